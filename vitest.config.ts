@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    globalSetup: ['test/support/dynamodb-local-setup.ts'],
+    setupFiles: ['test/support/silence-console.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Tests share one DynamoDB Local and each file makes its own table, so files can run in parallel;
+    // two workers match the 2-core CI machine.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    coverage: {
+      provider: 'v8',
+      include: ['functions/**'],
+      thresholds: { 'functions/core/**': { statements: 100, branches: 100, functions: 100, lines: 100 } },
+    },
+  },
+});
