@@ -1,0 +1,67 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { CallbackAuthError, InvalidRequestError } from '../../core/errors.ts';
+import { errorResponse, type HttpResult } from './to-response.ts';
+
+/** Attributes a handler adds to its request's single log line (never secret values). */
+export type LogAttributes = Record<string, string | number | boolean | undefined>;
+
+/** The handler body: event in, response out; it throws for every failure. */
+export type HttpHandlerBody = (
+  event: APIGatewayProxyEventV2,
+  annotate: (attributes: LogAttributes) => void,
+) => Promise<HttpResult>;
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<HttpResult>;
+
+/**
+ * The one middleware every HTTP handler uses: it times the request, maps any thrown error to a
+ * response through the single error map, and writes exactly one log line per request with the
+ * route, the handler's annotations, the status, the outcome and the latency. A 4xx logs which
+ * check failed; a 5xx logs the error with its cause.
+ */
+export const wrapHttpHandler =
+  (logger: Logger, body: HttpHandlerBody): HttpHandler =>
+  async (event, context) => {
+    const startedAt = performance.now();
+    const attributes: LogAttributes = { route: event.routeKey, method: event.requestContext.http.method };
+    if (context !== undefined) {
+      logger.addContext(context);
+    }
+    const annotate = (more: LogAttributes) => Object.assign(attributes, more);
+    const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
+    try {
+      const result = await body(event, annotate);
+      logger.info('request handled', {
+        ...attributes,
+        status: result.statusCode,
+        outcome: 'ok',
+        latencyMs: latencyMs(),
+      });
+      return result;
+    } catch (error) {
+      const response = errorResponse(error);
+      const status = response.statusCode ?? 500;
+      const details = { ...attributes, status, latencyMs: latencyMs(), ...describeFailure(error) };
+      if (status < 500) {
+        logger.warn('request rejected', { ...details, outcome: 'rejected' });
+      } else {
+        logger.error('request failed', { ...details, outcome: 'failed', error: error as Error });
+      }
+      return response;
+    }
+  };
+
+const describeFailure = (error: unknown): LogAttributes => {
+  if (error instanceof InvalidRequestError) {
+    return { reason: error.reason, detail: error.message };
+  }
+  if (error instanceof CallbackAuthError) {
+    return { reason: error.reason, detail: error.message, observedReceiveId: error.observedReceiveId };
+  }
+  if (error instanceof Error) {
+    return { reason: 'code' in error && typeof error.code === 'string' ? error.code : error.name };
+  }
+  return { reason: 'UNKNOWN' };
+};

@@ -1,0 +1,31 @@
+import type { CallbackRoute } from '../core/callback/callback-request.ts';
+import type { AuthorizationStore } from '../core/ports.ts';
+import type { ReceiveIdCheck } from './open-callback-message.ts';
+
+export interface ReceiveIdContext {
+  readonly route: CallbackRoute;
+  readonly suiteId: string;
+  readonly providerCorpId: string;
+  /** The `corpid` query parameter WeCom fills in from `$CORPID$` in a registered data URL. */
+  readonly corpIdHint?: string;
+  readonly authorizations: AuthorizationStore;
+}
+
+/**
+ * The receiveIds a route accepts (design.md §2; the sources disagree, wecom-protocol.md §1.5):
+ * - command: the suite id, or the provider corp id (GET verification and some create_auth pushes);
+ * - data: the provider corp id, the suite id, the corp named by `corpid`, or any corp with an active
+ *   authorization for this suite (looked up only when nothing cheaper matched).
+ */
+export const acceptedReceiveIds = (context: ReceiveIdContext): ReceiveIdCheck => {
+  const fixed = new Set([context.suiteId, context.providerCorpId]);
+  if (context.route === 'command') {
+    return (receiveId) => fixed.has(receiveId);
+  }
+  if (context.corpIdHint !== undefined) {
+    fixed.add(context.corpIdHint);
+  }
+  return (receiveId) =>
+    fixed.has(receiveId) ||
+    (receiveId !== '' && context.authorizations.isAuthorized(context.suiteId, receiveId));
+};

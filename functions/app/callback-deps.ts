@@ -1,0 +1,18 @@
+import type {
+  AuthCodeStore,
+  AuthorizationStore,
+  Clock,
+  SuiteRegistrySource,
+  SuiteTicketStore,
+} from '../core/ports.ts';
+
+/** What the callback use cases need. */
+export interface CallbackDeps {
+  readonly registry: SuiteRegistrySource;
+  readonly tickets: SuiteTicketStore;
+  readonly authCodes: AuthCodeStore;
+  readonly authorizations: AuthorizationStore;
+  readonly clock: Clock;
+  /** Replay window for POSTs in seconds; 0 turns it off. */
+  readonly maxSkewSeconds: number;
+}

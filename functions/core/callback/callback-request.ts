@@ -1,0 +1,29 @@
+import { CallbackAuthError } from '../errors.ts';
+
+/** Which of a suite's two callback URLs a request came to. */
+export type CallbackRoute = 'command' | 'data';
+
+/** The query parameters that authenticate a callback. */
+export interface SignedQuery {
+  readonly msgSignature: string;
+  /** Unix seconds, as text: it is signed as text. */
+  readonly timestamp: string;
+  readonly nonce: string;
+}
+
+/**
+ * Rejects a POST whose timestamp is more than `maxSkewSeconds` away from now, so a captured push
+ * cannot be replayed later. WeCom's retries (5 s apart, 3 at most) stay well inside any sane window.
+ *
+ * @param maxSkewSeconds 0 turns the check off.
+ * @throws CallbackAuthError (`STALE_TIMESTAMP`)
+ */
+export const assertWithinReplayWindow = (timestamp: string, nowMs: number, maxSkewSeconds: number): void => {
+  if (maxSkewSeconds === 0) {
+    return;
+  }
+  const skewSeconds = Math.abs(nowMs / 1000 - Number(timestamp));
+  if (!(skewSeconds <= maxSkewSeconds)) {
+    throw new CallbackAuthError('STALE_TIMESTAMP', `timestamp is ${Math.round(skewSeconds)} s away from now`);
+  }
+};

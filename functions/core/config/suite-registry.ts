@@ -1,0 +1,47 @@
+import { parseEncodingAesKey } from '../crypto/aes-key.ts';
+import { MessageCipher } from '../crypto/message-cipher.ts';
+import { UnknownSuiteError } from '../errors.ts';
+import type { ServiceConfig, SuiteConfig, SuiteKind } from './service-config.ts';
+import { suiteKindOf } from './service-config.ts';
+
+/** A configured suite with its cipher built once. */
+export interface RegisteredSuite extends SuiteConfig {
+  readonly kind: SuiteKind;
+  readonly cipher: MessageCipher;
+}
+
+/** The configured suites by id, and the provider's corp id. Built once per configuration document. */
+export class SuiteRegistry {
+  readonly providerCorpId: string;
+  readonly #suites: ReadonlyMap<string, RegisteredSuite>;
+
+  constructor(config: ServiceConfig) {
+    this.providerCorpId = config.provider.corpId;
+    this.#suites = new Map(
+      config.suites.map((suite) => [
+        suite.suiteId,
+        {
+          ...suite,
+          kind: suiteKindOf(suite.suiteId),
+          cipher: new MessageCipher(parseEncodingAesKey(suite.encodingAesKey)),
+        },
+      ]),
+    );
+  }
+
+  /** The ids of every configured suite, in configuration order. */
+  get suiteIds(): readonly string[] {
+    return [...this.#suites.keys()];
+  }
+
+  /**
+   * @throws UnknownSuiteError when the suite is not configured.
+   */
+  get(suiteId: string): RegisteredSuite {
+    const suite = this.#suites.get(suiteId);
+    if (suite === undefined) {
+      throw new UnknownSuiteError(`suite ${suiteId} is not configured`);
+    }
+    return suite;
+  }
+}

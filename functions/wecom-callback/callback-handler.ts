@@ -1,0 +1,33 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
+import { parseCallbackRequest } from '../adapters/http/parse-request.ts';
+import { echoResponse, emptyResponse, successResponse } from '../adapters/http/to-response.ts';
+import type { CallbackDeps } from '../app/callback-deps.ts';
+import { handleDataCallback } from '../app/handle-data-callback.ts';
+import { handleSuiteCallback } from '../app/handle-suite-callback.ts';
+import { verifyCallbackUrl } from '../app/verify-callback-url.ts';
+
+export interface CallbackHandlerDeps extends CallbackDeps {
+  readonly logger: Logger;
+}
+
+/**
+ * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data` (design.md §2).
+ * GET echoes the decrypted `echostr`; POST to command answers `success`, to data an empty 200.
+ */
+export const createCallbackHandler = (deps: CallbackHandlerDeps): HttpHandler =>
+  wrapHttpHandler(deps.logger, async (event, annotate) => {
+    const request = parseCallbackRequest(event);
+    annotate({ suiteId: request.suiteId, callback: request.route });
+    if (request.method === 'GET') {
+      return echoResponse(await verifyCallbackUrl(deps, request));
+    }
+    if (request.route === 'command') {
+      const outcome = await handleSuiteCallback(deps, request);
+      annotate({ infoType: outcome.infoType, effect: outcome.effect });
+      return successResponse();
+    }
+    const message = await handleDataCallback(deps, request);
+    annotate({ msgType: message.msgType, event: message.event });
+    return emptyResponse();
+  });

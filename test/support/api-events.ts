@@ -1,0 +1,43 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+export interface CallbackEventInput {
+  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly route: 'command' | 'data';
+  readonly suiteId: string;
+  readonly rawQueryString: string;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event as the deployed API sends it for a callback route. */
+export const callbackEvent = (input: CallbackEventInput): APIGatewayProxyEventV2 => {
+  const rawPath = `/callback/${input.suiteId}/${input.route}`;
+  return {
+    version: '2.0',
+    routeKey: `${input.method} /callback/{suiteId}/${input.route}`,
+    rawPath,
+    rawQueryString: input.rawQueryString,
+    headers: { 'content-type': 'text/xml', host: 'example.execute-api.localhost' },
+    pathParameters: { suiteId: input.suiteId },
+    isBase64Encoded: input.isBase64Encoded ?? false,
+    ...(input.body === undefined ? {} : { body: input.body }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName: 'example.execute-api.localhost',
+      domainPrefix: 'example',
+      http: {
+        method: input.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
+      requestId: 'request-id',
+      routeKey: `${input.method} /callback/{suiteId}/${input.route}`,
+      stage: '$default',
+      time: '22/Nov/2026:08:00:00 +0000',
+      timeEpoch: 0,
+    },
+  };
+};

@@ -1,0 +1,67 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuthCodeStore } from '../../functions/adapters/dynamodb/auth-code-store.ts';
+import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
+import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
+import type { HttpHandler } from '../../functions/adapters/http/http-handler.ts';
+import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
+import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
+import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
+import { FixedClock } from './fixed-clock.ts';
+import type { SuiteSecrets } from './wecom-pushes.ts';
+
+export const PROVIDER_CORP_ID = 'wwprovidercorp0001';
+
+/** A third-party suite; its key and token are the shared self-generated fixture S2's. */
+export const THIRD_PARTY_SUITE = {
+  suiteId: 'wwtestsuite0000001',
+  token: 'TestToken123',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  suiteSecret: 'third-party-suite-secret-value',
+} as const satisfies SuiteSecrets & { suiteSecret: string };
+
+/** A 代开发 template. */
+export const CUSTOMIZED_TEMPLATE = {
+  suiteId: 'dktemplate00000001',
+  token: 'TemplateToken987',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
+  suiteSecret: 'customized-template-secret-value',
+} as const satisfies SuiteSecrets & { suiteSecret: string };
+
+export const TEST_CONFIG: ServiceConfig = {
+  provider: { corpId: PROVIDER_CORP_ID, providerSecret: 'provider-secret-value' },
+  suites: [THIRD_PARTY_SUITE, CUSTOMIZED_TEMPLATE],
+};
+
+/** 2026-11-22T08:00:00Z in Unix seconds: the fixed "now" of callback tests. */
+export const NOW_SECONDS = 1_795_334_400;
+
+export interface CallbackHarness {
+  readonly handler: HttpHandler;
+  readonly clock: FixedClock;
+}
+
+/** The real callback handler over a DynamoDB client, with a fixed clock and the test configuration. */
+export const createCallbackHarness = (
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: {
+    readonly maxSkewSeconds?: number;
+    readonly config?: ServiceConfig;
+    /** Tests that read the log lines turn them on. @default 'SILENT' */
+    readonly logLevel?: 'INFO' | 'SILENT';
+  } = {},
+): CallbackHarness => {
+  const clock = new FixedClock(NOW_SECONDS * 1000);
+  const registry = new SuiteRegistry(options.config ?? TEST_CONFIG);
+  const handler = createCallbackHandler({
+    logger: new Logger({ serviceName: 'wecom-callback-test', logLevel: options.logLevel ?? 'SILENT' }),
+    registry: { current: async () => registry },
+    tickets: new DynamoSuiteTicketStore(client, tableName, clock),
+    authCodes: new DynamoAuthCodeStore(client, tableName),
+    authorizations: new DynamoAuthorizationStore(client, tableName, clock),
+    clock,
+    maxSkewSeconds: options.maxSkewSeconds ?? 300,
+  });
+  return { handler, clock };
+};
