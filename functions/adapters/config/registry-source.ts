@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { parseServiceConfig } from '../../core/config/service-config.ts';
 import { SuiteRegistry } from '../../core/config/suite-registry.ts';
 import { ConfigurationError, StorageUnavailableError } from '../../core/errors.ts';
@@ -58,13 +58,19 @@ export const configFileFetcher =
     }
   };
 
-/** Reads the document from Secrets Manager (`WECOM_CONFIG_SECRET`) through Powertools Parameters. */
-export const configSecretFetcher =
-  (secretId: string, maxAgeSeconds = 300): ConfigDocumentFetcher =>
-  async () => {
+/**
+ * Reads the document from Secrets Manager (`WECOM_CONFIG_SECRET`) through Powertools Parameters,
+ * which caches it for `maxAgeSeconds`.
+ */
+export const configSecretFetcher = (
+  secretId: string,
+  provider: SecretsProvider = new SecretsProvider(),
+  maxAgeSeconds = 300,
+): ConfigDocumentFetcher => {
+  return async () => {
     let value: unknown;
     try {
-      value = await getSecret(secretId, { maxAge: maxAgeSeconds });
+      value = await provider.get(secretId, { maxAge: maxAgeSeconds });
     } catch (error) {
       throw new StorageUnavailableError('configuration secret cannot be read right now', { cause: error });
     }
@@ -73,3 +79,4 @@ export const configSecretFetcher =
     }
     return value;
   };
+};

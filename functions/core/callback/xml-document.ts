@@ -32,13 +32,14 @@ export const parseXmlFields = (xml: string): XmlFields => {
   if (DECLARATION.test(xml) && DECLARATION.test(xml.replace(CDATA_SECTION, ''))) {
     throw new InvalidRequestError('FORBIDDEN_XML_CONSTRUCT', 'XML must not declare a DTD or entities');
   }
-  let document: unknown;
+  // A validated parse always yields an object holding the one root element.
+  let document: Record<string, unknown>;
   try {
     document = parser.parse(xml, true);
   } catch (error) {
     throw new InvalidRequestError('MALFORMED_XML', 'body is not well-formed XML', { cause: error });
   }
-  const root = isRecord(document) ? Object.values(document)[0] : undefined;
+  const root = Object.values(document)[0];
   if (!isRecord(root)) {
     throw new InvalidRequestError('MALFORMED_XML', 'XML has no root element with children');
   }

@@ -86,7 +86,7 @@ export class MessageCipher {
 }
 
 const stripPadding = (padded: Buffer): Buffer => {
-  const padLength = padded[padded.length - 1] ?? 0;
+  const padLength = padded.readUInt8(padded.length - 1);
   if (padLength < 1 || padLength > PAD_BLOCK_SIZE) {
     throw new InvalidRequestError('BAD_PADDING', 'padding value out of range');
   }

@@ -161,3 +161,31 @@ describe('parseDataMessage', () => {
     expect(parseDataMessage('<xml><Foo>1</Foo></xml>')).toEqual({ msgType: 'unknown' });
   });
 });
+
+describe('optional fields', () => {
+  it('keeps AgentID in the envelope when present', () => {
+    expect(parseCallbackEnvelope('<xml><Encrypt>abc=</Encrypt><AgentID>1000002</AgentID></xml>')).toEqual({
+      encrypt: 'abc=',
+      agentId: '1000002',
+    });
+  });
+
+  it('parses create_auth without a State', () => {
+    const xml =
+      '<xml><SuiteId>ww1</SuiteId><AuthCode>C</AuthCode><InfoType>create_auth</InfoType><TimeStamp>5</TimeStamp></xml>';
+
+    expect(parseSuiteEvent(xml)).toEqual({
+      kind: 'create_auth',
+      suiteId: 'ww1',
+      timeStamp: 5,
+      authCode: 'C',
+    });
+  });
+
+  it('types an unknown event without a SuiteId', () => {
+    expect(parseSuiteEvent('<xml><InfoType>register_corp</InfoType></xml>')).toEqual({
+      kind: 'unknown',
+      infoType: 'register_corp',
+    });
+  });
+});

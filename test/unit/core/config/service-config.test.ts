@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { parseServiceConfig, suiteKindOf } from '../../../../functions/core/config/service-config.ts';
+import { SuiteRegistry } from '../../../../functions/core/config/suite-registry.ts';
+import { ConfigurationError, UnknownSuiteError } from '../../../../functions/core/errors.ts';
+
+const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const validDocument = () => ({
+  provider: { corpId: 'wwprovider', providerSecret: 'PROVIDER-SECRET' },
+  suites: [
+    { suiteId: 'wwsuite1', suiteSecret: 'SUITE-SECRET-1', token: 'TOKEN-1', encodingAesKey: KEY },
+    { suiteId: 'dktemplate1', suiteSecret: 'SUITE-SECRET-2', token: 'TOKEN-2', encodingAesKey: KEY },
+  ],
+});
+
+const messageOf = (document: unknown): string => {
+  try {
+    parseServiceConfig(document);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigurationError');
+};
+
+describe('parseServiceConfig', () => {
+  it('accepts a valid document', () => {
+    const config = parseServiceConfig(validDocument());
+
+    expect(config.provider).toEqual({ corpId: 'wwprovider', providerSecret: 'PROVIDER-SECRET' });
+    expect(config.suites.map((suite) => suite.suiteId)).toEqual(['wwsuite1', 'dktemplate1']);
+  });
+
+  it('accepts a document without a provider secret', () => {
+    const document = { ...validDocument(), provider: { corpId: 'wwprovider' } };
+
+    expect(parseServiceConfig(document).provider).toEqual({ corpId: 'wwprovider' });
+  });
+
+  it.each([
+    ['not an object', null, 'configuration must be an object'],
+    ['an array', [], 'configuration must be an object'],
+    ['no provider', { suites: validDocument().suites }, 'provider must be an object'],
+    [
+      'an empty provider corp id',
+      { ...validDocument(), provider: { corpId: '' } },
+      'provider.corpId must be a non-empty string',
+    ],
+    [
+      'a provider secret that is not a string',
+      { ...validDocument(), provider: { corpId: 'ww', providerSecret: 5 } },
+      'provider.providerSecret',
+    ],
+    ['no suites', { provider: { corpId: 'ww' } }, 'suites must be a non-empty array'],
+    ['an empty suite list', { provider: { corpId: 'ww' }, suites: [] }, 'suites must be a non-empty array'],
+    [
+      'a suite that is not an object',
+      { provider: { corpId: 'ww' }, suites: ['x'] },
+      'suites[0] must be an object',
+    ],
+    [
+      'a suite id with a slash',
+      { provider: { corpId: 'ww' }, suites: [{ ...validDocument().suites[0], suiteId: 'ww/1' }] },
+      'suites[0].suiteId must be',
+    ],
+    [
+      'a missing token',
+      { provider: { corpId: 'ww' }, suites: [{ ...validDocument().suites[0], token: undefined }] },
+      'suites[0].token must be a non-empty string',
+    ],
+    [
+      'a blank suite secret',
+      { provider: { corpId: 'ww' }, suites: [{ ...validDocument().suites[0], suiteSecret: '  ' }] },
+      'suites[0].suiteSecret',
+    ],
+    [
+      'a 42-character key',
+      {
+        provider: { corpId: 'ww' },
+        suites: [{ ...validDocument().suites[0], encodingAesKey: KEY.slice(1) }],
+      },
+      'suites[0].encodingAesKey must be exactly 43',
+    ],
+    [
+      'a repeated suite',
+      { provider: { corpId: 'ww' }, suites: [validDocument().suites[0], validDocument().suites[0]] },
+      'suites[1].suiteId repeats',
+    ],
+  ])('rejects %s, naming the field', (_label, document, expected) => {
+    expect(messageOf(document)).toContain(expected);
+  });
+
+  it('never puts a secret value in its message', () => {
+    const document = validDocument();
+    const bad = { ...document, suites: [{ ...document.suites[0], encodingAesKey: `${KEY}X` }] };
+
+    const message = messageOf(bad);
+
+    for (const secret of ['SUITE-SECRET-1', 'TOKEN-1', KEY, 'PROVIDER-SECRET']) {
+      expect(message).not.toContain(secret);
+    }
+  });
+});
+
+describe('suiteKindOf', () => {
+  it('treats dk… ids as 代开发 templates and the rest as third-party suites', () => {
+    expect(suiteKindOf('dk123')).toBe('customized');
+    expect(suiteKindOf('ww123')).toBe('third_party');
+    expect(suiteKindOf('wx123')).toBe('third_party');
+  });
+});
+
+describe('SuiteRegistry', () => {
+  it('lists suites in configuration order and types each one', () => {
+    const registry = new SuiteRegistry(parseServiceConfig(validDocument()));
+
+    expect(registry.suiteIds).toEqual(['wwsuite1', 'dktemplate1']);
+    expect(registry.get('dktemplate1').kind).toBe('customized');
+    expect(registry.providerCorpId).toBe('wwprovider');
+  });
+
+  it('throws UnknownSuiteError for a suite it does not have', () => {
+    const registry = new SuiteRegistry(parseServiceConfig(validDocument()));
+
+    expect(() => registry.get('wwnope')).toThrow(UnknownSuiteError);
+  });
+});
