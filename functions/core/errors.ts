@@ -84,3 +84,53 @@ export class ConfigurationError extends AppError {
   override readonly name = 'ConfigurationError';
   readonly code = 'CONFIGURATION_INVALID';
 }
+
+/** A suite token was asked for before WeCom pushed any suite_ticket for the suite. */
+export class SuiteTicketMissingError extends AppError {
+  override readonly name = 'SuiteTicketMissingError';
+  readonly code = 'SUITE_TICKET_MISSING';
+}
+
+/** The corp has no active authorization for the suite (never installed, or uninstalled). */
+export class CorpNotAuthorizedError extends AppError {
+  override readonly name = 'CorpNotAuthorizedError';
+  readonly code = 'CORP_NOT_AUTHORIZED';
+}
+
+/** WeCom answered with a non-zero errcode. The message carries errcode and errmsg. */
+export class WeComApiError extends AppError {
+  override readonly name = 'WeComApiError';
+  readonly code = 'WECOM_API_ERROR';
+
+  constructor(
+    /** Which API answered, e.g. `service/get_corp_token`. */
+    readonly api: string,
+    readonly errcode: number,
+    readonly errmsg: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${api} failed with errcode ${errcode}: ${describeErrcode(errcode, errmsg)}`, options);
+  }
+}
+
+/** WeCom could not be reached or kept failing transiently (timeouts, resets, 5xx, busy). */
+export class UpstreamUnavailableError extends AppError {
+  override readonly name = 'UpstreamUnavailableError';
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+}
+
+// Codes whose errmsg alone does not tell an operator what to do.
+const ERRCODE_ADVICE: Readonly<Record<number, string>> = {
+  60020:
+    'the calling IP is not on the provider allow-list; add the egress IP in the provider console (服务商管理后台 → 服务商信息 → 基本信息 → IP白名单)',
+  40085:
+    'the suite_ticket is invalid or expired; wait for the next push or press 刷新ticket in the provider console',
+  40078: 'the auth code is invalid or was already used',
+  40084: 'the permanent code is invalid; the corp must re-authorize',
+  48004: 'the authorization is no longer valid (cancelled)',
+};
+
+const describeErrcode = (errcode: number, errmsg: string): string => {
+  const advice = ERRCODE_ADVICE[errcode];
+  return advice === undefined ? errmsg : `${advice} (${errmsg})`;
+};

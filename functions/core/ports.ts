@@ -1,4 +1,5 @@
 import type { SuiteRegistry } from './config/suite-registry.ts';
+import type { AccessToken } from './credentials/access-token.ts';
 
 /** The current time; injected so tests and the replay window are deterministic. */
 export interface Clock {
@@ -75,4 +76,131 @@ export interface AuthorizationStore {
   revokeAuthorization(suiteId: string, corpId: string, timeStamp: number): Promise<'revoked' | 'stale'>;
   /** Whether the corp has an active authorization for the suite. */
   isAuthorized(suiteId: string, corpId: string): Promise<boolean>;
+}
+
+/** What an authorization exchange left behind for a corp and suite. */
+export interface CorpAuthorization {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly status: 'active' | 'revoked';
+  /** For 代开发 this is the app secret. Absent once revoked. */
+  readonly permanentCode?: string;
+  readonly corpName?: string;
+  readonly agentId?: number;
+  /** set by change_auth until get_auth_info has been read again. */
+  readonly authInfoStale?: boolean;
+}
+
+/** A permanent code just obtained from WeCom, to store for the corp. */
+export interface ExchangedAuthorization {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly permanentCode: string;
+  readonly corpName?: string;
+  /** TimeStamp of the create_auth / reset_permanent_code event, Unix seconds. */
+  readonly authorizedTimeStamp: number;
+}
+
+export interface AuthorizationReader {
+  getAuthorization(suiteId: string, corpId: string): Promise<CorpAuthorization | undefined>;
+}
+
+export interface AuthorizationWriter {
+  /**
+   * Stores the corp's (new) permanent code as active and deletes its cached corp token, which
+   * belonged to the old code. `superseded` when a cancel_auth newer than the event already
+   * revoked the corp; then nothing changes.
+   */
+  saveExchangedAuthorization(exchanged: ExchangedAuthorization): Promise<'saved' | 'superseded'>;
+  /** Stores what get_auth_info said and clears `authInfoStale`. */
+  updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void>;
+}
+
+/** The outcome of claiming a pending auth code for exchange. */
+export type AuthCodeClaim = 'claimed' | 'already_done' | 'claimed_by_another';
+
+export interface AuthCodeLifecycle {
+  /** Claims a pending code for `claimMs`; a claim whose holder died can be taken over after it. */
+  claimAuthCode(suiteId: string, authCode: string, owner: string, claimMs: number): Promise<AuthCodeClaim>;
+  /** Gives a claimed code back (a transient failure); the stream retries it. */
+  releaseAuthCode(suiteId: string, authCode: string, owner: string): Promise<void>;
+  /** Marks the code done: exchanged for `corpId`, or failed for good with a reason. The code itself is deleted. */
+  finishAuthCode(
+    suiteId: string,
+    authCode: string,
+    outcome:
+      | { readonly status: 'exchanged'; readonly corpId: string }
+      | { readonly status: 'failed'; readonly reason: string },
+  ): Promise<void>;
+}
+
+/** A token WeCom just issued. */
+export interface MintedToken {
+  readonly accessToken: string;
+  readonly expiresInSeconds: number;
+}
+
+/** What get_permanent_code (v2) returns that the service keeps. */
+export interface PermanentCodeGrant {
+  readonly permanentCode: string;
+  readonly corpId: string;
+  readonly corpName?: string;
+}
+
+/** What get_auth_info returns that the service keeps. */
+export interface AuthInfo {
+  readonly corpName?: string;
+  readonly agentId?: number;
+}
+
+/** The qyapi calls the service makes (wecom-protocol.md §5). Errors: WeComApiError, UpstreamUnavailableError. */
+export interface WeComApi {
+  getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken>;
+  getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;
+  getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo>;
+  /** Third-party suites: service/get_corp_token. */
+  getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<MintedToken>;
+  /** 代开发 templates: gettoken with the permanent code as corpsecret. */
+  getCustomizedCorpToken(corpId: string, permanentCode: string): Promise<MintedToken>;
+}
+
+/** Which cached token. */
+export type TokenKey =
+  | { readonly kind: 'suite'; readonly suiteId: string }
+  | { readonly kind: 'corp'; readonly suiteId: string; readonly corpId: string };
+
+/** A failed mint, kept on the cache item so callers waiting on it fail with the same error. */
+export interface MintFailure {
+  readonly atMs: number;
+  readonly errorName: string;
+  readonly message: string;
+  /** For WeComApiError: which API, and what it answered. */
+  readonly api?: string;
+  readonly errcode?: number;
+  readonly errmsg?: string;
+}
+
+/** The cache item of one token: the token (if any), its mint lease, the last failed mint. */
+export interface TokenRecord {
+  readonly token?: AccessToken;
+  readonly mintedAtMs?: number;
+  readonly leaseExpiresAtMs?: number;
+  readonly mintFailure?: MintFailure;
+}
+
+/**
+ * The shared token cache with a mint lease, so that across every container exactly one caller
+ * mints per token lifetime.
+ */
+export interface TokenCache {
+  read(key: TokenKey): Promise<TokenRecord>;
+  /**
+   * Takes the mint lease for `leaseMs` if nobody holds a live one and the token still needs
+   * minting: absent, past its refresh point, or still equal to `staleToken`.
+   */
+  tryAcquireLease(key: TokenKey, owner: string, leaseMs: number, staleToken?: string): Promise<boolean>;
+  /** Stores a minted token and releases the lease; only the lease's owner can. */
+  storeMinted(key: TokenKey, owner: string, token: AccessToken): Promise<void>;
+  /** Releases the lease after a failed mint, recording the failure; only the owner can. */
+  releaseAfterFailure(key: TokenKey, owner: string, failure: MintFailure): Promise<void>;
 }

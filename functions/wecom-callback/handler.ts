@@ -14,7 +14,7 @@ export const handler = createCallbackHandler({
   logger: createLogger('wecom-callback'),
   registry: new CachedRegistrySource(environment.configDocument, systemClock),
   tickets: new DynamoSuiteTicketStore(client, environment.tableName, systemClock),
-  authCodes: new DynamoAuthCodeStore(client, environment.tableName),
+  authCodes: new DynamoAuthCodeStore(client, environment.tableName, systemClock),
   authorizations: new DynamoAuthorizationStore(client, environment.tableName, systemClock),
   clock: systemClock,
   maxSkewSeconds: environment.maxSkewSeconds,

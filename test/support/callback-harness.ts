@@ -58,7 +58,7 @@ export const createCallbackHarness = (
     logger: new Logger({ serviceName: 'wecom-callback-test', logLevel: options.logLevel ?? 'SILENT' }),
     registry: { current: async () => registry },
     tickets: new DynamoSuiteTicketStore(client, tableName, clock),
-    authCodes: new DynamoAuthCodeStore(client, tableName),
+    authCodes: new DynamoAuthCodeStore(client, tableName, clock),
     authorizations: new DynamoAuthorizationStore(client, tableName, clock),
     clock,
     maxSkewSeconds: options.maxSkewSeconds ?? 300,

@@ -1,5 +1,11 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthCodeStore, PendingAuthCode } from '../../core/ports.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  AuthCodeClaim,
+  AuthCodeLifecycle,
+  AuthCodeStore,
+  Clock,
+  PendingAuthCode,
+} from '../../core/ports.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
 import { ENTITY, expiresAtEpoch, tableKeys } from './table-keys.ts';
 
@@ -7,10 +13,11 @@ import { ENTITY, expiresAtEpoch, tableKeys } from './table-keys.ts';
 const AUTH_CODE_RECORD_TTL_SECONDS = 24 * 60 * 60;
 
 /** Pending auth codes in DynamoDB; their insertion is what the stream delivers to auth-exchange. */
-export class DynamoAuthCodeStore implements AuthCodeStore {
+export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly clock: Clock,
   ) {}
 
   async recordAuthCode(code: PendingAuthCode): Promise<'stored' | 'duplicate'> {
@@ -40,6 +47,102 @@ export class DynamoAuthCodeStore implements AuthCodeStore {
         return 'duplicate';
       }
       throw storageUnavailable('PutItem (auth code)', error);
+    }
+  }
+
+  async claimAuthCode(
+    suiteId: string,
+    authCode: string,
+    owner: string,
+    claimMs: number,
+  ): Promise<AuthCodeClaim> {
+    const now = this.clock.nowMs();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authCode(suiteId, authCode),
+          UpdateExpression: 'SET #status = :exchanging, claimOwner = :owner, claimExpiresAtMs = :until',
+          // Exactly one worker exchanges a code; a claim whose worker died expires and can be taken over.
+          ConditionExpression: '#status = :pending OR (#status = :exchanging AND claimExpiresAtMs < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':exchanging': 'exchanging',
+            ':owner': owner,
+            ':until': now + claimMs,
+            ':now': now,
+          },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) {
+        throw storageUnavailable('UpdateItem (claim auth code)', error);
+      }
+    }
+    const status = await this.#statusOf(suiteId, authCode);
+    return status === 'exchanging' ? 'claimed_by_another' : 'already_done';
+  }
+
+  async releaseAuthCode(suiteId: string, authCode: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authCode(suiteId, authCode),
+          UpdateExpression: 'SET #status = :pending REMOVE claimOwner, claimExpiresAtMs',
+          ConditionExpression: 'claimOwner = :owner',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) {
+        throw storageUnavailable('UpdateItem (release auth code)', error);
+      }
+    }
+  }
+
+  async finishAuthCode(
+    suiteId: string,
+    authCode: string,
+    outcome:
+      | { readonly status: 'exchanged'; readonly corpId: string }
+      | { readonly status: 'failed'; readonly reason: string },
+  ): Promise<void> {
+    const detail =
+      outcome.status === 'exchanged' ? { ':detail': outcome.corpId } : { ':detail': outcome.reason };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authCode(suiteId, authCode),
+          // The code is single-use and now spent: keep the record, not the code.
+          UpdateExpression: `SET #status = :status, ${outcome.status === 'exchanged' ? 'corpId' : 'failureReason'} = :detail, finishedAtMs = :now REMOVE authCode, claimOwner, claimExpiresAtMs`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': outcome.status, ':now': this.clock.nowMs(), ...detail },
+        }),
+      );
+    } catch (error) {
+      throw storageUnavailable('UpdateItem (finish auth code)', error);
+    }
+  }
+
+  async #statusOf(suiteId: string, authCode: string): Promise<string | undefined> {
+    try {
+      const { Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authCode(suiteId, authCode),
+          ConsistentRead: true,
+          ProjectionExpression: '#status',
+          ExpressionAttributeNames: { '#status': 'status' },
+        }),
+      );
+      return typeof item?.status === 'string' ? item.status : undefined;
+    } catch (error) {
+      throw storageUnavailable('GetItem (auth code)', error);
     }
   }
 }

@@ -4,7 +4,16 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationStore, Clock } from '../../core/ports.ts';
+import { suiteKindOf } from '../../core/config/service-config.ts';
+import type {
+  AuthInfo,
+  AuthorizationReader,
+  AuthorizationStore,
+  AuthorizationWriter,
+  Clock,
+  CorpAuthorization,
+  ExchangedAuthorization,
+} from '../../core/ports.ts';
 import {
   isConditionalCheckFailed,
   isTransactionConditionFailed,
@@ -13,7 +22,9 @@ import {
 import { ENTITY, tableKeys } from './table-keys.ts';
 
 /** Corp authorizations (one item per corp and suite) in DynamoDB. */
-export class DynamoAuthorizationStore implements AuthorizationStore {
+export class DynamoAuthorizationStore
+  implements AuthorizationStore, AuthorizationReader, AuthorizationWriter
+{
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -103,6 +114,111 @@ export class DynamoAuthorizationStore implements AuthorizationStore {
       return item?.status === 'active';
     } catch (error) {
       throw storageUnavailable('GetItem (authorization)', error);
+    }
+  }
+
+  async getAuthorization(suiteId: string, corpId: string): Promise<CorpAuthorization | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      ({ Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          ConsistentRead: true,
+        }),
+      ));
+    } catch (error) {
+      throw storageUnavailable('GetItem (authorization)', error);
+    }
+    if (item === undefined) {
+      return undefined;
+    }
+    return {
+      suiteId,
+      corpId,
+      status: item.status === 'active' ? 'active' : 'revoked',
+      ...(typeof item.permanentCode === 'string' ? { permanentCode: item.permanentCode } : {}),
+      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
+      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+      ...(typeof item.authInfoStale === 'boolean' ? { authInfoStale: item.authInfoStale } : {}),
+    };
+  }
+
+  async saveExchangedAuthorization(exchanged: ExchangedAuthorization): Promise<'saved' | 'superseded'> {
+    const { suiteId, corpId } = exchanged;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: tableKeys.authorization(suiteId, corpId),
+                // authInfoStale: get_auth_info is read next; if that fails the stream retries it.
+                UpdateExpression:
+                  'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
+                // A cancel_auth newer than this install, or a newer install, wins.
+                ConditionExpression:
+                  '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':entity': ENTITY.authorization,
+                  ':suiteId': suiteId,
+                  ':corpId': corpId,
+                  ':appKind': suiteKindOf(suiteId),
+                  ':active': 'active',
+                  ':permanentCode': exchanged.permanentCode,
+                  ':corpName': exchanged.corpName ?? corpId,
+                  ':timeStamp': exchanged.authorizedTimeStamp,
+                  ':true': true,
+                  ':now': this.clock.nowMs(),
+                },
+              },
+            },
+            // The cached token belonged to the old permanent code.
+            { Delete: { TableName: this.tableName, Key: tableKeys.corpToken(suiteId, corpId) } },
+          ],
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (isTransactionConditionFailed(error)) {
+        return 'superseded';
+      }
+      throw storageUnavailable('TransactWriteItems (save authorization)', error);
+    }
+  }
+
+  async updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void> {
+    const names: string[] = ['authInfoStale = :false', 'updatedAtMs = :now'];
+    const values: Record<string, unknown> = {
+      ':false': false,
+      ':now': this.clock.nowMs(),
+      ':active': 'active',
+    };
+    if (info.corpName !== undefined) {
+      names.push('corpName = :corpName');
+      values[':corpName'] = info.corpName;
+    }
+    if (info.agentId !== undefined) {
+      names.push('agentId = :agentId');
+      values[':agentId'] = info.agentId;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          UpdateExpression: `SET ${names.join(', ')}`,
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) {
+        throw storageUnavailable('UpdateItem (authorization info)', error);
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { parseEncodingAesKey } from '../crypto/aes-key.ts';
 import { MessageCipher } from '../crypto/message-cipher.ts';
-import { UnknownSuiteError } from '../errors.ts';
+import { InvalidRequestError, UnknownSuiteError } from '../errors.ts';
 import type { ServiceConfig, SuiteConfig, SuiteKind } from './service-config.ts';
 import { suiteKindOf } from './service-config.ts';
 
@@ -32,6 +32,26 @@ export class SuiteRegistry {
   /** The ids of every configured suite, in configuration order. */
   get suiteIds(): readonly string[] {
     return [...this.#suites.keys()];
+  }
+
+  /**
+   * The named suite, or the only configured one when no id is given (design.md §3).
+   *
+   * @throws InvalidRequestError when no id is given and several suites are configured;
+   *   UnknownSuiteError when the suite is not configured.
+   */
+  resolve(suiteId: string | undefined): RegisteredSuite {
+    if (suiteId !== undefined) {
+      return this.get(suiteId);
+    }
+    const [only, ...others] = this.#suites.values();
+    if (only === undefined || others.length > 0) {
+      throw new InvalidRequestError(
+        'MISSING_PARAMETER',
+        'suiteId is required when more than one suite is configured',
+      );
+    }
+    return only;
   }
 
   /**

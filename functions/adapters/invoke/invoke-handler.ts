@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import {
+  AppError,
+  StorageUnavailableError,
+  UpstreamUnavailableError,
+  WeComApiError,
+} from '../../core/errors.ts';
+import type { LogAttributes } from '../http/http-handler.ts';
+
+export type InvokeHandler<Result> = (payload: unknown, context?: Context) => Promise<Result>;
+
+/**
+ * The wrapper of the functions other services invoke. Errors are thrown, so callers see the
+ * Lambda `errorType` the contract names (design.md §3); storage trouble is reported as
+ * UpstreamUnavailableError (retryable, like WeCom being down), anything unexpected as a bare
+ * `Error` with no detail. One log line per invocation, without tokens.
+ */
+export const wrapInvokeHandler =
+  <Result>(
+    logger: Logger,
+    body: (payload: unknown, annotate: (attributes: LogAttributes) => void) => Promise<Result>,
+  ): InvokeHandler<Result> =>
+  async (payload, context) => {
+    const startedAt = performance.now();
+    const attributes: LogAttributes = {};
+    if (context !== undefined) {
+      logger.addContext(context);
+    }
+    const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
+    try {
+      const result = await body(payload, (more) => Object.assign(attributes, more));
+      logger.info('token served', { ...attributes, outcome: 'ok', latencyMs: latencyMs() });
+      return result;
+    } catch (error) {
+      const exposed = toExposedError(error);
+      const details = {
+        ...attributes,
+        outcome: 'failed',
+        errorType: exposed.name,
+        latencyMs: latencyMs(),
+        ...(error instanceof WeComApiError ? { errcode: error.errcode, api: error.api } : {}),
+      };
+      if (exposed instanceof AppError && !(exposed instanceof UpstreamUnavailableError)) {
+        logger.warn('token request refused', { ...details, reason: exposed.message });
+      } else {
+        logger.error('token request failed', { ...details, error: error as Error });
+      }
+      throw exposed;
+    }
+  };
+
+const toExposedError = (error: unknown): Error => {
+  if (error instanceof StorageUnavailableError) {
+    return new UpstreamUnavailableError('the credential store is unavailable; retry', { cause: error });
+  }
+  if (error instanceof AppError) {
+    return error;
+  }
+  return new Error('internal error');
+};

@@ -1,0 +1,79 @@
+import { InvalidRequestError } from '../../core/errors.ts';
+
+/** `suite-token` payload (design.md §3). */
+export interface SuiteTokenRequest {
+  readonly suiteId?: string;
+  readonly staleToken?: string;
+}
+
+/** `corp-token` payload (design.md §3). */
+export interface CorpTokenRequest extends SuiteTokenRequest {
+  readonly corpId: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_TOKEN_LENGTH = 1024;
+
+/**
+ * @throws InvalidRequestError when the payload is not `{ suiteId?, staleToken? }`.
+ */
+export const parseSuiteTokenRequest = (payload: unknown): SuiteTokenRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['suiteId', 'staleToken']);
+  return { ...optionalId(fields, 'suiteId'), ...optionalToken(fields) };
+};
+
+/**
+ * @throws InvalidRequestError when the payload is not `{ corpId, suiteId?, staleToken? }`.
+ */
+export const parseCorpTokenRequest = (payload: unknown): CorpTokenRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['corpId', 'suiteId', 'staleToken']);
+  const corpId = fields.corpId;
+  if (typeof corpId !== 'string' || !ID_PATTERN.test(corpId)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', 'corpId is required: 1-64 letters, digits, - or _');
+  }
+  return { corpId, ...optionalId(fields, 'suiteId'), ...optionalToken(fields) };
+};
+
+const asObject = (payload: unknown): Record<string, unknown> => {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new InvalidRequestError('INVALID_PAYLOAD', 'the payload must be a JSON object');
+  }
+  return payload as Record<string, unknown>;
+};
+
+const rejectUnknownFields = (fields: Record<string, unknown>, known: readonly string[]): void => {
+  const unknown = Object.keys(fields).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new InvalidRequestError(
+      'INVALID_PAYLOAD',
+      `unknown field(s): ${unknown.map((name) => name.slice(0, 40)).join(', ')}`,
+    );
+  }
+};
+
+const optionalId = (fields: Record<string, unknown>, name: string): Record<string, string> => {
+  const value = fields[name];
+  if (value === undefined) {
+    return {};
+  }
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', `${name} must be 1-64 letters, digits, - or _`);
+  }
+  return { [name]: value };
+};
+
+const optionalToken = (fields: Record<string, unknown>): { staleToken?: string } => {
+  const value = fields.staleToken;
+  if (value === undefined) {
+    return {};
+  }
+  if (typeof value !== 'string' || value === '' || value.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidRequestError(
+      'MALFORMED_PARAMETER',
+      'staleToken must be a non-empty string of at most 1024 characters',
+    );
+  }
+  return { staleToken: value };
+};

@@ -1,0 +1,230 @@
+import { UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
+import type { AuthInfo, MintedToken, PermanentCodeGrant, WeComApi } from '../../core/ports.ts';
+import type {
+  WireAccessTokenResponse,
+  WireAuthInfoResponse,
+  WirePermanentCodeResponse,
+  WireStatus,
+  WireSuiteTokenResponse,
+} from './wire-types.ts';
+
+export interface WeComApiClientOptions {
+  /** e.g. `https://qyapi.weixin.qq.com` (no trailing slash). */
+  readonly baseUrl: string;
+  readonly fetch?: typeof fetch;
+  /** Per attempt. @default 3000 */
+  readonly timeoutMs?: number;
+  /** Attempts for retryable failures. @default 3 */
+  readonly maxAttempts?: number;
+  /** First backoff; doubles per attempt, with full jitter. @default 100 */
+  readonly baseBackoffMs?: number;
+  /** Backoff after a rate-limit answer (45009/45033). @default 1000 */
+  readonly rateLimitBackoffMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/**
+ * Whether a call may be sent again after a failure whose effect is unknown. Token APIs are
+ * idempotent (WeCom returns the same token while it is valid); get_permanent_code is not: an auth
+ * code works once, so a timeout after sending must not be retried blindly.
+ */
+type Idempotency = 'idempotent' | 'single_use';
+
+const SYSTEM_BUSY = -1;
+const RATE_LIMITED = new Set([45009, 45033]);
+
+/** The one client for qyapi, over an injected `fetch`. Maps snake_case wire shapes to domain types. */
+export class HttpWeComApi implements WeComApi {
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #baseBackoffMs: number;
+  readonly #rateLimitBackoffMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(private readonly options: WeComApiClientOptions) {
+    this.#fetch = options.fetch ?? fetch;
+    this.#timeoutMs = options.timeoutMs ?? 3000;
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#baseBackoffMs = options.baseBackoffMs ?? 100;
+    this.#rateLimitBackoffMs = options.rateLimitBackoffMs ?? 1000;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+  }
+
+  async getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken> {
+    const response = await this.#call<WireSuiteTokenResponse>('service/get_suite_token', 'idempotent', {
+      body: { suite_id: suiteId, suite_secret: suiteSecret, suite_ticket: suiteTicket },
+    });
+    return minted('service/get_suite_token', response.suite_access_token, response.expires_in);
+  }
+
+  async getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant> {
+    const api = 'service/v2/get_permanent_code';
+    const response = await this.#call<WirePermanentCodeResponse>(api, 'single_use', {
+      query: { suite_access_token: suiteAccessToken },
+      body: { auth_code: authCode },
+    });
+    const corpId = response.auth_corp_info?.corpid;
+    if (
+      typeof response.permanent_code !== 'string' ||
+      response.permanent_code === '' ||
+      typeof corpId !== 'string'
+    ) {
+      throw new UpstreamUnavailableError(`${api} answered without permanent_code or corpid`);
+    }
+    const corpName = response.auth_corp_info?.corp_name;
+    return {
+      permanentCode: response.permanent_code,
+      corpId,
+      ...(corpName === undefined ? {} : { corpName }),
+    };
+  }
+
+  async getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo> {
+    const response = await this.#call<WireAuthInfoResponse>('service/get_auth_info', 'idempotent', {
+      query: { suite_access_token: suiteAccessToken },
+      body: { auth_corpid: corpId, permanent_code: permanentCode },
+    });
+    const corpName = response.auth_corp_info?.corp_name;
+    const agentId = response.auth_info?.agent?.[0]?.agentid;
+    return {
+      ...(corpName === undefined ? {} : { corpName }),
+      ...(typeof agentId === 'number' ? { agentId } : {}),
+    };
+  }
+
+  async getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<MintedToken> {
+    const response = await this.#call<WireAccessTokenResponse>('service/get_corp_token', 'idempotent', {
+      query: { suite_access_token: suiteAccessToken },
+      body: { auth_corpid: corpId, permanent_code: permanentCode },
+    });
+    return minted('service/get_corp_token', response.access_token, response.expires_in);
+  }
+
+  async getCustomizedCorpToken(corpId: string, permanentCode: string): Promise<MintedToken> {
+    const response = await this.#call<WireAccessTokenResponse>('gettoken', 'idempotent', {
+      query: { corpid: corpId, corpsecret: permanentCode },
+    });
+    return minted('gettoken', response.access_token, response.expires_in);
+  }
+
+  // Never logs: URLs and bodies carry secrets (suite_secret, tokens, permanent codes).
+  async #call<T extends WireStatus>(
+    api: string,
+    idempotency: Idempotency,
+    request: { readonly query?: Record<string, string>; readonly body?: Record<string, string> },
+  ): Promise<T> {
+    const url = new URL(`${this.options.baseUrl}/cgi-bin/${api}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      url.searchParams.set(name, value);
+    }
+    let lastFailure: Error | undefined;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
+      if (attempt > 1) {
+        await this.#sleep(this.#backoffMs(attempt, lastFailure));
+      }
+      const outcome = await this.#attempt<T>(api, url, request.body);
+      if (outcome.kind === 'answer') {
+        const errcode = outcome.body.errcode ?? 0;
+        if (errcode === 0) {
+          return outcome.body;
+        }
+        const error = new WeComApiError(api, errcode, outcome.body.errmsg ?? '');
+        // -1 and rate limits mean WeCom did not act on the request, so even a single-use call may retry.
+        if (errcode !== SYSTEM_BUSY && !RATE_LIMITED.has(errcode)) {
+          throw error;
+        }
+        lastFailure = error;
+        continue;
+      }
+      lastFailure = outcome.error;
+      if (idempotency === 'single_use' && !outcome.notSent) {
+        break;
+      }
+    }
+    if (lastFailure instanceof WeComApiError) {
+      throw lastFailure;
+    }
+    throw new UpstreamUnavailableError(
+      `${api} is unreachable: ${lastFailure?.message ?? 'no attempt made'}`,
+      {
+        cause: lastFailure,
+      },
+    );
+  }
+
+  async #attempt<T>(
+    api: string,
+    url: URL,
+    body: Record<string, string> | undefined,
+  ): Promise<{ kind: 'answer'; body: T } | { kind: 'failure'; error: Error; notSent: boolean }> {
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      const failure = describeNetworkFailure(error);
+      return {
+        kind: 'failure',
+        error: new Error(failure.message, { cause: error }),
+        notSent: failure.notSent,
+      };
+    }
+    if (response.status >= 500) {
+      await response.body?.cancel();
+      return { kind: 'failure', error: new Error(`HTTP ${response.status}`), notSent: false };
+    }
+    let parsed: unknown;
+    try {
+      parsed = await response.json();
+    } catch (error) {
+      return {
+        kind: 'failure',
+        error: new Error(`${api} answered HTTP ${response.status} without JSON`, { cause: error }),
+        notSent: false,
+      };
+    }
+    if (typeof parsed !== 'object' || parsed === null) {
+      return { kind: 'failure', error: new Error(`${api} answered with a non-object`), notSent: false };
+    }
+    return { kind: 'answer', body: parsed as T };
+  }
+
+  #backoffMs(attempt: number, lastFailure: Error | undefined): number {
+    if (lastFailure instanceof WeComApiError && RATE_LIMITED.has(lastFailure.errcode)) {
+      return this.#rateLimitBackoffMs * (0.5 + this.#random() / 2);
+    }
+    return this.#random() * this.#baseBackoffMs * 2 ** (attempt - 2);
+  }
+}
+
+const minted = (api: string, accessToken: string | undefined, expiresIn: number | undefined): MintedToken => {
+  if (
+    typeof accessToken !== 'string' ||
+    accessToken === '' ||
+    typeof expiresIn !== 'number' ||
+    expiresIn <= 0
+  ) {
+    throw new UpstreamUnavailableError(`${api} answered without a token or expires_in`);
+  }
+  return { accessToken, expiresInSeconds: expiresIn };
+};
+
+// A refused connection never reached WeCom; anything else (timeout, reset) may have.
+const describeNetworkFailure = (error: unknown): { message: string; notSent: boolean } => {
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  if (cause?.code === 'ECONNREFUSED') {
+    return { message: 'connection refused', notSent: true };
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { message: 'timed out', notSent: false };
+  }
+  return { message: cause?.code ?? 'network error', notSent: false };
+};

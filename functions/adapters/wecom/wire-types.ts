@@ -1,0 +1,25 @@
+/** Every qyapi answer may carry these; token APIs omit errcode on success (wecom-protocol.md §5.3). */
+export interface WireStatus {
+  readonly errcode?: number;
+  readonly errmsg?: string;
+}
+
+export interface WireSuiteTokenResponse extends WireStatus {
+  readonly suite_access_token?: string;
+  readonly expires_in?: number;
+}
+
+export interface WireAccessTokenResponse extends WireStatus {
+  readonly access_token?: string;
+  readonly expires_in?: number;
+}
+
+export interface WirePermanentCodeResponse extends WireStatus {
+  readonly permanent_code?: string;
+  readonly auth_corp_info?: { readonly corpid?: string; readonly corp_name?: string };
+}
+
+export interface WireAuthInfoResponse extends WireStatus {
+  readonly auth_corp_info?: { readonly corpid?: string; readonly corp_name?: string };
+  readonly auth_info?: { readonly agent?: readonly { readonly agentid?: number }[] };
+}

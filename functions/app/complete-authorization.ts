@@ -1,0 +1,123 @@
+import { UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
+import type {
+  AuthCodeLifecycle,
+  AuthCodeSource,
+  AuthorizationWriter,
+  PermanentCodeGrant,
+} from '../core/ports.ts';
+import type { TokenDeps } from './token-deps.ts';
+import { withSuiteToken } from './with-suite-token.ts';
+
+/** What the exchange needs beyond the token machinery. */
+export interface ExchangeDeps extends TokenDeps {
+  readonly authCodes: AuthCodeLifecycle;
+  readonly authorizationWriter: AuthorizationWriter;
+  /** How long a claimed code is reserved for one worker. */
+  readonly claimMs?: number;
+}
+
+export interface AuthCodeToExchange {
+  readonly suiteId: string;
+  readonly authCode: string;
+  readonly source: AuthCodeSource;
+  /** Unix seconds, from the event. */
+  readonly timeStamp: number;
+}
+
+export type ExchangeOutcome =
+  | {
+      readonly status: 'exchanged';
+      readonly corpId: string;
+      readonly authorization: 'saved' | 'superseded';
+      readonly authInfo: 'read' | 'pending';
+    }
+  | { readonly status: 'already_done' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+const INVALID_AUTH_CODE = 40078;
+
+/**
+ * Exchanges a pending auth code for the corp's permanent code, exactly once.
+ *
+ * 1. Claim the code with a conditional write; a code already exchanged (a re-delivered stream
+ *    record) is skipped, one held by a live worker is retried later.
+ * 2. get_permanent_code (v2) with the suite token. 40078 (used or expired) marks the code failed
+ *    for good; any other failure gives the claim back and throws, so the stream retries.
+ * 3. Store the authorization (third-party or 代开发) and drop the corp's cached token: for
+ *    reset_permanent_code and re-installs the old token belongs to the old code.
+ * 4. Mark the code exchanged, then read get_auth_info for the agent id and corp name. If that
+ *    fails the authorization stays marked stale and the stream refreshes it later; the permanent
+ *    code is already safe.
+ */
+export const completeAuthorization = async (
+  deps: ExchangeDeps,
+  code: AuthCodeToExchange,
+): Promise<ExchangeOutcome> => {
+  const owner = deps.newLeaseOwner();
+  const claim = await deps.authCodes.claimAuthCode(
+    code.suiteId,
+    code.authCode,
+    owner,
+    deps.claimMs ?? 60_000,
+  );
+  if (claim === 'already_done') {
+    return { status: 'already_done' };
+  }
+  if (claim === 'claimed_by_another') {
+    throw new UpstreamUnavailableError('the auth code is being exchanged by another worker; retry later');
+  }
+  let grant: PermanentCodeGrant;
+  try {
+    grant = await withSuiteToken(deps, code.suiteId, (suiteAccessToken) =>
+      deps.wecom.getPermanentCode(suiteAccessToken, code.authCode),
+    );
+  } catch (error) {
+    if (error instanceof WeComApiError && error.errcode === INVALID_AUTH_CODE) {
+      const reason = `WeCom rejected the auth code as used or expired (40078); the corp must authorize again`;
+      await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, { status: 'failed', reason });
+      return { status: 'failed', reason };
+    }
+    await deps.authCodes.releaseAuthCode(code.suiteId, code.authCode, owner);
+    throw error;
+  }
+  const authorization = await deps.authorizationWriter.saveExchangedAuthorization({
+    suiteId: code.suiteId,
+    corpId: grant.corpId,
+    permanentCode: grant.permanentCode,
+    authorizedTimeStamp: code.timeStamp,
+    ...(grant.corpName === undefined ? {} : { corpName: grant.corpName }),
+  });
+  await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, {
+    status: 'exchanged',
+    corpId: grant.corpId,
+  });
+  if (authorization === 'superseded') {
+    return { status: 'exchanged', corpId: grant.corpId, authorization, authInfo: 'pending' };
+  }
+  const authInfo = await refreshAuthInfo(deps, code.suiteId, grant.corpId, grant.permanentCode);
+  return { status: 'exchanged', corpId: grant.corpId, authorization, authInfo };
+};
+
+/**
+ * Reads get_auth_info for a corp and stores its agent id and corp name. Returns `pending` when
+ * WeCom could not answer (the authorization stays marked stale for a later refresh).
+ */
+export const refreshAuthInfo = async (
+  deps: ExchangeDeps,
+  suiteId: string,
+  corpId: string,
+  permanentCode: string,
+): Promise<'read' | 'pending'> => {
+  try {
+    const info = await withSuiteToken(deps, suiteId, (suiteAccessToken) =>
+      deps.wecom.getAuthInfo(suiteAccessToken, corpId, permanentCode),
+    );
+    await deps.authorizationWriter.updateAuthInfo(suiteId, corpId, info);
+    return 'read';
+  } catch (error) {
+    if (error instanceof WeComApiError || error instanceof UpstreamUnavailableError) {
+      return 'pending';
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,35 @@
+import type { TokenMemory } from '../core/credentials/token-memory.ts';
+import type {
+  AuthorizationReader,
+  Clock,
+  SuiteRegistrySource,
+  SuiteTicketStore,
+  TokenCache,
+  WeComApi,
+} from '../core/ports.ts';
+
+/** Timings of the single-flight mint. */
+export interface MintTiming {
+  /** How long a mint lease lasts if its owner dies. */
+  readonly leaseMs: number;
+  /** How often a waiting caller re-reads the cache. */
+  readonly pollMs: number;
+  /** How long a caller waits for another's mint before giving up. */
+  readonly maxWaitMs: number;
+}
+
+export const DEFAULT_MINT_TIMING: MintTiming = { leaseMs: 15_000, pollMs: 50, maxWaitMs: 12_000 };
+
+/** What the token use cases need. */
+export interface TokenDeps {
+  readonly registry: SuiteRegistrySource;
+  readonly tickets: Pick<SuiteTicketStore, 'getTicket'>;
+  readonly authorizations: AuthorizationReader;
+  readonly tokens: TokenCache;
+  readonly wecom: WeComApi;
+  readonly clock: Clock;
+  readonly memory: TokenMemory;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly newLeaseOwner: () => string;
+  readonly timing?: MintTiming;
+}

@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseEncodingAesKey } from '../functions/core/crypto/aes-key.ts';
+import { MessageCipher } from '../functions/core/crypto/message-cipher.ts';
+import { computeSignature } from '../functions/core/crypto/signature.ts';
+
+/** A suite the simulator knows, with the secrets WeCom and the provider share. */
+export interface SimulatedSuite {
+  readonly suiteId: string;
+  readonly suiteSecret: string;
+  /** Callback Token and EncodingAESKey: needed only to push callbacks. */
+  readonly token?: string;
+  readonly encodingAesKey?: string;
+}
+
+/** A fault the next matching call suffers instead of a normal answer. */
+export type SimulatedFault =
+  | { readonly kind: 'timeout'; readonly holdMs?: number }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'http'; readonly status: number }
+  | { readonly kind: 'errcode'; readonly errcode: number; readonly errmsg?: string };
+
+export interface WeComSimulatorOptions {
+  readonly suites: readonly SimulatedSuite[];
+  readonly providerCorpId?: string;
+  /** Where pushes go: the service's base URL (the routes are /callback/{suiteId}/command). */
+  readonly callbackBaseUrl?: string;
+  readonly nowMs?: () => number;
+  /** Token lifetime WeCom reports. @default 7200 */
+  readonly tokenLifetimeSeconds?: number;
+  /** Delay before every answer, like a far-away WeCom. @default 0 */
+  readonly latencyMs?: number;
+  readonly port?: number;
+}
+
+interface IssuedToken {
+  readonly value: string;
+  readonly expiresAtMs: number;
+}
+
+interface PendingCode {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly corpName: string;
+  readonly issuedAtMs: number;
+  used: boolean;
+}
+
+interface Grant {
+  permanentCode: string;
+  readonly corpName: string;
+  readonly agentId: number;
+  revoked: boolean;
+}
+
+const TICKET_LIFETIME_MS = 30 * 60 * 1000;
+const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
+
+/**
+ * A stand-in for qyapi.weixin.qq.com on 127.0.0.1 that behaves like the real one where the
+ * credential service depends on it: it accepts only each suite's newest live suite_ticket, auth
+ * codes once within 10 minutes, only the current permanent code, returns the same token while it
+ * is valid, counts every call and every newly issued token, and suffers injected faults.
+ * It also plays WeCom's side of callbacks: it signs and pushes suite_ticket and auth events.
+ */
+export class WeComSimulator {
+  readonly #suites: ReadonlyMap<string, SimulatedSuite>;
+  readonly #tickets = new Map<string, { value: string; issuedAtMs: number }>();
+  readonly #suiteTokens = new Map<string, IssuedToken>();
+  readonly #corpTokens = new Map<string, IssuedToken>();
+  readonly #codes = new Map<string, PendingCode>();
+  readonly #grants = new Map<string, Grant>();
+  readonly #faults = new Map<string, SimulatedFault[]>();
+  readonly #calls = new Map<string, number>();
+  readonly #issued = new Map<string, number>();
+  readonly #sockets = new Set<Socket>();
+  readonly #nowMs: () => number;
+  #server: Server | undefined;
+  #baseUrl = '';
+  #nextAgentId = 1000002;
+
+  constructor(private readonly options: WeComSimulatorOptions) {
+    this.#suites = new Map(options.suites.map((suite) => [suite.suiteId, suite]));
+    this.#nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** The base URL to use as WECOM_API_BASE. */
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((request, response) => {
+      void this.#handle(request, response);
+    });
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    this.#baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    this.#server = server;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) {
+      socket.destroy();
+    }
+    await new Promise<void>((resolve) =>
+      this.#server === undefined ? resolve() : this.#server.close(() => resolve()),
+    );
+  }
+
+  /** How many times an API (e.g. `service/get_corp_token`) was called, faults included. */
+  calls(api: string): number {
+    return this.#calls.get(api) ?? 0;
+  }
+
+  /** How many new tokens an API issued (a repeated fetch of a still-valid token does not count). */
+  issuedTokens(api: string): number {
+    return this.#issued.get(api) ?? 0;
+  }
+
+  /** The next calls to `api` suffer these faults, in order. */
+  injectFaults(api: string, ...faults: SimulatedFault[]): void {
+    this.#faults.set(api, [...(this.#faults.get(api) ?? []), ...faults]);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /** Issues a new suite_ticket (the old one stops working) and returns it with its TimeStamp. */
+  issueSuiteTicket(suiteId: string): { suiteTicket: string; timeStamp: number } {
+    this.#requireSuite(suiteId);
+    const suiteTicket = `ticket-${randomBytes(12).toString('hex')}`;
+    const issuedAtMs = this.#nowMs();
+    this.#tickets.set(suiteId, { value: suiteTicket, issuedAtMs });
+    return { suiteTicket, timeStamp: Math.floor(issuedAtMs / 1000) };
+  }
+
+  /** A corp installs the app: returns the auth code WeCom would push in create_auth. */
+  authorizeCorp(suiteId: string, corpId: string, corpName = `Corp ${corpId}`): string {
+    this.#requireSuite(suiteId);
+    const authCode = `authcode-${randomBytes(16).toString('hex')}`;
+    this.#codes.set(authCode, { suiteId, corpId, corpName, issuedAtMs: this.#nowMs(), used: false });
+    return authCode;
+  }
+
+  /** 代开发: the provider resets a corp's secret; returns the auth code of reset_permanent_code. */
+  resetPermanentCode(suiteId: string, corpId: string): string {
+    const grant = this.#grants.get(grantKey(suiteId, corpId));
+    if (grant === undefined) {
+      throw new Error(`${corpId} has not authorized ${suiteId}`);
+    }
+    return this.authorizeCorp(suiteId, corpId, grant.corpName);
+  }
+
+  /** The corp uninstalls: its permanent code and tokens stop working. */
+  cancelAuthorization(suiteId: string, corpId: string): void {
+    const grant = this.#grants.get(grantKey(suiteId, corpId));
+    if (grant !== undefined) {
+      grant.revoked = true;
+    }
+    this.#corpTokens.delete(grantKey(suiteId, corpId));
+  }
+
+  /** Makes a token invalid before its time, as WeCom sometimes does. */
+  invalidateCorpToken(suiteId: string, corpId: string): void {
+    this.#corpTokens.delete(grantKey(suiteId, corpId));
+  }
+
+  invalidateSuiteToken(suiteId: string): void {
+    this.#suiteTokens.delete(suiteId);
+  }
+
+  /** Whether `value` is a corp token WeCom would accept right now. */
+  isValidCorpToken(suiteId: string, corpId: string, value: string): boolean {
+    const token = this.#corpTokens.get(grantKey(suiteId, corpId));
+    return token !== undefined && token.value === value && token.expiresAtMs > this.#nowMs();
+  }
+
+  isValidSuiteToken(suiteId: string, value: string): boolean {
+    const token = this.#suiteTokens.get(suiteId);
+    return token !== undefined && token.value === value && token.expiresAtMs > this.#nowMs();
+  }
+
+  /** Signs and POSTs an instruction event to the service's command URL; returns its answer. */
+  async pushSuiteEvent(
+    suiteId: string,
+    eventXml: string,
+    receiveId = suiteId,
+  ): Promise<{ status: number; body: string }> {
+    const suite = this.#requireSuite(suiteId);
+    if (
+      this.options.callbackBaseUrl === undefined ||
+      suite.token === undefined ||
+      suite.encodingAesKey === undefined
+    ) {
+      throw new Error('pushing needs callbackBaseUrl and the suite token and encodingAesKey');
+    }
+    const encrypt = new MessageCipher(parseEncodingAesKey(suite.encodingAesKey)).encrypt(eventXml, receiveId);
+    const timestamp = String(Math.floor(this.#nowMs() / 1000));
+    const nonce = String(Math.floor(Math.random() * 1e10));
+    const signature = computeSignature({ token: suite.token, timestamp, nonce, encrypt });
+    const response = await fetch(
+      `${this.options.callbackBaseUrl}/callback/${suiteId}/command?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: `<xml><ToUserName><![CDATA[${receiveId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`,
+      },
+    );
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** Issues a ticket and pushes it, as WeCom does every 10 minutes. */
+  async pushSuiteTicket(suiteId: string): Promise<{ status: number; body: string }> {
+    const { suiteTicket, timeStamp } = this.issueSuiteTicket(suiteId);
+    return this.pushSuiteEvent(
+      suiteId,
+      `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType><TimeStamp>${timeStamp}</TimeStamp><SuiteTicket><![CDATA[${suiteTicket}]]></SuiteTicket></xml>`,
+    );
+  }
+
+  /** A corp installs the app and WeCom pushes create_auth. */
+  async pushInstall(
+    suiteId: string,
+    corpId: string,
+    corpName?: string,
+  ): Promise<{ status: number; body: string }> {
+    const authCode = this.authorizeCorp(suiteId, corpId, corpName);
+    return this.pushSuiteEvent(
+      suiteId,
+      `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[create_auth]]></InfoType><TimeStamp>${Math.floor(this.#nowMs() / 1000)}</TimeStamp><State><![CDATA[sandbox]]></State></xml>`,
+    );
+  }
+
+  /** 代开发: the provider resets the secret and WeCom pushes reset_permanent_code. */
+  async pushResetPermanentCode(suiteId: string, corpId: string): Promise<{ status: number; body: string }> {
+    const authCode = this.resetPermanentCode(suiteId, corpId);
+    return this.pushSuiteEvent(
+      suiteId,
+      `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[reset_permanent_code]]></InfoType><TimeStamp>${Math.floor(this.#nowMs() / 1000)}</TimeStamp></xml>`,
+    );
+  }
+
+  /** The corp uninstalls and WeCom pushes cancel_auth. */
+  async pushCancel(suiteId: string, corpId: string): Promise<{ status: number; body: string }> {
+    this.cancelAuthorization(suiteId, corpId);
+    return this.pushSuiteEvent(
+      suiteId,
+      `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[cancel_auth]]></InfoType><TimeStamp>${Math.floor(this.#nowMs() / 1000)}</TimeStamp><AuthCorpId><![CDATA[${corpId}]]></AuthCorpId></xml>`,
+    );
+  }
+
+  #requireSuite(suiteId: string): SimulatedSuite {
+    const suite = this.#suites.get(suiteId);
+    if (suite === undefined) {
+      throw new Error(`the simulator has no suite ${suiteId}`);
+    }
+    return suite;
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const api = url.pathname.replace(/^\/cgi-bin\//, '');
+    this.#calls.set(api, this.calls(api) + 1);
+    const body = await readJson(request);
+    if (this.options.latencyMs !== undefined && this.options.latencyMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    }
+    const fault = this.#faults.get(api)?.shift();
+    if (fault !== undefined) {
+      this.#applyFault(fault, request, response);
+      return;
+    }
+    const answer = this.#answer(api, url.searchParams, body);
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify(answer));
+  }
+
+  #applyFault(fault: SimulatedFault, request: IncomingMessage, response: ServerResponse): void {
+    switch (fault.kind) {
+      case 'timeout':
+        setTimeout(() => request.socket.destroy(), fault.holdMs ?? 10_000).unref();
+        return;
+      case 'reset':
+        request.socket.destroy();
+        return;
+      case 'http':
+        response.writeHead(fault.status, { 'content-type': 'text/html' });
+        response.end('<html><body>Bad Gateway</body></html>');
+        return;
+      case 'errcode':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            errcode: fault.errcode,
+            errmsg: fault.errmsg ?? `injected errcode ${fault.errcode}`,
+          }),
+        );
+        return;
+    }
+  }
+
+  #answer(api: string, query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    switch (api) {
+      case 'service/get_suite_token':
+        return this.#getSuiteToken(body);
+      case 'service/v2/get_permanent_code':
+        return this.#getPermanentCode(query, body);
+      case 'service/get_auth_info':
+        return this.#getAuthInfo(query, body);
+      case 'service/get_corp_token':
+        return this.#getCorpToken(query, body);
+      case 'gettoken':
+        return this.#getToken(query);
+      default:
+        return error(404, `unknown api ${api}`);
+    }
+  }
+
+  #getSuiteToken(body: Record<string, unknown>): Record<string, unknown> {
+    const suite = this.#suites.get(String(body.suite_id));
+    if (suite === undefined) {
+      return error(40083, 'invalid suite_id');
+    }
+    if (body.suite_secret !== suite.suiteSecret) {
+      return error(40080, 'invalid suite_secret');
+    }
+    const ticket = this.#tickets.get(suite.suiteId);
+    if (
+      ticket === undefined ||
+      ticket.value !== body.suite_ticket ||
+      this.#nowMs() - ticket.issuedAtMs > TICKET_LIFETIME_MS
+    ) {
+      return error(40085, 'invalid suite_ticket');
+    }
+    const token = this.#reuseOrIssue(this.#suiteTokens, suite.suiteId, 'service/get_suite_token', 'suite');
+    // Like the real API: no errcode on success.
+    return { suite_access_token: token.value, expires_in: this.#expiresIn(token) };
+  }
+
+  #suiteOfToken(query: URLSearchParams): string | Record<string, unknown> {
+    const value = query.get('suite_access_token');
+    for (const [suiteId, token] of this.#suiteTokens) {
+      if (token.value === value) {
+        return token.expiresAtMs > this.#nowMs() ? suiteId : error(42009, 'suite_access_token expired');
+      }
+    }
+    return error(40082, 'invalid suite_access_token or provider_access_token');
+  }
+
+  #getPermanentCode(query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    const suiteId = this.#suiteOfToken(query);
+    if (typeof suiteId !== 'string') {
+      return suiteId;
+    }
+    const code = this.#codes.get(String(body.auth_code));
+    if (
+      code === undefined ||
+      code.used ||
+      code.suiteId !== suiteId ||
+      this.#nowMs() - code.issuedAtMs > AUTH_CODE_LIFETIME_MS
+    ) {
+      return error(40078, 'invalid auth_code');
+    }
+    code.used = true;
+    const key = grantKey(suiteId, code.corpId);
+    const previous = this.#grants.get(key);
+    const grant: Grant = {
+      permanentCode: `permanent-${randomBytes(16).toString('hex')}`,
+      corpName: code.corpName,
+      agentId: previous?.agentId ?? this.#nextAgentId++,
+      revoked: false,
+    };
+    this.#grants.set(key, grant);
+    // A new permanent code (re-install or 代开发 secret reset) invalidates the corp's old tokens.
+    this.#corpTokens.delete(key);
+    this.#issued.set('service/v2/get_permanent_code', this.issuedTokens('service/v2/get_permanent_code') + 1);
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      permanent_code: grant.permanentCode,
+      auth_corp_info: { corpid: code.corpId, corp_name: code.corpName },
+      auth_user_info: { userid: 'admin' },
+    };
+  }
+
+  #grantFor(suiteId: string, corpId: string, permanentCode: unknown): Grant | Record<string, unknown> {
+    const grant = this.#grants.get(grantKey(suiteId, corpId));
+    if (grant === undefined || grant.permanentCode !== permanentCode) {
+      return error(40084, 'invalid permanent_code');
+    }
+    if (grant.revoked) {
+      return error(48004, 'auth relation invalid');
+    }
+    return grant;
+  }
+
+  #getAuthInfo(query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    const suiteId = this.#suiteOfToken(query);
+    if (typeof suiteId !== 'string') {
+      return suiteId;
+    }
+    const corpId = String(body.auth_corpid);
+    const grant = this.#grantFor(suiteId, corpId, body.permanent_code);
+    if (!isGrant(grant)) {
+      return grant;
+    }
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      auth_corp_info: { corpid: corpId, corp_name: grant.corpName },
+      auth_info: { agent: [{ agentid: grant.agentId, name: 'Simulated app', auth_mode: 0 }] },
+    };
+  }
+
+  #getCorpToken(query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    const suiteId = this.#suiteOfToken(query);
+    if (typeof suiteId !== 'string') {
+      return suiteId;
+    }
+    if (suiteId.startsWith('dk')) {
+      return error(48002, 'api forbidden for customized app templates; use gettoken');
+    }
+    const corpId = String(body.auth_corpid);
+    const grant = this.#grantFor(suiteId, corpId, body.permanent_code);
+    if (!isGrant(grant)) {
+      return grant;
+    }
+    const token = this.#reuseOrIssue(
+      this.#corpTokens,
+      grantKey(suiteId, corpId),
+      'service/get_corp_token',
+      'corp',
+    );
+    return { access_token: token.value, expires_in: this.#expiresIn(token) };
+  }
+
+  #getToken(query: URLSearchParams): Record<string, unknown> {
+    const corpId = query.get('corpid') ?? '';
+    for (const [key, grant] of this.#grants) {
+      const [suiteId, grantCorpId] = key.split('|');
+      if (
+        grantCorpId === corpId &&
+        suiteId?.startsWith('dk') &&
+        grant.permanentCode === query.get('corpsecret')
+      ) {
+        if (grant.revoked) {
+          return error(48004, 'auth relation invalid');
+        }
+        const token = this.#reuseOrIssue(this.#corpTokens, key, 'gettoken', 'corp');
+        return { errcode: 0, errmsg: 'ok', access_token: token.value, expires_in: this.#expiresIn(token) };
+      }
+    }
+    return error(40001, 'invalid secret');
+  }
+
+  #reuseOrIssue(tokens: Map<string, IssuedToken>, key: string, api: string, prefix: string): IssuedToken {
+    const current = tokens.get(key);
+    if (current !== undefined && current.expiresAtMs > this.#nowMs()) {
+      return current;
+    }
+    const token = {
+      value: `${prefix}-token-${randomBytes(16).toString('hex')}`,
+      expiresAtMs: this.#nowMs() + (this.options.tokenLifetimeSeconds ?? 7200) * 1000,
+    };
+    tokens.set(key, token);
+    this.#issued.set(api, this.issuedTokens(api) + 1);
+    return token;
+  }
+
+  // Like WeCom, a repeated fetch reports the remaining lifetime.
+  #expiresIn(token: IssuedToken): number {
+    return Math.max(1, Math.round((token.expiresAtMs - this.#nowMs()) / 1000));
+  }
+}
+
+const grantKey = (suiteId: string, corpId: string) => `${suiteId}|${corpId}`;
+
+const isGrant = (value: Grant | Record<string, unknown>): value is Grant => 'permanentCode' in value;
+
+const error = (errcode: number, errmsg: string) => ({ errcode, errmsg: `${errmsg}, hint: [simulated]` });
+
+const readJson = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
+  let text = '';
+  for await (const chunk of request) {
+    text += (chunk as Buffer).toString();
+  }
+  if (text === '') {
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
