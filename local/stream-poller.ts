@@ -66,7 +66,14 @@ export class StreamPoller {
       try {
         await this.#discoverShards('TRIM_HORIZON');
         for (const [shardId, iterator] of [...this.#iterators]) {
-          await this.#pollShard(shardId, iterator);
+          try {
+            await this.#pollShard(shardId, iterator);
+          } catch {
+            // An iterator DynamoDB Local no longer honours (TrimmedDataAccessException, seen when
+            // several tables stream at once): read that shard again from its oldest record. The
+            // handlers are idempotent, so a record delivered twice does no harm.
+            this.#iterators.delete(shardId);
+          }
         }
       } catch {
         // DynamoDB Local restarting or shutting down: try again on the next tick.

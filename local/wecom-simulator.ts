@@ -66,7 +66,7 @@ const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
  */
 export class WeComSimulator {
   readonly #suites: ReadonlyMap<string, SimulatedSuite>;
-  readonly #tickets = new Map<string, { value: string; issuedAtMs: number }>();
+  readonly #tickets = new Map<string, { value: string; issuedAtMs: number; timeStamp: number }>();
   readonly #suiteTokens = new Map<string, IssuedToken>();
   readonly #corpTokens = new Map<string, IssuedToken>();
   readonly #codes = new Map<string, PendingCode>();
@@ -141,8 +141,12 @@ export class WeComSimulator {
     this.#requireSuite(suiteId);
     const suiteTicket = `ticket-${randomBytes(12).toString('hex')}`;
     const issuedAtMs = this.#nowMs();
-    this.#tickets.set(suiteId, { value: suiteTicket, issuedAtMs });
-    return { suiteTicket, timeStamp: Math.floor(issuedAtMs / 1000) };
+    // Real pushes are 10 minutes apart; when a test issues several within a second, each still
+    // carries a newer TimeStamp than the last, as WeCom's would.
+    const previous = this.#tickets.get(suiteId)?.timeStamp ?? 0;
+    const timeStamp = Math.max(Math.floor(issuedAtMs / 1000), previous + 1);
+    this.#tickets.set(suiteId, { value: suiteTicket, issuedAtMs, timeStamp });
+    return { suiteTicket, timeStamp };
   }
 
   /** A corp installs the app: returns the auth code WeCom would push in create_auth. */

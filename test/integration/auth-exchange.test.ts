@@ -1,0 +1,176 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
+import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
+import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
+import { callbackEvent } from '../support/api-events.ts';
+import { createCallbackHarness, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
+import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
+
+const suiteId = THIRD_PARTY_SUITE.suiteId;
+const logger = new Logger({ serviceName: 'exchange-test', logLevel: 'SILENT' });
+let harness: TokenHarness;
+
+beforeAll(async () => {
+  harness = await createTokenHarness({ wecomTimeoutMs: 300 });
+  await harness.pushTicket(suiteId);
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+/** The stream record the table would emit for the stored auth code (as the Lambda would get it). */
+const streamRecordOf = async (authCode: string): Promise<DynamoDBRecord> => {
+  const item = (await harness.table.scanAll()).find((candidate) => candidate.authCode === authCode);
+  if (item === undefined) {
+    throw new Error('auth code item not found');
+  }
+  return {
+    eventID: `event-${authCode.slice(-6)}`,
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      NewImage: marshall(item) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
+      SequenceNumber: `seq-${authCode.slice(-6)}`,
+    },
+  };
+};
+
+const install = async (corpId: string): Promise<string> => {
+  const authCode = harness.simulator.authorizeCorp(suiteId, corpId);
+  const callback = createCallbackHarness(harness.table.client, harness.table.tableName);
+  const now = Date.now();
+  callback.clock.set(now);
+  const signed = signPush(
+    THIRD_PARTY_SUITE,
+    suiteEventXml.createAuth(suiteId, authCode, Math.floor(now / 1000)),
+    { receiveId: suiteId, timestamp: Math.floor(now / 1000) },
+  );
+  await callback.handler(
+    callbackEvent({
+      method: 'POST',
+      route: 'command',
+      suiteId,
+      rawQueryString: signed.rawQueryString,
+      body: signed.body,
+    }),
+  );
+  return authCode;
+};
+
+describe('auth-exchange', () => {
+  it('exchanges an auth code delivered by two stream records exactly once', async () => {
+    const authCode = await install('wxcorptwice');
+    const record = await streamRecordOf(authCode);
+    const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
+
+    const [first, second] = await Promise.all([
+      createAuthExchangeHandler({ ...harness.newContainer(), logger })({ Records: [record] }),
+      createAuthExchangeHandler({ ...harness.newContainer(), logger })({ Records: [record] }),
+    ]);
+    const redelivered = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+      Records: [record],
+    });
+
+    expect(harness.simulator.calls('service/v2/get_permanent_code') - callsBefore).toBe(1);
+    expect(first.batchItemFailures.length + second.batchItemFailures.length).toBeLessThanOrEqual(1);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    const token = await mintCorpToken(harness.newContainer(), { suiteId, corpId: 'wxcorptwice' });
+    expect(harness.simulator.isValidCorpToken(suiteId, 'wxcorptwice', token.token.value)).toBe(true);
+    const codeItem = (await harness.table.scanAll()).find(
+      (item) => item.entity === 'AuthCode' && item.corpId === 'wxcorptwice',
+    );
+    expect(codeItem).toMatchObject({ status: 'exchanged' });
+    expect(codeItem).not.toHaveProperty('authCode');
+  });
+
+  it('marks a code WeCom rejects (40078) as failed without asking the stream to retry', async () => {
+    const authCode = await install('wxcorpexpired');
+    const record = await streamRecordOf(authCode);
+    harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'errcode', errcode: 40078 });
+
+    const response = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+      Records: [record],
+    });
+
+    expect(response.batchItemFailures).toEqual([]);
+    const codeItem = (await harness.table.scanAll()).find((item) => item.sk === skOf(record));
+    expect(codeItem).toMatchObject({ status: 'failed' });
+    expect(String(codeItem?.failureReason)).toContain('40078');
+    expect(codeItem).not.toHaveProperty('authCode');
+  });
+
+  it('gives a code back after a transient failure, and the retried record succeeds', async () => {
+    const authCode = await install('wxcorpretry');
+    const record = await streamRecordOf(authCode);
+    harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'http', status: 502 });
+
+    const failed = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+      Records: [record],
+    });
+    const retried = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+      Records: [record],
+    });
+
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: record.dynamodb?.SequenceNumber }]);
+    expect(retried.batchItemFailures).toEqual([]);
+    const authorization = await harness
+      .newContainer()
+      .authorizations.getAuthorization(suiteId, 'wxcorpretry');
+    expect(authorization).toMatchObject({ status: 'active', authInfoStale: false });
+    expect(authorization?.agentId).toBeGreaterThan(0);
+  });
+
+  it('does not resend get_permanent_code after a timeout whose outcome is unknown', async () => {
+    const authCode = await install('wxcorptimeout');
+    const record = await streamRecordOf(authCode);
+    harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'timeout', holdMs: 1000 });
+    const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
+
+    const response = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+      Records: [record],
+    });
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(harness.simulator.calls('service/v2/get_permanent_code') - callsBefore).toBe(1);
+  });
+
+  it('falls back to the previous ticket when WeCom rejects the newest one (40085)', async () => {
+    const container = harness.newContainer();
+    await harness.pushTicket(suiteId);
+    const callback = createCallbackHarness(harness.table.client, harness.table.tableName);
+    const later = Math.floor(Date.now() / 1000) + 5;
+    callback.clock.set(later * 1000);
+    const bogus = signPush(
+      THIRD_PARTY_SUITE,
+      suiteEventXml.suiteTicket(suiteId, 'TICKET-WECOM-NEVER-ISSUED', later),
+      { receiveId: suiteId, timestamp: later },
+    );
+    await callback.handler(
+      callbackEvent({
+        method: 'POST',
+        route: 'command',
+        suiteId,
+        rawQueryString: bogus.rawQueryString,
+        body: bogus.body,
+      }),
+    );
+    harness.simulator.invalidateSuiteToken(suiteId);
+    const stale = (await container.tokens.read({ kind: 'suite', suiteId })).token?.value;
+    const callsBefore = harness.simulator.calls('service/get_suite_token');
+
+    const { token } = await mintSuiteToken(container, {
+      suiteId,
+      ...(stale === undefined ? {} : { staleToken: stale }),
+    });
+
+    expect(harness.simulator.calls('service/get_suite_token') - callsBefore).toBe(2);
+    expect(harness.simulator.isValidSuiteToken(suiteId, token.value)).toBe(true);
+  });
+});
+
+const skOf = (record: DynamoDBRecord): string => String(record.dynamodb?.NewImage?.sk?.S);

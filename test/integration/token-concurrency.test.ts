@@ -1,0 +1,71 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
+import { THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
+import { runTokenWorkers } from '../support/worker-processes.ts';
+
+const suiteId = THIRD_PARTY_SUITE.suiteId;
+const corpId = 'wxcorpconcurrent';
+let harness: TokenHarness;
+
+beforeAll(async () => {
+  harness = await createTokenHarness();
+  const stopExchange = await harness.startExchange();
+  await harness.pushTicket(suiteId);
+  await harness.pushAuthCode(suiteId, corpId, 'create_auth');
+  await eventually(
+    async () =>
+      (await harness.newContainer().authorizations.getAuthorization(suiteId, corpId))?.permanentCode,
+  );
+  await stopExchange();
+  // The exchange minted a suite token; start from an empty cache.
+  await harness.table.client.send(
+    new DeleteCommand({ TableName: harness.table.tableName, Key: tableKeys.suiteToken(suiteId) }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await harness.close();
+});
+
+const workerEnv = (kind: 'suite' | 'corp') => ({
+  DYNAMODB_ENDPOINT: harness.table.endpoint,
+  TABLE_NAME: harness.table.tableName,
+  WECOM_API_BASE: harness.simulator.baseUrl,
+  TOKEN_KIND: kind,
+  SUITE_ID: suiteId,
+  CORP_ID: corpId,
+});
+
+describe('concurrent callers in 4 processes with an empty cache', () => {
+  it('200 requests for the same suite token cause exactly one upstream mint', async () => {
+    harness.simulator.invalidateSuiteToken(suiteId);
+    const callsBefore = harness.simulator.calls('service/get_suite_token');
+
+    const outcomes = await runTokenWorkers(4, 50, workerEnv('suite'));
+
+    expect(outcomes).toHaveLength(200);
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
+    const tokens = new Set(outcomes.map((outcome) => outcome.token));
+    expect(tokens.size).toBe(1);
+    expect(harness.simulator.calls('service/get_suite_token') - callsBefore).toBe(1);
+    expect(harness.simulator.isValidSuiteToken(suiteId, [...tokens][0] ?? '')).toBe(true);
+  }, 60_000);
+
+  it('200 requests for the same corp token cause exactly one upstream mint', async () => {
+    const callsBefore = harness.simulator.calls('service/get_corp_token');
+
+    const outcomes = await runTokenWorkers(4, 50, workerEnv('corp'));
+
+    expect(outcomes).toHaveLength(200);
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
+    const tokens = new Set(outcomes.map((outcome) => outcome.token));
+    expect(tokens.size).toBe(1);
+    expect(harness.simulator.calls('service/get_corp_token') - callsBefore).toBe(1);
+    expect(harness.simulator.isValidCorpToken(suiteId, corpId, [...tokens][0] ?? '')).toBe(true);
+    const again = await mintCorpToken(harness.newContainer(), { suiteId, corpId });
+    expect(again.token.value).toBe([...tokens][0]);
+  }, 60_000);
+});

@@ -1,0 +1,72 @@
+/**
+ * A separate process of token callers, for the concurrency tests: it builds one fresh set of
+ * dependencies (one "Lambda container") per request, waits for "go" on stdin so every process
+ * starts together, fires its requests at once and prints the outcomes as JSON.
+ *
+ * Env: DYNAMODB_ENDPOINT, TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
+import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
+import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
+import { DynamoTokenCache } from '../../functions/adapters/dynamodb/token-cache.ts';
+import { HttpWeComApi } from '../../functions/adapters/wecom/wecom-api-client.ts';
+import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
+import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
+import type { TokenDeps } from '../../functions/app/token-deps.ts';
+import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
+import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
+import { TEST_CONFIG } from './callback-harness.ts';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+};
+
+const client = createDocumentClient({
+  endpoint: env('DYNAMODB_ENDPOINT'),
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+  maxAttempts: 5,
+  requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+});
+const tableName = env('TABLE_NAME');
+const registry = new SuiteRegistry(TEST_CONFIG);
+const clock = { nowMs: () => Date.now() };
+
+const newContainer = (): TokenDeps => ({
+  registry: { current: async () => registry },
+  tickets: new DynamoSuiteTicketStore(client, tableName, clock),
+  authorizations: new DynamoAuthorizationStore(client, tableName, clock),
+  tokens: new DynamoTokenCache(client, tableName, clock),
+  wecom: new HttpWeComApi({ baseUrl: env('WECOM_API_BASE'), timeoutMs: 2000 }),
+  clock,
+  memory: new TokenMemory(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  newLeaseOwner: randomUUID,
+});
+
+const request = async (): Promise<Record<string, unknown>> => {
+  try {
+    const deps = newContainer();
+    const token =
+      env('TOKEN_KIND') === 'suite'
+        ? (await mintSuiteToken(deps, { suiteId: env('SUITE_ID') })).token
+        : (await mintCorpToken(deps, { suiteId: env('SUITE_ID'), corpId: env('CORP_ID') })).token;
+    return { ok: true, token: token.value, expiresAtMs: token.expiresAtMs };
+  } catch (error) {
+    return { ok: false, errorName: (error as Error).name, message: (error as Error).message };
+  }
+};
+
+process.stdin.once('data', async () => {
+  const outcomes = await Promise.all(Array.from({ length: Number(env('REQUESTS')) }, request));
+  process.stdout.write(`${JSON.stringify(outcomes)}\n`);
+  client.destroy();
+  process.exit(0);
+});
+process.stdout.write('ready\n');
