@@ -219,8 +219,15 @@ const minted = (api: string, accessToken: string | undefined, expiresIn: number 
 
 // A refused connection never reached WeCom; anything else (timeout, reset) may have.
 const describeNetworkFailure = (error: unknown): { message: string; notSent: boolean } => {
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-  if (cause?.code === 'ECONNREFUSED') {
+  const cause =
+    error instanceof Error
+      ? (error.cause as { code?: string; errors?: { code?: string }[] } | undefined)
+      : undefined;
+  // With several addresses (IPv4 and IPv6) undici reports an AggregateError of refusals.
+  const refused =
+    cause?.code === 'ECONNREFUSED' ||
+    (cause?.errors !== undefined && cause.errors.every((inner) => inner.code === 'ECONNREFUSED'));
+  if (refused) {
     return { message: 'connection refused', notSent: true };
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {

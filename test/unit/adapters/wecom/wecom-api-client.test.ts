@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpWeComApi } from '../../../../functions/adapters/wecom/wecom-api-client.ts';
+import { UpstreamUnavailableError, WeComApiError } from '../../../../functions/core/errors.ts';
+import { findFreePort } from '../../../../local/free-port.ts';
+import { WeComSimulator } from '../../../../local/wecom-simulator.ts';
+
+const SUITE = { suiteId: 'wwclientsuite', suiteSecret: 'client-suite-secret' };
+const TEMPLATE = { suiteId: 'dkclienttemplate', suiteSecret: 'client-template-secret' };
+let nowMs = 1_795_334_400_000;
+let simulator: WeComSimulator;
+let api: HttpWeComApi;
+const sleeps: number[] = [];
+
+beforeAll(async () => {
+  simulator = await new WeComSimulator({ suites: [SUITE, TEMPLATE], nowMs: () => nowMs }).start();
+  api = new HttpWeComApi({
+    baseUrl: simulator.baseUrl,
+    timeoutMs: 200,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  });
+});
+
+afterAll(async () => {
+  await simulator.stop();
+});
+
+beforeEach(() => {
+  simulator.clearFaults();
+  sleeps.length = 0;
+});
+
+const errorOf = async (action: () => Promise<unknown>): Promise<Error> => {
+  try {
+    await action();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+};
+
+describe('the WeCom simulator behaves like WeCom', () => {
+  it('accepts only the newest suite_ticket, and only while it is live (30 minutes)', async () => {
+    const old = simulator.issueSuiteTicket(SUITE.suiteId);
+    const newest = simulator.issueSuiteTicket(SUITE.suiteId);
+
+    const withOld = await errorOf(() => api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, old.suiteTicket));
+    const minted = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket);
+    nowMs += 31 * 60 * 1000;
+    const expired = await errorOf(() =>
+      api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket),
+    );
+
+    expect(newest.timeStamp).toBeGreaterThan(old.timeStamp);
+    expect((withOld as WeComApiError).errcode).toBe(40085);
+    expect(minted.expiresInSeconds).toBe(7200);
+    expect((expired as WeComApiError).errcode).toBe(40085);
+  });
+
+  it('rejects a wrong suite secret and an unknown suite', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+
+    expect(
+      ((await errorOf(() => api.getSuiteToken(SUITE.suiteId, 'wrong', suiteTicket))) as WeComApiError)
+        .errcode,
+    ).toBe(40080);
+    expect(
+      ((await errorOf(() => api.getSuiteToken('wwnope', 'x', suiteTicket))) as WeComApiError).errcode,
+    ).toBe(40083);
+  });
+
+  it('returns the same suite token while it is valid and reports the remaining lifetime', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+    const first = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+    nowMs += 600 * 1000;
+
+    const second = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+
+    expect(second.accessToken).toBe(first.accessToken);
+    expect(second.expiresInSeconds).toBe(first.expiresInSeconds - 600);
+  });
+
+  it('exchanges an auth code once, within 10 minutes, and honours only the current permanent code', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+    const suiteToken = (await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket)).accessToken;
+    const code = simulator.authorizeCorp(SUITE.suiteId, 'wxcorpclient', 'Client Corp');
+    const lateCode = simulator.authorizeCorp(SUITE.suiteId, 'wxcorplate');
+
+    const grant = await api.getPermanentCode(suiteToken, code);
+    const reused = await errorOf(() => api.getPermanentCode(suiteToken, code));
+    nowMs += 11 * 60 * 1000;
+    const tooLate = await errorOf(() => api.getPermanentCode(suiteToken, lateCode));
+    const freshToken = (
+      await api.getSuiteToken(
+        SUITE.suiteId,
+        SUITE.suiteSecret,
+        simulator.issueSuiteTicket(SUITE.suiteId).suiteTicket,
+      )
+    ).accessToken;
+    const corpToken = await api.getCorpToken(freshToken, 'wxcorpclient', grant.permanentCode);
+    const wrongCode = await errorOf(() => api.getCorpToken(freshToken, 'wxcorpclient', 'not-the-code'));
+    const info = await api.getAuthInfo(freshToken, 'wxcorpclient', grant.permanentCode);
+
+    expect(grant).toMatchObject({ corpId: 'wxcorpclient', corpName: 'Client Corp' });
+    expect((reused as WeComApiError).errcode).toBe(40078);
+    expect((tooLate as WeComApiError).errcode).toBe(40078);
+    expect(corpToken.accessToken).toMatch(/^corp-token-/);
+    expect((wrongCode as WeComApiError).errcode).toBe(40084);
+    expect(info.corpName).toBe('Client Corp');
+    expect(info.agentId).toBeGreaterThan(0);
+  });
+
+  it('gives 代开发 templates their corp token through gettoken only', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(TEMPLATE.suiteId);
+    const suiteToken = (await api.getSuiteToken(TEMPLATE.suiteId, TEMPLATE.suiteSecret, suiteTicket))
+      .accessToken;
+    const grant = await api.getPermanentCode(
+      suiteToken,
+      simulator.authorizeCorp(TEMPLATE.suiteId, 'wxcorpdk'),
+    );
+
+    const token = await api.getCustomizedCorpToken('wxcorpdk', grant.permanentCode);
+    const viaSuite = await errorOf(() => api.getCorpToken(suiteToken, 'wxcorpdk', grant.permanentCode));
+    const wrongSecret = await errorOf(() =>
+      api.getCustomizedCorpToken('wxcorpdk', 'template-secret-is-not-the-app-secret'),
+    );
+
+    expect(simulator.isValidCorpToken(TEMPLATE.suiteId, 'wxcorpdk', token.accessToken)).toBe(true);
+    expect((viaSuite as WeComApiError).errcode).toBe(48002);
+    expect((wrongSecret as WeComApiError).errcode).toBe(40001);
+  });
+
+  it('counts every call, faults included', async () => {
+    const before = simulator.calls('gettoken');
+    simulator.injectFaults('gettoken', { kind: 'errcode', errcode: 40013 });
+
+    await errorOf(() => api.getCustomizedCorpToken('wxnobody', 'x'));
+    await errorOf(() => api.getCustomizedCorpToken('wxnobody', 'x'));
+
+    expect(simulator.calls('gettoken') - before).toBe(2);
+  });
+});
+
+describe('HttpWeComApi retries', () => {
+  it('retries -1 with jittered backoff, then succeeds', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+    simulator.injectFaults(
+      'service/get_suite_token',
+      { kind: 'errcode', errcode: -1 },
+      { kind: 'errcode', errcode: -1 },
+    );
+
+    const minted = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+
+    expect(minted.accessToken).toMatch(/^suite-token-/);
+    expect(sleeps).toEqual([50, 100]);
+  });
+
+  it('backs off longer after a rate limit (45009)', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+    simulator.injectFaults('service/get_suite_token', { kind: 'errcode', errcode: 45009 });
+
+    await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+
+    expect(sleeps).toEqual([750]);
+  });
+
+  it('does not retry a hard error such as 40013', async () => {
+    const before = simulator.calls('gettoken');
+    simulator.injectFaults('gettoken', { kind: 'errcode', errcode: 40013 });
+
+    const error = await errorOf(() => api.getCustomizedCorpToken('wxany', 'x'));
+
+    expect(error).toBeInstanceOf(WeComApiError);
+    expect(simulator.calls('gettoken') - before).toBe(1);
+  });
+
+  it('gives up after three timeouts with UpstreamUnavailableError', async () => {
+    simulator.injectFaults(
+      'gettoken',
+      ...Array.from({ length: 3 }, () => ({ kind: 'timeout' as const, holdMs: 500 })),
+    );
+
+    const error = await errorOf(() => api.getCustomizedCorpToken('wxany', 'x'));
+
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(error.message).toContain('timed out');
+  });
+
+  it('treats an answer without a token as upstream trouble, not success', async () => {
+    simulator.injectFaults('gettoken', { kind: 'errcode', errcode: 0 });
+
+    expect(await errorOf(() => api.getCustomizedCorpToken('wxany', 'x'))).toBeInstanceOf(
+      UpstreamUnavailableError,
+    );
+  });
+
+  it('reports a refused connection as unreachable and never puts the secret in the message', async () => {
+    const closed = new HttpWeComApi({
+      baseUrl: `http://127.0.0.1:${await findFreePort()}`,
+      timeoutMs: 200,
+      sleep: async () => undefined,
+    });
+
+    const error = await errorOf(() => closed.getCustomizedCorpToken('wxany', 'PERMANENT-CODE-SECRET'));
+
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(error.message).toContain('connection refused');
+    expect(error.message).not.toContain('PERMANENT-CODE-SECRET');
+  });
+});
