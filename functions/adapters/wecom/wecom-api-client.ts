@@ -225,8 +225,7 @@ const describeNetworkFailure = (error: unknown): { message: string; notSent: boo
       : undefined;
   // With several addresses (IPv4 and IPv6) undici reports an AggregateError of refusals.
   const refused =
-    cause?.code === 'ECONNREFUSED' ||
-    (cause?.errors !== undefined && cause.errors.every((inner) => inner.code === 'ECONNREFUSED'));
+    cause?.code === 'ECONNREFUSED' || cause?.errors?.every((inner) => inner.code === 'ECONNREFUSED') === true;
   if (refused) {
     return { message: 'connection refused', notSent: true };
   }
