@@ -1,0 +1,139 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { CredentialServiceError, errorFromLambda } from './errors.ts';
+
+export * from './errors.ts';
+
+/** A token as the service handed it out. */
+export interface Token {
+  readonly accessToken: string;
+  readonly expiresAt: Date;
+}
+
+export interface CorpToken extends Token {
+  readonly agentId?: number;
+}
+
+export interface CredentialsClientOptions {
+  /** A LambdaClient allowed to invoke the two functions (locally: `{ endpoint: 'http://127.0.0.1:3000' }`). */
+  readonly lambda: LambdaClient;
+  /** Name or ARN of the suite-token function. @default 'suite-token' */
+  readonly suiteTokenFunction?: string;
+  /** Name or ARN of the corp-token function. @default 'corp-token' */
+  readonly corpTokenFunction?: string;
+  /** Stop using a cached token this long before it expires. @default 60 000 ms */
+  readonly marginMs?: number;
+  readonly nowMs?: () => number;
+}
+
+/**
+ * The typed client other services use to get WeCom tokens from the credential service. It invokes
+ * the suite-token and corp-token functions, turns their `errorType` back into typed errors, caches
+ * each token until `expiresAt` minus a margin, and shares one in-flight request per token.
+ *
+ * When WeCom rejects a token you were given (40014, 42001, 40082, 42009), call `rejected(token)`
+ * with it: the next get… asks the service to replace exactly that token.
+ */
+export class CredentialsClient {
+  readonly #cache = new Map<string, CorpToken>();
+  readonly #inFlight = new Map<string, Promise<CorpToken>>();
+  readonly #rejected = new Set<string>();
+  /** The token last handed out per key, so a rejected one can be named to the service. */
+  readonly #lastIssued = new Map<string, string>();
+  readonly #nowMs: () => number;
+  readonly #marginMs: number;
+
+  constructor(private readonly options: CredentialsClientOptions) {
+    this.#nowMs = options.nowMs ?? Date.now;
+    this.#marginMs = options.marginMs ?? 60_000;
+  }
+
+  /** The suite_access_token; `suiteId` may be left out when the service has exactly one suite. */
+  async getSuiteToken(request: { readonly suiteId?: string } = {}): Promise<Token> {
+    return this.#get(
+      `suite|${request.suiteId ?? ''}`,
+      this.options.suiteTokenFunction ?? 'suite-token',
+      request,
+    );
+  }
+
+  /** A corp's access_token for a suite (third-party or 代开发). */
+  async getCorpToken(request: { readonly corpId: string; readonly suiteId?: string }): Promise<CorpToken> {
+    return this.#get(
+      `corp|${request.suiteId ?? ''}|${request.corpId}`,
+      this.options.corpTokenFunction ?? 'corp-token',
+      request,
+    );
+  }
+
+  /** Reports a token WeCom refused; the next request for it asks the service for a new one. */
+  rejected(accessToken: string): void {
+    this.#rejected.add(accessToken);
+    for (const [key, token] of this.#cache) {
+      if (token.accessToken === accessToken) {
+        this.#cache.delete(key);
+      }
+    }
+  }
+
+  async #get(key: string, functionName: string, request: object): Promise<CorpToken> {
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached.expiresAt.getTime() - this.#marginMs > this.#nowMs()) {
+      return cached;
+    }
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) {
+      return pending;
+    }
+    const last = this.#lastIssued.get(key);
+    const staleToken = last !== undefined && this.#rejected.has(last) ? last : undefined;
+    const call = this.#invoke(functionName, staleToken === undefined ? request : { ...request, staleToken })
+      .then((token) => {
+        this.#cache.set(key, token);
+        this.#lastIssued.set(key, token.accessToken);
+        if (staleToken !== undefined) {
+          this.#rejected.delete(staleToken);
+        }
+        return token;
+      })
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, call);
+    return call;
+  }
+
+  async #invoke(functionName: string, payload: object): Promise<CorpToken> {
+    const response = await this.options.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    );
+    const text = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new CredentialServiceError(
+        'InvalidResponse',
+        `${functionName} answered with something other than JSON`,
+      );
+    }
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    if (response.FunctionError !== undefined) {
+      throw errorFromLambda(
+        String(fields.errorType ?? response.FunctionError),
+        String(fields.errorMessage ?? ''),
+      );
+    }
+    if (typeof fields.accessToken !== 'string' || typeof fields.expiresAt !== 'string') {
+      throw new CredentialServiceError(
+        'InvalidResponse',
+        `${functionName} answered without accessToken and expiresAt`,
+      );
+    }
+    return {
+      accessToken: fields.accessToken,
+      expiresAt: new Date(fields.expiresAt),
+      ...(typeof fields.agentId === 'number' ? { agentId: fields.agentId } : {}),
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** Reads a request body, refusing more than `limit` bytes (the API Gateway payload limit is 10 MB). */
+export const readBody = async (request: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw new Error('payload too large');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+/**
+ * The API Gateway HTTP API (payload 2.0) event the deployed API would send for this request. Text
+ * bodies are passed as text, anything else base64-encoded, as API Gateway does.
+ */
+export const toHttpApiEvent = (
+  request: IncomingMessage,
+  body: Buffer,
+  route: { readonly routeKey: string; readonly pathParameters: Record<string, string> },
+): APIGatewayProxyEventV2 => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const contentType = String(request.headers['content-type'] ?? '');
+  const isText = body.length === 0 || /^(text\/|application\/(xml|json))/.test(contentType);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) {
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+  }
+  return {
+    version: '2.0',
+    routeKey: `${method} ${route.routeKey}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    pathParameters: route.pathParameters,
+    isBase64Encoded: !isText,
+    ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: String(request.headers.host ?? 'localhost'),
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: String(request.headers['user-agent'] ?? ''),
+      },
+      requestId: `local-${Date.now().toString(36)}`,
+      routeKey: `${method} ${route.routeKey}`,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+};
+
+/** Writes a handler's structured result as the HTTP response. */
+export const writeHttpResult = (
+  response: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2,
+): void => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    headers[name] = String(value);
+  }
+  const body = result.body ?? '';
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(result.isBase64Encoded === true ? Buffer.from(body, 'base64') : body);
+};
+
+/**
+ * Runs one invocation the way the Lambda Invoke API reports it: HTTP 200 with the JSON result, or
+ * HTTP 200 with `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage }` when the
+ * function threw, so `LambdaClient` and the project's caller client behave as against AWS.
+ */
+export const writeInvokeResult = async (
+  response: ServerResponse,
+  invoke: () => Promise<unknown>,
+): Promise<void> => {
+  try {
+    const result = await invoke();
+    response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+    response.end(JSON.stringify(result ?? null));
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'x-amz-executed-version': '$LATEST',
+      'x-amz-function-error': 'Unhandled',
+    });
+    response.end(JSON.stringify({ errorType: failure.name, errorMessage: failure.message, trace: [] }));
+  }
+};

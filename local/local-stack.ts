@@ -1,0 +1,364 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CachedRegistrySource, configFileFetcher } from '../functions/adapters/config/registry-source.ts';
+import { DynamoAuthCodeStore } from '../functions/adapters/dynamodb/auth-code-store.ts';
+import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
+import { DynamoSuiteTicketStore } from '../functions/adapters/dynamodb/suite-ticket-store.ts';
+import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
+import { createTokenDeps } from '../functions/adapters/token-deps-factory.ts';
+import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-exchange-handler.ts';
+import { parseServiceConfig, type ServiceConfig } from '../functions/core/config/service-config.ts';
+import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
+import type { SuiteRegistrySource } from '../functions/core/ports.ts';
+import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
+import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
+import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
+import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
+import { readBody, toHttpApiEvent, writeHttpResult, writeInvokeResult } from './lambda-http.ts';
+import { createSandboxConfig } from './sandbox-config.ts';
+import { StreamPoller } from './stream-poller.ts';
+import { WeComSimulator } from './wecom-simulator.ts';
+
+export interface LocalStackOptions {
+  /** HTTP port for the callback routes and the Lambda Invoke API. @default 3000 */
+  readonly port?: number;
+  /** Keep DynamoDB Local's data in this directory. @default in memory */
+  readonly dbPath?: string;
+  /** The configuration document (design.md §4). Without it, the sandbox runs. */
+  readonly configFile?: string;
+  /** qyapi base URL. @default https://qyapi.weixin.qq.com, or the sandbox's simulator */
+  readonly wecomApiBase?: string;
+  /** Seconds between sandbox suite_ticket pushes. @default 600 */
+  readonly ticketIntervalSeconds?: number;
+  readonly maxSkewSeconds?: number;
+  readonly logger?: Logger;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly url: string;
+  readonly port: number;
+  readonly sandbox: boolean;
+  readonly suiteIds: readonly string[];
+  readonly providerCorpId: string;
+  readonly tableName: string;
+  readonly dynamoDbEndpoint: string;
+  readonly wecomApiBase: string;
+  readonly simulator?: WeComSimulator;
+  stop(): Promise<void>;
+}
+
+/** Thrown for a start-up problem; its message is one sentence naming the problem and the fix. */
+export class LocalStartError extends Error {
+  override readonly name = 'LocalStartError';
+}
+
+const TABLE_NAME = 'wecom-credentials';
+const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/**
+ * Runs the whole service on this machine: DynamoDB Local with the table from the same definition
+ * CDK uses, the same handler code behind one HTTP server (callback routes and the Lambda Invoke
+ * API), and the table's stream driving auth-exchange. Without a configuration file it also runs
+ * a WeCom simulator that pushes tickets and can simulate installs (the sandbox).
+ */
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const logger = options.logger ?? new Logger({ serviceName: 'wecom-local' });
+  const port = options.port ?? 3000;
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = options.configFile === undefined;
+  const config = sandbox ? createSandboxConfig() : await readConfigFile(options.configFile ?? '');
+  const registry = new SuiteRegistry(config);
+  const registrySource: SuiteRegistrySource =
+    options.configFile === undefined
+      ? { current: async () => registry }
+      : new CachedRegistrySource(configFileFetcher(options.configFile), { nowMs: Date.now });
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) {
+      await stopper().catch(() => undefined);
+    }
+  };
+  try {
+    const server = await listen(port);
+    stoppers.push(() => closeServer(server));
+    let simulator: WeComSimulator | undefined;
+    if (sandbox && options.wecomApiBase === undefined) {
+      simulator = await new WeComSimulator({
+        suites: config.suites,
+        providerCorpId: config.provider.corpId,
+        callbackBaseUrl: url,
+      }).start();
+      stoppers.push(() => (simulator as WeComSimulator).stop());
+    }
+    const wecomApiBase = simulator?.baseUrl ?? options.wecomApiBase ?? 'https://qyapi.weixin.qq.com';
+    const dynamoDb: DynamoDbLocal = await startDynamoDbLocal(
+      options.dbPath === undefined ? {} : { dbPath: options.dbPath },
+    );
+    stoppers.push(() => dynamoDb.stop());
+    const client = createDocumentClient({
+      endpoint: dynamoDb.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stoppers.push(async () => client.destroy());
+    await createTableIfMissing(client, TABLE_NAME);
+
+    const clock = { nowMs: Date.now };
+    const tokenDeps = createTokenDeps({
+      client,
+      tableName: TABLE_NAME,
+      registry: registrySource,
+      wecomApiBase,
+      clock,
+    });
+    const callbackHandler = createCallbackHandler({
+      logger: logger.createChild({ serviceName: 'wecom-callback' }),
+      registry: registrySource,
+      tickets: new DynamoSuiteTicketStore(client, TABLE_NAME, clock),
+      authCodes: new DynamoAuthCodeStore(client, TABLE_NAME, clock),
+      authorizations: tokenDeps.authorizationStore,
+      clock,
+      maxSkewSeconds: options.maxSkewSeconds ?? 300,
+    });
+    const functions: Record<string, (payload: unknown) => Promise<unknown>> = {
+      'suite-token': createSuiteTokenHandler({
+        ...tokenDeps,
+        logger: logger.createChild({ serviceName: 'suite-token' }),
+      }),
+      'corp-token': createCorpTokenHandler({
+        ...tokenDeps,
+        logger: logger.createChild({ serviceName: 'corp-token' }),
+      }),
+    };
+    const exchange = createAuthExchangeHandler({
+      ...tokenDeps,
+      logger: logger.createChild({ serviceName: 'auth-exchange' }),
+      authCodes: new DynamoAuthCodeStore(client, TABLE_NAME, clock),
+      authorizationWriter: tokenDeps.authorizationStore,
+    });
+    const poller = new StreamPoller({
+      endpoint: dynamoDb.endpoint,
+      tableName: TABLE_NAME,
+      handler: exchange,
+      onDeadLetter: (record) =>
+        logger.error('stream record given up after retries (dead letter)', { eventId: record.eventID }),
+    });
+    await poller.start();
+    stoppers.push(() => poller.stop());
+
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      void route(request, response, { callbackHandler, functions, simulator, logger }).catch(
+        (error: unknown) => {
+          logger.error('local server failed a request', { error: error as Error });
+          if (!response.headersSent) {
+            response.writeHead(500, { 'content-type': 'text/plain' });
+          }
+          response.end('internal error');
+        },
+      );
+    });
+
+    if (simulator !== undefined) {
+      const sandboxSimulator = simulator;
+      const pushTickets = async () => {
+        for (const suite of config.suites) {
+          const answer = await sandboxSimulator
+            .pushSuiteTicket(suite.suiteId)
+            .catch((error: Error) => ({ status: 0, body: error.message }));
+          if (answer.body !== 'success') {
+            logger.warn('sandbox ticket push was not acknowledged', {
+              suiteId: suite.suiteId,
+              status: answer.status,
+            });
+          }
+        }
+      };
+      await pushTickets();
+      const timer = setInterval(() => void pushTickets(), (options.ticketIntervalSeconds ?? 600) * 1000);
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    return {
+      url,
+      port,
+      sandbox,
+      suiteIds: registry.suiteIds,
+      providerCorpId: registry.providerCorpId,
+      tableName: TABLE_NAME,
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      wecomApiBase,
+      ...(simulator === undefined ? {} : { simulator }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+interface RouteDeps {
+  readonly callbackHandler: ReturnType<typeof createCallbackHandler>;
+  readonly functions: Record<string, (payload: unknown) => Promise<unknown>>;
+  readonly simulator: WeComSimulator | undefined;
+  readonly logger: Logger;
+}
+
+const route = async (request: IncomingMessage, response: ServerResponse, deps: RouteDeps): Promise<void> => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const callback = CALLBACK_PATH.exec(url.pathname);
+  if (callback !== null && (method === 'GET' || method === 'POST')) {
+    const body = await readBody(request, 1024 * 1024);
+    const [, suiteId = '', kind = ''] = callback;
+    const event = toHttpApiEvent(request, body, {
+      routeKey: `/callback/{suiteId}/${kind}`,
+      pathParameters: { suiteId: decodeURIComponent(suiteId) },
+    });
+    writeHttpResult(response, await deps.callbackHandler(event));
+    return;
+  }
+  const invoke = INVOKE_PATH.exec(url.pathname);
+  if (invoke !== null && method === 'POST') {
+    // Accept a bare name or an ARN, as the Invoke API does.
+    const name =
+      decodeURIComponent(invoke[1] ?? '')
+        .split(':')
+        .at(-1) ?? '';
+    const fn = deps.functions[name];
+    if (fn === undefined) {
+      response.writeHead(404, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ResourceNotFoundException',
+      });
+      response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
+      return;
+    }
+    const raw = (await readBody(request)).toString('utf8');
+    let payload: unknown;
+    try {
+      payload = raw === '' ? {} : JSON.parse(raw);
+    } catch {
+      response.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'InvalidRequestContentException',
+      });
+      response.end(JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
+      return;
+    }
+    await writeInvokeResult(response, () => fn(payload));
+    return;
+  }
+  if (url.pathname.startsWith('/sandbox/') && method === 'POST') {
+    await sandboxRoute(url, response, deps);
+    return;
+  }
+  response.writeHead(404, { 'content-type': 'text/plain' });
+  response.end('not found');
+};
+
+/** Sandbox controls: simulate what a company or WeCom would do. */
+const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps): Promise<void> => {
+  const simulator = deps.simulator;
+  const json = (status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+  if (simulator === undefined) {
+    json(404, { error: 'the sandbox controls exist only in sandbox mode' });
+    return;
+  }
+  const suiteId = url.searchParams.get('suiteId') ?? '';
+  const corpId = url.searchParams.get('corpId') ?? `wwsandboxcorp${Math.floor(Math.random() * 1e6)}`;
+  try {
+    switch (url.pathname) {
+      case '/sandbox/install':
+        json(200, {
+          suiteId,
+          corpId,
+          callback: await simulator.pushInstall(
+            suiteId,
+            corpId,
+            url.searchParams.get('corpName') ?? undefined,
+          ),
+        });
+        return;
+      case '/sandbox/ticket':
+        json(200, { suiteId, callback: await simulator.pushSuiteTicket(suiteId) });
+        return;
+      case '/sandbox/reset-secret':
+        json(200, { suiteId, corpId, callback: await simulator.pushResetPermanentCode(suiteId, corpId) });
+        return;
+      case '/sandbox/uninstall':
+        json(200, { suiteId, corpId, callback: await simulator.pushCancel(suiteId, corpId) });
+        return;
+      default:
+        json(404, { error: 'unknown sandbox action; use install, ticket, reset-secret or uninstall' });
+    }
+  } catch (error) {
+    json(400, { error: (error as Error).message });
+  }
+};
+
+const readConfigFile = async (path: string): Promise<ServiceConfig> => {
+  try {
+    const text = await configFileFetcher(path)();
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      throw new LocalStartError(
+        `The configuration file ${path} is not valid JSON: fix its syntax (see README, Configuration).`,
+      );
+    }
+    return parseServiceConfig(document);
+  } catch (error) {
+    if (error instanceof LocalStartError) {
+      throw error;
+    }
+    const message = (error as Error).message;
+    if (message.includes('cannot be read')) {
+      throw new LocalStartError(
+        `The configuration file ${path} cannot be read: check WECOM_CONFIG_FILE, or unset it to run the sandbox.`,
+      );
+    }
+    throw new LocalStartError(`The configuration file ${path} is invalid: ${message}.`);
+  }
+};
+
+const listen = (port: number): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalStartError(
+              `Port ${port} is already in use: stop what uses it or set PORT to another port.`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+const createTableIfMissing = async (
+  client: ReturnType<typeof createDocumentClient>,
+  tableName: string,
+): Promise<void> => {
+  try {
+    await client.send(new CreateTableCommand(localCreateTableInput(tableName)));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') {
+      throw error;
+    }
+  }
+};

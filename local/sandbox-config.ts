@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { ServiceConfig } from '../functions/core/config/service-config.ts';
+
+const encodingAesKey = () =>
+  randomBytes(32).toString('base64').replace(/=+$/, '').replaceAll('+', 'A').replaceAll('/', 'B');
+const secret = () => randomBytes(16).toString('hex');
+
+/**
+ * The sandbox's configuration: a demo third-party suite and a demo 代开发 template, with secrets
+ * made fresh at every start and shared only with the built-in WeCom simulator.
+ */
+export const createSandboxConfig = (): ServiceConfig => ({
+  provider: { corpId: 'wwsandboxprovider', providerSecret: secret() },
+  suites: [
+    {
+      suiteId: 'wwsandboxsuite0001',
+      suiteSecret: secret(),
+      token: secret(),
+      encodingAesKey: encodingAesKey(),
+    },
+    {
+      suiteId: 'dksandboxtemplate1',
+      suiteSecret: secret(),
+      token: secret(),
+      encodingAesKey: encodingAesKey(),
+    },
+  ],
+});

@@ -1,0 +1,133 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CorpNotAuthorizedError,
+  CredentialsClient,
+  InvalidRequestError,
+  UnknownSuiteError,
+} from '../../client/credentials-client.ts';
+import { findFreePort } from '../../local/free-port.ts';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { eventually } from '../support/token-harness.ts';
+
+let stack: LocalStack;
+let lambda: LambdaClient;
+let invocations = 0;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: await findFreePort(),
+    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
+  });
+  lambda = new LambdaClient({
+    endpoint: stack.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  lambda.middlewareStack.add(
+    (next) => async (args) => {
+      invocations += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countInvocations' },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  lambda.destroy();
+  await stack.stop();
+});
+
+const suiteId = 'wwsandboxsuite0001';
+const templateId = 'dksandboxtemplate1';
+
+const install = async (suite: string, corpId: string) => {
+  const response = await fetch(`${stack.url}/sandbox/install?suiteId=${suite}&corpId=${corpId}`, {
+    method: 'POST',
+  });
+  expect(response.status).toBe(200);
+};
+
+describe('CredentialsClient against the local stack', () => {
+  it('gets a suite token WeCom accepts and serves it from cache afterwards', async () => {
+    const client = new CredentialsClient({ lambda });
+    const before = invocations;
+
+    const first = await client.getSuiteToken({ suiteId });
+    const second = await client.getSuiteToken({ suiteId });
+
+    expect(stack.simulator?.isValidSuiteToken(suiteId, first.accessToken)).toBe(true);
+    expect(second).toBe(first);
+    expect(invocations - before).toBe(1);
+  });
+
+  it('shares one in-flight request among concurrent callers', async () => {
+    const client = new CredentialsClient({ lambda });
+    const before = invocations;
+
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => client.getSuiteToken({ suiteId: templateId })),
+    );
+
+    expect(new Set(tokens.map((token) => token.accessToken)).size).toBe(1);
+    expect(invocations - before).toBe(1);
+  });
+
+  it('asks again once the token is within the margin of its expiry', async () => {
+    let now = Date.now();
+    const client = new CredentialsClient({ lambda, nowMs: () => now, marginMs: 60_000 });
+    const first = await client.getSuiteToken({ suiteId });
+    const before = invocations;
+
+    now = first.expiresAt.getTime() - 59_000;
+    await client.getSuiteToken({ suiteId });
+
+    expect(invocations - before).toBe(1);
+  });
+
+  it('maps errorType back to typed errors', async () => {
+    const client = new CredentialsClient({ lambda });
+
+    await expect(client.getSuiteToken({ suiteId: 'wwnotconfigured' })).rejects.toBeInstanceOf(
+      UnknownSuiteError,
+    );
+    await expect(client.getSuiteToken()).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(client.getCorpToken({ suiteId, corpId: 'wwnotinstalled' })).rejects.toBeInstanceOf(
+      CorpNotAuthorizedError,
+    );
+  });
+
+  it('gets corp tokens after an install, for a third-party suite and a 代开发 template', async () => {
+    const client = new CredentialsClient({ lambda });
+    await install(suiteId, 'wwclientcorp');
+    await install(templateId, 'wwclientcorpdk');
+
+    const corp = await eventually(() =>
+      client.getCorpToken({ suiteId, corpId: 'wwclientcorp' }).catch(() => undefined),
+    );
+    const customized = await eventually(() =>
+      client.getCorpToken({ suiteId: templateId, corpId: 'wwclientcorpdk' }).catch(() => undefined),
+    );
+
+    expect(stack.simulator?.isValidCorpToken(suiteId, 'wwclientcorp', corp.accessToken)).toBe(true);
+    expect(stack.simulator?.isValidCorpToken(templateId, 'wwclientcorpdk', customized.accessToken)).toBe(
+      true,
+    );
+  });
+
+  it('replaces a token WeCom rejected once it is reported', async () => {
+    const client = new CredentialsClient({ lambda });
+    await install(suiteId, 'wwclientrejected');
+    const first = await eventually(() =>
+      client.getCorpToken({ suiteId, corpId: 'wwclientrejected' }).catch(() => undefined),
+    );
+    stack.simulator?.invalidateCorpToken(suiteId, 'wwclientrejected');
+
+    client.rejected(first.accessToken);
+    const second = await client.getCorpToken({ suiteId, corpId: 'wwclientrejected' });
+
+    expect(second.accessToken).not.toBe(first.accessToken);
+    expect(stack.simulator?.isValidCorpToken(suiteId, 'wwclientrejected', second.accessToken)).toBe(true);
+  });
+});
