@@ -286,6 +286,13 @@ const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps)
           ),
         });
         return;
+      case '/sandbox/verify-urls':
+        json(200, {
+          suiteId,
+          command: await simulator.verifyCallbackUrl(suiteId, 'command'),
+          data: await simulator.verifyCallbackUrl(suiteId, 'data'),
+        });
+        return;
       case '/sandbox/ticket':
         json(200, { suiteId, callback: await simulator.pushSuiteTicket(suiteId) });
         return;
@@ -296,7 +303,9 @@ const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps)
         json(200, { suiteId, corpId, callback: await simulator.pushCancel(suiteId, corpId) });
         return;
       default:
-        json(404, { error: 'unknown sandbox action; use install, ticket, reset-secret or uninstall' });
+        json(404, {
+          error: 'unknown sandbox action; use verify-urls, install, ticket, reset-secret or uninstall',
+        });
     }
   } catch (error) {
     json(400, { error: (error as Error).message });

@@ -59,7 +59,7 @@ const main = async (): Promise<void> => {
       'Simulate a company installing the app, then get its corp token:',
       `  curl -s -X POST '${stack.url}/sandbox/install?suiteId=${firstSuite}&corpId=wwdemocorp'`,
       `  curl -s -X POST ${stack.url}/2015-03-31/functions/corp-token/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp"}'`,
-      `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall)`,
+      `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall)`,
     );
   }
   lines.push('', 'Ctrl-C stops everything, DynamoDB Local included.', '');

@@ -224,6 +224,37 @@ export class WeComSimulator {
     return { status: response.status, body: await response.text() };
   }
 
+  /**
+   * What WeCom does when an admin saves a callback URL: a signed GET with an encrypted `echostr`
+   * (for the provider corp id, as observed for provider-level URLs); the URL passes if the answer
+   * is the plaintext exactly.
+   */
+  async verifyCallbackUrl(
+    suiteId: string,
+    route: 'command' | 'data',
+  ): Promise<{ ok: boolean; status: number }> {
+    const suite = this.#requireSuite(suiteId);
+    if (
+      this.options.callbackBaseUrl === undefined ||
+      suite.token === undefined ||
+      suite.encodingAesKey === undefined
+    ) {
+      throw new Error('verifying needs callbackBaseUrl and the suite token and encodingAesKey');
+    }
+    const plaintext = String(Math.floor(Math.random() * 1e18));
+    const echostr = new MessageCipher(parseEncodingAesKey(suite.encodingAesKey)).encrypt(
+      plaintext,
+      this.options.providerCorpId ?? suiteId,
+    );
+    const timestamp = String(Math.floor(this.#nowMs() / 1000));
+    const nonce = String(Math.floor(Math.random() * 1e10));
+    const signature = computeSignature({ token: suite.token, timestamp, nonce, encrypt: echostr });
+    const response = await fetch(
+      `${this.options.callbackBaseUrl}/callback/${suiteId}/${route}?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&echostr=${encodeURIComponent(echostr)}`,
+    );
+    return { ok: response.status === 200 && (await response.text()) === plaintext, status: response.status };
+  }
+
   /** Issues a ticket and pushes it, as WeCom does every 10 minutes. */
   async pushSuiteTicket(suiteId: string): Promise<{ status: number; body: string }> {
     const { suiteTicket, timeStamp } = this.issueSuiteTicket(suiteId);
