@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
+    // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     globalSetup: ['test/support/dynamodb-local-setup.ts'],
     setupFiles: ['test/support/silence-console.ts'],
     // The machine runs Node 20; Lambda runs 22+. The SDK's notice about Node 20 is noise in test output.

@@ -6,6 +6,7 @@ import type { Clock, SuiteRegistrySource } from '../core/ports.ts';
 import { DynamoAuthorizationStore } from './dynamodb/authorization-store.ts';
 import { DynamoSuiteTicketStore } from './dynamodb/suite-ticket-store.ts';
 import { DynamoTokenCache } from './dynamodb/token-cache.ts';
+import type { ServiceMetrics } from './metrics.ts';
 import { HttpWeComApi } from './wecom/wecom-api-client.ts';
 
 export interface TokenDepsSettings {
@@ -15,6 +16,7 @@ export interface TokenDepsSettings {
   readonly wecomApiBase: string;
   readonly clock: Clock;
   readonly fetch?: typeof fetch;
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Wires the token use cases to DynamoDB and qyapi; each composition root calls it once. */

@@ -2,6 +2,7 @@ import { readServiceEnvironment, systemClock } from '../adapters/config/environm
 import { CachedRegistrySource } from '../adapters/config/registry-source.ts';
 import { DynamoAuthCodeStore } from '../adapters/dynamodb/auth-code-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
+import { createServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import { createTokenDeps } from '../adapters/token-deps-factory.ts';
 import { createAuthExchangeHandler } from './auth-exchange-handler.ts';
@@ -14,6 +15,7 @@ const tokenDeps = createTokenDeps({
   registry: new CachedRegistrySource(environment.configDocument, systemClock),
   wecomApiBase: environment.wecomApiBase,
   clock: systemClock,
+  metrics: createServiceMetrics('auth-exchange'),
 });
 
 export const handler = createAuthExchangeHandler({

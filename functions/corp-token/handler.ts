@@ -1,6 +1,7 @@
 import { readServiceEnvironment, systemClock } from '../adapters/config/environment.ts';
 import { CachedRegistrySource } from '../adapters/config/registry-source.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
+import { createServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import { createTokenDeps } from '../adapters/token-deps-factory.ts';
 import { createCorpTokenHandler } from './corp-token-handler.ts';
@@ -15,5 +16,6 @@ export const handler = createCorpTokenHandler({
     registry: new CachedRegistrySource(environment.configDocument, systemClock),
     wecomApiBase: environment.wecomApiBase,
     clock: systemClock,
+    metrics: createServiceMetrics('corp-token'),
   }),
 });

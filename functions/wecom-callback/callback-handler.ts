@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseCallbackRequest } from '../adapters/http/parse-request.ts';
 import { echoResponse, emptyResponse, successResponse } from '../adapters/http/to-response.ts';
+import type { ServiceMetrics } from '../adapters/metrics.ts';
 import type { CallbackDeps } from '../app/callback-deps.ts';
 import { handleDataCallback } from '../app/handle-data-callback.ts';
 import { handleSuiteCallback } from '../app/handle-suite-callback.ts';
@@ -9,6 +10,7 @@ import { verifyCallbackUrl } from '../app/verify-callback-url.ts';
 
 export interface CallbackHandlerDeps extends CallbackDeps {
   readonly logger: Logger;
+  readonly metrics?: ServiceMetrics;
 }
 
 /**
@@ -25,6 +27,12 @@ export const createCallbackHandler = (deps: CallbackHandlerDeps): HttpHandler =>
     if (request.route === 'command') {
       const outcome = await handleSuiteCallback(deps, request);
       annotate({ infoType: outcome.infoType, effect: outcome.effect });
+      // Every authentic ticket push counts, stale re-deliveries included: the alarm watches arrivals.
+      if (outcome.infoType === 'suite_ticket') {
+        deps.metrics?.suiteTicketReceived(request.suiteId);
+      } else if (outcome.effect === 'auth_code_stored') {
+        deps.metrics?.authCodeReceived(request.suiteId);
+      }
       return successResponse();
     }
     const message = await handleDataCallback(deps, request);

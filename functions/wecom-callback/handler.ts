@@ -4,6 +4,7 @@ import { DynamoAuthCodeStore } from '../adapters/dynamodb/auth-code-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
 import { DynamoSuiteTicketStore } from '../adapters/dynamodb/suite-ticket-store.ts';
+import { createServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import { createCallbackHandler } from './callback-handler.ts';
 
@@ -12,6 +13,7 @@ const client = createDocumentClient();
 
 export const handler = createCallbackHandler({
   logger: createLogger('wecom-callback'),
+  metrics: createServiceMetrics('wecom-callback'),
   registry: new CachedRegistrySource(environment.configDocument, systemClock),
   tickets: new DynamoSuiteTicketStore(client, environment.tableName, systemClock),
   authCodes: new DynamoAuthCodeStore(client, environment.tableName, systemClock),

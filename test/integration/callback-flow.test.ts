@@ -372,10 +372,12 @@ describe('auth events', () => {
     const again = await pushEvent(suiteEventXml.cancelAuth(suite.suiteId, corpId, NOW_SECONDS));
 
     expect([first.body, again.body]).toEqual(['success', 'success']);
-    const corpItems = (await table.scanAll()).filter((item) => item.pk === `CORP#${corpId}`);
-    expect(corpItems).toHaveLength(1);
-    expect(corpItems[0]).toMatchObject({ status: 'revoked', revokedTimeStamp: NOW_SECONDS });
-    expect(corpItems[0]).not.toHaveProperty('permanentCode');
+    const items = await table.scanAll();
+    const authorization = items.find((item) => item.pk === tableKeys.authorization(suite.suiteId, corpId).pk);
+    const tokenKey = tableKeys.corpToken(suite.suiteId, corpId);
+    expect(authorization).toMatchObject({ status: 'revoked', revokedTimeStamp: NOW_SECONDS });
+    expect(authorization).not.toHaveProperty('permanentCode');
+    expect(items.some((item) => item.pk === tokenKey.pk && item.sk === tokenKey.sk)).toBe(false);
   });
 
   it('ignores a cancel_auth older than the corp’s latest install', async () => {

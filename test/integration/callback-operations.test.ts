@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServiceMetrics } from '../../functions/adapters/metrics.ts';
 import { findFreePort } from '../../local/free-port.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import {
@@ -86,7 +87,10 @@ describe('request logs', () => {
   ];
 
   it('writes one structured line per request, with no secret in any line', async () => {
-    const harness = createCallbackHarness(table.client, table.tableName, { logLevel: 'INFO' });
+    const harness = createCallbackHarness(table.client, table.tableName, {
+      logLevel: 'INFO',
+      metrics: createServiceMetrics('wecom-callback-test'),
+    });
     const deadClient = localDocumentClient(`http://127.0.0.1:${await findFreePort()}`);
     const deadHarness = createCallbackHarness(deadClient, table.tableName, { logLevel: 'INFO' });
     const verification = signUrlVerification(suite, '987654321', {
@@ -186,8 +190,17 @@ describe('request logs', () => {
       deadClient.destroy();
     }
 
-    const records = logs.records();
+    const allRecords = logs.records();
+    const metricLines = allRecords.filter((record) => '_aws' in record);
+    const records = allRecords.filter((record) => !('_aws' in record));
     expect(records).toHaveLength(7);
+    expect(
+      metricLines.map((line) => [JSON.stringify(line._aws).match(/"Name":"(\w+)"/)?.[1], line.suiteId]),
+    ).toEqual([
+      ['SuiteTicketReceived', suite.suiteId],
+      ['AuthCodeReceived', suite.suiteId],
+      ['AuthCodeReceived', CUSTOMIZED_TEMPLATE.suiteId],
+    ]);
     for (const line of logs.lines()) {
       for (const secret of secretValues) {
         expect(line).not.toContain(secret);

@@ -4,6 +4,7 @@ import { DynamoAuthCodeStore } from '../../functions/adapters/dynamodb/auth-code
 import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
 import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
 import type { HttpHandler } from '../../functions/adapters/http/http-handler.ts';
+import type { ServiceMetrics } from '../../functions/adapters/metrics.ts';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
@@ -50,6 +51,7 @@ export const createCallbackHarness = (
     readonly config?: ServiceConfig;
     /** Tests that read the log lines turn them on. @default 'SILENT' */
     readonly logLevel?: 'INFO' | 'SILENT';
+    readonly metrics?: ServiceMetrics;
   } = {},
 ): CallbackHarness => {
   const clock = new FixedClock(NOW_SECONDS * 1000);
@@ -62,6 +64,7 @@ export const createCallbackHarness = (
     authorizations: new DynamoAuthorizationStore(client, tableName, clock),
     clock,
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   return { handler, clock };
 };

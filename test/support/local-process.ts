@@ -16,7 +16,12 @@ export interface LocalProcess {
 export const spawnLocalStart = (env: Record<string, string>): LocalProcess => {
   const child = spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
     stdio: 'pipe',
   });
   let output = '';

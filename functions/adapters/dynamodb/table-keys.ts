@@ -9,6 +9,9 @@ export const ENTITY = {
   corpToken: 'CorpToken',
 } as const;
 
+/** Every token item's partition key starts with this. */
+export const TOKEN_KEY_PREFIX = 'TOKEN#';
+
 /** Primary key of one item. */
 export interface ItemKey {
   readonly pk: string;

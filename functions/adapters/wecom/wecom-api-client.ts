@@ -22,6 +22,8 @@ export interface WeComApiClientOptions {
   readonly rateLimitBackoffMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /** Told of every answer (errcode, 0 for success) or failure to get one (`network`), for metrics. */
+  readonly observe?: (api: string, outcome: number | 'network') => void;
 }
 
 /**
@@ -129,6 +131,7 @@ export class HttpWeComApi implements WeComApi {
       const outcome = await this.#attempt<T>(api, url, request.body);
       if (outcome.kind === 'answer') {
         const errcode = outcome.body.errcode ?? 0;
+        this.options.observe?.(api, errcode);
         if (errcode === 0) {
           return outcome.body;
         }
@@ -140,6 +143,7 @@ export class HttpWeComApi implements WeComApi {
         lastFailure = error;
         continue;
       }
+      this.options.observe?.(api, 'network');
       lastFailure = outcome.error;
       if (idempotency === 'single_use' && !outcome.notSent) {
         break;

@@ -1,0 +1,45 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** The CloudWatch namespace of every metric the service emits; alarms and the dashboard use it. */
+export const METRICS_NAMESPACE = 'WeComCredentials';
+
+/** Metric names, shared with the CDK alarms and dashboard. */
+export const METRIC = {
+  suiteTicketReceived: 'SuiteTicketReceived',
+  authCodeReceived: 'AuthCodeReceived',
+  tokenIssued: 'WeComTokenIssued',
+  wecomError: 'WeComError',
+} as const;
+
+/** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */
+export interface ServiceMetrics {
+  suiteTicketReceived(suiteId: string): void;
+  authCodeReceived(suiteId: string): void;
+  /** One answer from qyapi: `errcode` 0 for success, the errcode, or `network` for no answer. */
+  wecomAnswered(api: string, outcome: number | 'network'): void;
+}
+
+/** Emits each metric at once (a single-metric EMF line), so nothing is lost if a handler throws. */
+export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  const emit = (name: string, dimensions: Record<string, string>) => {
+    const single = metrics.singleMetric();
+    for (const [dimension, value] of Object.entries(dimensions)) {
+      single.addDimension(dimension, value);
+    }
+    single.addMetric(name, MetricUnit.Count, 1);
+  };
+  return {
+    suiteTicketReceived: (suiteId) => emit(METRIC.suiteTicketReceived, { suiteId }),
+    authCodeReceived: (suiteId) => emit(METRIC.authCodeReceived, { suiteId }),
+    wecomAnswered: (api, outcome) => {
+      if (outcome === 0) {
+        if (/token$/.test(api)) {
+          emit(METRIC.tokenIssued, { api });
+        }
+        return;
+      }
+      emit(METRIC.wecomError, { api, errcode: String(outcome) });
+    },
+  };
+};
