@@ -30,7 +30,12 @@ export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
     single.addMetric(name, MetricUnit.Count, 1);
   };
   return {
-    suiteTicketReceived: (suiteId) => emit(METRIC.suiteTicketReceived, { suiteId }),
+    // Emitted per suite and once more without the suite, so an alarm can watch all suites without
+    // knowing their ids (alarms cannot aggregate over a dimension).
+    suiteTicketReceived: (suiteId) => {
+      emit(METRIC.suiteTicketReceived, { suiteId });
+      emit(METRIC.suiteTicketReceived, {});
+    },
     authCodeReceived: (suiteId) => emit(METRIC.authCodeReceived, { suiteId }),
     wecomAnswered: (api, outcome) => {
       if (outcome === 0) {
@@ -40,6 +45,7 @@ export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
         return;
       }
       emit(METRIC.wecomError, { api, errcode: String(outcome) });
+      emit(METRIC.wecomError, {});
     },
   };
 };

@@ -198,6 +198,7 @@ describe('request logs', () => {
       metricLines.map((line) => [JSON.stringify(line._aws).match(/"Name":"(\w+)"/)?.[1], line.suiteId]),
     ).toEqual([
       ['SuiteTicketReceived', suite.suiteId],
+      ['SuiteTicketReceived', undefined],
       ['AuthCodeReceived', suite.suiteId],
       ['AuthCodeReceived', CUSTOMIZED_TEMPLATE.suiteId],
     ]);

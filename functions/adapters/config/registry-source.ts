@@ -74,8 +74,11 @@ export const configSecretFetcher = (
     } catch (error) {
       throw new StorageUnavailableError('configuration secret cannot be read right now', { cause: error });
     }
-    if (typeof value !== 'string' || value === '') {
-      throw new ConfigurationError(`configuration secret ${secretId} is empty; fill it as the README shows`);
+    // The stack creates the secret holding `{}` until an operator fills it.
+    if (typeof value !== 'string' || value.trim() === '' || value.trim() === '{}') {
+      throw new ConfigurationError(
+        `configuration secret ${secretId} is not filled yet; fill it as the README shows (Deploy, step 3)`,
+      );
     }
     return value;
   };

@@ -1,0 +1,157 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  type AlarmProps,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+
+export interface CredentialAlarmsProps {
+  readonly functions: Readonly<Record<'callback' | 'suiteToken' | 'corpToken' | 'authExchange', IFunction>>;
+  readonly deadLetterQueue: IQueue;
+  /** Suites that get their own ticket alarm besides the one for all suites. */
+  readonly suiteIds: readonly string[];
+  readonly alarmEmail?: string;
+}
+
+/**
+ * What an operator must hear about: tickets that stopped arriving (20 minutes = two missed pushes,
+ * ten minutes before WeCom's 30-minute hard failure), anything in the dead-letter queue, function
+ * errors, and WeCom refusing our calls. Plus one dashboard of ticket arrivals, token mints,
+ * errcodes and callback latency.
+ */
+export class CredentialAlarms extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: CredentialAlarmsProps) {
+    super(scope, id);
+    // Its own key: CloudWatch must be allowed in the key policy to publish to an encrypted topic.
+    const topicKey = new Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the WeCom credential alarm topic',
+    });
+    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { masterKey: topicKey, enforceSSL: true });
+    if (props.alarmEmail !== undefined) {
+      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+    const ticketMetric = (suiteId?: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.suiteTicketReceived,
+        dimensionsMap: { service: 'wecom-callback', ...(suiteId === undefined ? {} : { suiteId }) },
+        statistic: 'Sum',
+        period: Duration.minutes(20),
+      });
+    this.#alarm('NoSuiteTicket', {
+      metric: ticketMetric(),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription:
+        'No suite_ticket for any suite in 20 minutes: check the command callback URL and the callback function (README, Operations).',
+    });
+    for (const suiteId of props.suiteIds) {
+      this.#alarm(`NoSuiteTicket-${suiteId}`, {
+        metric: ticketMetric(suiteId),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+        alarmDescription: `No suite_ticket for ${suiteId} in 20 minutes: tokens for it fail with 40085 within 10 more minutes.`,
+      });
+    }
+    this.#alarm('DeadLetters', {
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
+    });
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.#alarm(`Errors-${name}`, {
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
+      });
+    }
+    for (const service of ['suite-token', 'corp-token', 'auth-exchange']) {
+      this.#alarm(`WeComErrors-${service}`, {
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC.wecomError,
+          dimensionsMap: { service },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 5,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `WeCom refused ${service}'s calls 5+ times in 5 minutes; the dashboard shows which errcode (60020: allow-list the egress IP).`,
+      });
+    }
+
+    const search = (metricName: string, dimensions: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${metricName}"', 'Sum', 300)`,
+        label,
+        period: Duration.minutes(5),
+      });
+    new Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'suite_ticket arrivals by suite',
+            left: [search(METRIC.suiteTicketReceived, 'service,suiteId', '')],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Tokens issued by WeCom (mints)',
+            left: [search(METRIC.tokenIssued, 'service,api', '')],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'WeCom errcodes',
+            left: [search(METRIC.wecomError, 'service,api,errcode', '')],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Callback latency (ms)',
+            left: [
+              props.functions.callback.metricDuration({ statistic: 'p50' }),
+              props.functions.callback.metricDuration({ statistic: 'p99' }),
+            ],
+            width: 12,
+          }),
+        ],
+      ],
+    });
+  }
+
+  #alarm(id: string, props: Omit<AlarmProps, 'evaluationPeriods'>): void {
+    const alarm = new Alarm(this, id, { ...props, evaluationPeriods: 1 });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

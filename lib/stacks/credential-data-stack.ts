@@ -1,0 +1,38 @@
+import { RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { CredentialTable } from '../constructs/credential-table.ts';
+
+/**
+ * The stateful half: the KMS key, the table and the configuration secret. Everything here is kept
+ * when the stack is deleted, so tearing down or redeploying the service stack loses nothing.
+ */
+export class CredentialDataStack extends Stack {
+  readonly key: Key;
+  readonly table: CredentialTable;
+  readonly configSecret: Secret;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.key = new Key(this, 'Key', {
+      description: 'Encrypts WeCom tickets, permanent codes, tokens and the configuration secret',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table = new CredentialTable(this, 'Credentials', { encryptionKey: this.key });
+    this.configSecret = new Secret(this, 'Config', {
+      description:
+        'WeCom configuration: {"provider":{"corpId","providerSecret"},"suites":[{"suiteId","suiteSecret","token","encodingAesKey"}]} (see README)',
+      encryptionKey: this.key,
+      // Created holding "{}" (not a secret); the operator fills it once after the first deploy.
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.configSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'WeCom issues the suite secrets, callback tokens and AES keys in its console; AWS cannot rotate them.',
+    });
+  }
+}

@@ -1,0 +1,229 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IVpc, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ArnPrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ENTITY } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { CredentialAlarms } from '../constructs/credential-alarms.ts';
+import { CredentialApi } from '../constructs/credential-api.ts';
+import { CredentialTableAccess } from '../constructs/credential-table-access.ts';
+import { EgressNetwork } from '../constructs/egress-network.ts';
+import { ServiceFunction } from '../constructs/service-function.ts';
+import type { StageConfig } from '../stage-config.ts';
+
+export interface CredentialServiceStackProps extends StackProps {
+  readonly table: ITable;
+  readonly encryptionKey: IKey;
+  readonly configSecret: ISecret;
+  readonly stage: StageConfig;
+}
+
+/**
+ * The stateless half: the four functions, the HTTP API, the stream wiring with its dead-letter
+ * queue, the fixed egress for calls to WeCom, alarms and the dashboard. Safe to destroy and
+ * redeploy: every piece of state lives in CredentialDataStack.
+ */
+export class CredentialServiceStack extends Stack {
+  readonly suiteTokenFunction: ServiceFunction;
+  readonly corpTokenFunction: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: CredentialServiceStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    const table = new CredentialTableAccess(this, 'Data', {
+      tableArn: props.table.tableArn,
+      tableStreamArn: props.table.tableStreamArn ?? '',
+      keyArn: props.encryptionKey.keyArn,
+    });
+    // Imported for the same reason as the table: no service role may land in the data stack's policies.
+    const configSecret = Secret.fromSecretAttributes(this, 'ConfigSecret', {
+      secretCompleteArn: props.configSecret.secretArn,
+      encryptionKey: table.key,
+    });
+    const logRetention = retentionFor(stage.logRetentionDays);
+    const environment = { TABLE_NAME: table.table.tableName, WECOM_CONFIG_SECRET: configSecret.secretArn };
+    const network = this.#egress(stage);
+    const inVpc =
+      network === undefined
+        ? {}
+        : {
+            vpc: network.vpc,
+            vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: [
+              new SecurityGroup(this, 'WeComCallers', {
+                vpc: network.vpc,
+                description: 'Functions that call qyapi.weixin.qq.com',
+                allowAllOutbound: true,
+              }),
+            ],
+          };
+
+    // The callback stays out of the VPC: it never calls WeCom, and it must answer within 1000 ms.
+    const callback = new ServiceFunction(this, 'CallbackFunction', {
+      functionDirectory: 'wecom-callback',
+      serviceName: 'wecom-callback',
+      environment,
+      timeout: Duration.seconds(5),
+      logRetention,
+    });
+    table.grantCallbackAccess(callback);
+    configSecret.grantRead(callback);
+
+    this.suiteTokenFunction = new ServiceFunction(this, 'SuiteTokenFunction', {
+      functionDirectory: 'suite-token',
+      serviceName: 'suite-token',
+      environment,
+      timeout: Duration.seconds(20),
+      logRetention,
+      ...inVpc,
+    });
+    this.corpTokenFunction = new ServiceFunction(this, 'CorpTokenFunction', {
+      functionDirectory: 'corp-token',
+      serviceName: 'corp-token',
+      environment,
+      timeout: Duration.seconds(20),
+      logRetention,
+      ...inVpc,
+    });
+    for (const fn of [this.suiteTokenFunction, this.corpTokenFunction]) {
+      table.grantTokenAccess(fn);
+      configSecret.grantRead(fn);
+    }
+
+    const exchange = new ServiceFunction(this, 'AuthExchangeFunction', {
+      functionDirectory: 'auth-exchange',
+      serviceName: 'auth-exchange',
+      environment,
+      timeout: Duration.seconds(60),
+      logRetention,
+      ...inVpc,
+    });
+    table.grantExchangeAccess(exchange);
+    configSecret.grantRead(exchange);
+    const deadLetters = new Queue(this, 'AuthExchangeDeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: table.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the stream.',
+    });
+    exchange.addEventSource(
+      new DynamoEventSource(table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        retryAttempts: 5,
+        // An auth code lives 10 minutes: a record still failing after 5 is better in the queue, with an alarm.
+        maxRecordAge: Duration.minutes(5),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.authCode) } } },
+          }),
+          FilterCriteria.filter({
+            dynamodb: {
+              NewImage: {
+                entity: { S: FilterRule.isEqual(ENTITY.authorization) },
+                authInfoStale: { BOOL: FilterRule.isEqual(true) },
+              },
+            },
+          }),
+        ],
+      }),
+    );
+
+    const api = new CredentialApi(this, 'Callbacks', {
+      callbackFunction: callback,
+      rateLimit: stage.callbackRateLimit,
+      burstLimit: stage.callbackBurstLimit,
+      logRetention,
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'WeCom cannot sign AWS requests; every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function, and the stage is throttled.',
+    });
+
+    for (const [index, roleArn] of stage.consumerRoleArns.entries()) {
+      for (const fn of [this.suiteTokenFunction, this.corpTokenFunction]) {
+        fn.addPermission(`Consumer${index}`, {
+          principal: new ArnPrincipal(roleArn),
+          action: 'lambda:InvokeFunction',
+        });
+      }
+    }
+
+    new CredentialAlarms(this, 'Alarms', {
+      functions: {
+        callback,
+        suiteToken: this.suiteTokenFunction,
+        corpToken: this.corpTokenFunction,
+        authExchange: exchange,
+      },
+      deadLetterQueue: deadLetters,
+      suiteIds: stage.suiteIds,
+      ...(stage.alarmEmail === undefined ? {} : { alarmEmail: stage.alarmEmail }),
+    });
+
+    Validations.of(exchange).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams, granted by the stream event source, has no resource-level permissions.',
+    });
+
+    new CfnOutput(this, 'SuiteTokenFunctionName', { value: this.suiteTokenFunction.functionName });
+    new CfnOutput(this, 'SuiteTokenFunctionArn', { value: this.suiteTokenFunction.functionArn });
+    new CfnOutput(this, 'CorpTokenFunctionName', { value: this.corpTokenFunction.functionName });
+    new CfnOutput(this, 'CorpTokenFunctionArn', { value: this.corpTokenFunction.functionArn });
+    new CfnOutput(this, 'ConfigSecretArn', {
+      value: props.configSecret.secretArn,
+      description: 'Fill it with the configuration document (README, Deploy)',
+    });
+    new CfnOutput(this, 'EgressIp', {
+      value:
+        network?.egressIp?.ref ??
+        (stage.egress.kind === 'existing-vpc'
+          ? 'the NAT address of your VPC'
+          : 'none: egress=none, calls leave from Lambda addresses'),
+      description:
+        'Add to the WeCom provider IP allow-list (服务商管理后台 → 服务商信息 → 基本信息 → IP白名单)',
+    });
+  }
+
+  /** Lets a role of another service (in this app) invoke the two token functions. */
+  grantTokenInvoke(grantee: IGrantable): void {
+    this.suiteTokenFunction.grantInvoke(grantee);
+    this.corpTokenFunction.grantInvoke(grantee);
+  }
+
+  #egress(stage: StageConfig): { vpc: IVpc; egressIp?: EgressNetwork['egressIp'] } | undefined {
+    switch (stage.egress.kind) {
+      case 'none':
+        return undefined;
+      case 'existing-vpc':
+        return { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: stage.egress.vpcId }) };
+      case 'nat': {
+        const network = new EgressNetwork(this, 'Egress');
+        return { vpc: network.vpc, egressIp: network.egressIp };
+      }
+    }
+  }
+}
+
+const retentionFor = (days: number): RetentionDays => {
+  const allowed = Object.values(RetentionDays).filter(
+    (value): value is RetentionDays => typeof value === 'number' && value > 0,
+  );
+  const match = allowed.find((value) => value >= days);
+  return match ?? RetentionDays.TEN_YEARS;
+};
