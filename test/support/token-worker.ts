@@ -3,9 +3,12 @@
  * dependencies (one "Lambda container") per request, waits for "go" on stdin so every process
  * starts together, fires its requests at once and prints the outcomes as JSON.
  *
- * Env: DYNAMODB_ENDPOINT, TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS.
+ * Env: DYNAMODB_ENDPOINT, TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS,
+ * and STRATEGY: `service` (default, the project's single-flight mint) or `naive` (for the benchmark:
+ * a few lines of cache-aside, read the cache and mint on a miss, as most teams write it).
  */
 import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
 import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
@@ -50,8 +53,33 @@ const newContainer = (): TokenDeps => ({
   newLeaseOwner: randomUUID,
 });
 
+// What a provider's team usually writes: read the cache; on a miss, mint and store. No lease.
+const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expiresAtMs: number }> => {
+  const key = { pk: `NAIVE#${env('CORP_ID')}`, sk: 'TOKEN' };
+  const { Item: cached } = await client.send(new GetCommand({ TableName: tableName, Key: key }));
+  if (typeof cached?.accessToken === 'string') {
+    return { value: cached.accessToken, expiresAtMs: Number(cached.expiresAtMs) };
+  }
+  const authorization = await deps.authorizations.getAuthorization(env('SUITE_ID'), env('CORP_ID'));
+  const { token: suiteToken } = await mintSuiteToken(deps, { suiteId: env('SUITE_ID') });
+  const minted = await deps.wecom.getCorpToken(
+    suiteToken.value,
+    env('CORP_ID'),
+    authorization?.permanentCode ?? '',
+  );
+  const expiresAtMs = Date.now() + minted.expiresInSeconds * 1000;
+  await client.send(
+    new PutCommand({ TableName: tableName, Item: { ...key, accessToken: minted.accessToken, expiresAtMs } }),
+  );
+  return { value: minted.accessToken, expiresAtMs };
+};
+
 const request = async (): Promise<Record<string, unknown>> => {
   try {
+    if (process.env.STRATEGY === 'naive') {
+      const token = await naiveCorpToken(newContainer());
+      return { ok: true, token: token.value, expiresAtMs: token.expiresAtMs };
+    }
     const deps = newContainer();
     const token =
       env('TOKEN_KIND') === 'suite'

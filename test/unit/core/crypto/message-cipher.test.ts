@@ -62,6 +62,44 @@ describe('MessageCipher.decrypt', () => {
     expect(reasonOf(() => cipher.decrypt('ab-_'.repeat(8)))).toBe('MALFORMED_BASE64');
   });
 
+  it.each([
+    ['an = in the middle', 'abc=abcdabcdabcdabcdabcdabcdabcdabcdabcdabcd'],
+    ['whitespace', `${'A'.repeat(40)} AAA`],
+    ['a newline', `${'A'.repeat(40)}\nAAA`],
+    ['the URL-safe alphabet', `${'A'.repeat(40)}-_AA`],
+    ['missing padding', 'A'.repeat(43)],
+  ])('rejects base64 with %s', (_label, candidate) => {
+    expect(reasonOf(() => cipher.decrypt(candidate))).toBe('MALFORMED_BASE64');
+  });
+
+  it('accepts exactly the strings a strict standard-base64 pattern accepts', () => {
+    const strict = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const alphabet = fc.constantFrom(
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.'.split(''),
+    );
+
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.base64String({ minLength: 44, maxLength: 200 }),
+          fc.string({ unit: alphabet, minLength: 40, maxLength: 80 }),
+        ),
+        (candidate) => {
+          let reason: string;
+          try {
+            cipher.decrypt(candidate);
+            reason = 'decrypted';
+          } catch (error) {
+            reason = error instanceof InvalidRequestError ? error.reason : 'other';
+          }
+
+          expect(reason === 'MALFORMED_BASE64').toBe(!strict.test(candidate));
+        },
+      ),
+      { numRuns: 3000, seed: 23 },
+    );
+  });
+
   it('rejects an empty or truncated ciphertext', () => {
     const valid = cipher.encrypt('hello', 'wwsuite');
 
