@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TokenDeps } from '../app/token-deps.ts';
+import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../core/credentials/token-memory.ts';
 import type { Clock, SuiteRegistrySource } from '../core/ports.ts';
 import { DynamoAuthorizationStore } from './dynamodb/authorization-store.ts';
@@ -40,6 +41,7 @@ export const createTokenDeps = (
     }),
     clock: settings.clock,
     memory: new TokenMemory(),
+    recentAuthorizations: new RecentAuthorizations(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     newLeaseOwner: randomUUID,
   };

@@ -1,3 +1,4 @@
+import type { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import type { TokenMemory } from '../core/credentials/token-memory.ts';
 import type {
   AuthorizationReader,
@@ -29,6 +30,8 @@ export interface TokenDeps {
   readonly wecom: WeComApi;
   readonly clock: Clock;
   readonly memory: TokenMemory;
+  /** Active authorizations seen in the last moments; absent: every request reads the table. */
+  readonly recentAuthorizations?: RecentAuthorizations;
   readonly sleep: (ms: number) => Promise<void>;
   readonly newLeaseOwner: () => string;
   readonly timing?: MintTiming;

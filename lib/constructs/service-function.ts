@@ -24,6 +24,8 @@ export interface ServiceFunctionProps {
 }
 
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
+// Lambda passes role credentials in the environment: bundle only that provider (see the file).
+const LAMBDA_CREDENTIALS = new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT).pathname;
 
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64; one minified ESM bundle with
@@ -61,6 +63,7 @@ export class ServiceFunction extends NodejsFunction {
         // Some bundled dependencies are CommonJS and call require(); give the ESM bundle one.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
       },
       ...(props.vpc === undefined
         ? {}

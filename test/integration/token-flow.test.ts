@@ -164,6 +164,22 @@ describe('corp tokens, end to end from the pushed events', () => {
     expect(harness.simulator.calls('service/get_corp_token')).toBe(callsBefore);
   });
 
+  it('a warm container serves a cancelled corp for at most 30 s, and never once the caller reports the token stale', async () => {
+    const corpId = 'wxcorpwarmcancel';
+    await harness.pushTicket(suiteId);
+    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
+    const warm = harness.newContainer();
+    const token = await corpTokenEventually(corpId, suiteId, warm);
+
+    await harness.pushCancel(suiteId, corpId);
+    const fromMemory = await mintCorpToken(warm, { suiteId, corpId });
+
+    expect(fromMemory.token.value).toBe(token.token.value);
+    await expect(
+      mintCorpToken(warm, { suiteId, corpId, staleToken: token.token.value }),
+    ).rejects.toBeInstanceOf(CorpNotAuthorizedError);
+  });
+
   it('an unknown corp is CorpNotAuthorizedError, without calling WeCom', async () => {
     const callsBefore = harness.simulator.calls('service/get_corp_token');
 

@@ -9,6 +9,7 @@ import type { ExchangeDeps } from '../../functions/app/complete-authorization.ts
 import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
+import { RecentAuthorizations } from '../../functions/core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
 import type { Clock } from '../../functions/core/ports.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
@@ -88,6 +89,7 @@ export const createTokenHarness = async (
       }),
       clock: systemClock,
       memory: new TokenMemory(),
+      recentAuthorizations: new RecentAuthorizations(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       newLeaseOwner: randomUUID,
     };

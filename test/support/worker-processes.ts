@@ -9,6 +9,8 @@ export interface WorkerOutcome {
   readonly expiresAtMs?: number;
   readonly errorName?: string;
   readonly message?: string;
+  /** Upstream attempts of the worker's process that got no answer. */
+  readonly networkFailures?: number;
 }
 
 /**

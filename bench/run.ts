@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: measures speed, cost and economy offline and prints a table; writes
+ * bench/results.json. Ratios come from one run (both sides measured in the same process and
+ * minute); absolute numbers drift between runs and machines.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { benchColdStart } from './cold-start.ts';
+import { benchCrypto } from './crypto.ts';
+import { benchLocalStack } from './local-stack-bench.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const main = async () => {
+  const startedAt = Date.now();
+  const log = (text: string) => process.stderr.write(`${text}\n`);
+  log('1/4 message crypto (ours vs @wecom/crypto)…');
+  const crypto = benchCrypto();
+  log('2/4 cold start (bundles as CDK builds them)…');
+  const coldStart = benchColdStart();
+  log('3/4 local stack: callback cost, cache hits, auth latency, mint economy…');
+  const local = await benchLocalStack();
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+  };
+  const results = {
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt) / 1000),
+    machine,
+    crypto,
+    coldStart,
+    ...local,
+  };
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+
+  const mark = (met: boolean) => (met ? 'met' : 'MISSED');
+  const rows: string[][] = [['#', 'benchmark', 'ours', 'baseline', 'ratio / count', 'target', '']];
+  for (const entry of crypto) {
+    rows.push([
+      '1',
+      `crypto: ${entry.payload}`,
+      `${entry.oursOpsPerSecond} ops/s`,
+      `${entry.officialOpsPerSecond} ops/s (@wecom/crypto)`,
+      `${entry.ratio}× (runs ${entry.ratioSpread[0]}–${entry.ratioSpread[1]})`,
+      entry.target,
+      mark(entry.met),
+    ]);
+  }
+  for (const entry of [local.callbackCost, local.tokenCacheHit]) {
+    rows.push([
+      entry === local.callbackCost ? '2' : '3',
+      entry.name,
+      `p50 ${entry.ours.p50} ms, p99 ${entry.ours.p99} ms`,
+      `${entry.baseline.name}: p50 ${entry.baseline.p50} ms, p99 ${entry.baseline.p99} ms`,
+      `${entry.ratioP50}×${entry.note === undefined ? '' : `; ${entry.note}`}`,
+      entry.target,
+      mark(entry.met),
+    ]);
+  }
+  const economy = local.mintEconomy;
+  rows.push([
+    '4',
+    `mint economy: ${economy.requests} concurrent, ${economy.processes} processes, cold cache`,
+    `${economy.oursUpstreamMints} upstream mint(s), ${economy.oursErrors} errors`,
+    `naive cache-aside: ${economy.naiveUpstreamMints} mints`,
+    `${economy.naiveUpstreamMints - economy.oursUpstreamMints} mints saved`,
+    economy.target,
+    mark(economy.met),
+  ]);
+  for (const entry of coldStart) {
+    rows.push([
+      '5',
+      `cold start: ${entry.functionName}`,
+      `${entry.bundleKiB} KiB, init +${entry.initOverheadMs} ms`,
+      'bare node -e 0',
+      `runs +${entry.initSpreadMs[0]}–${entry.initSpreadMs[1]} ms`,
+      entry.target,
+      mark(entry.met),
+    ]);
+  }
+  const auth = local.authLatency;
+  rows.push([
+    '6',
+    `auth latency: create_auth → corp token (${auth.installs} installs)`,
+    `p50 ${auth.p50Ms} ms, max ${auth.maxMs} ms`,
+    '',
+    '',
+    auth.target,
+    mark(auth.met),
+  ]);
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const line = (row: string[]) =>
+    `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  console.log(
+    [
+      line(rows[0] ?? []),
+      `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+      ...rows.slice(1).map(line),
+    ].join('\n'),
+  );
+  console.log(
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. ${results.durationSeconds} s. Full figures: bench/results.json`,
+  );
+  log('4/4 done.');
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
