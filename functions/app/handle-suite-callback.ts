@@ -1,10 +1,8 @@
-import { assertWithinReplayWindow, type SignedQuery } from '../core/callback/callback-request.ts';
-import { parseCallbackEnvelope } from '../core/callback/envelope-xml.ts';
+import type { SignedQuery } from '../core/callback/callback-request.ts';
 import { parseSuiteEvent } from '../core/callback/suite-event.ts';
 import { CallbackAuthError } from '../core/errors.ts';
-import { acceptedReceiveIds } from './accepted-receive-ids.ts';
 import type { CallbackDeps } from './callback-deps.ts';
-import { openCallbackMessage } from './open-callback-message.ts';
+import { openPush } from './open-push.ts';
 import { recordSuiteEvent, type SuiteEventEffect } from './record-suite-event.ts';
 
 export interface SuiteCallbackInput {
@@ -22,28 +20,23 @@ export interface SuiteCallbackOutcome {
 /**
  * Handles a POST to a suite's command (指令回调) URL.
  *
- * 1. Look up the suite; parse the envelope; refuse a timestamp outside the replay window.
- * 2. Verify, decrypt, check the receiveId (suite id or provider corp id).
- * 3. Parse the event; its SuiteId must be the route's.
- * 4. Apply it with one conditional write (recordSuiteEvent).
+ * 1. openPush: suite, envelope, replay window, signature, decryption, receiveId (suite id or
+ *    provider corp id).
+ * 2. Parse the event; its SuiteId must be the route's.
+ * 3. Apply it with one conditional write (recordSuiteEvent).
  */
 export const handleSuiteCallback = async (
   deps: CallbackDeps,
   input: SuiteCallbackInput,
 ): Promise<SuiteCallbackOutcome> => {
-  const registry = await deps.registry.current();
-  const suite = registry.get(input.suiteId);
-  const envelope = parseCallbackEnvelope(input.body);
-  assertWithinReplayWindow(input.query.timestamp, deps.clock.nowMs(), deps.maxSkewSeconds);
-  const isAccepted = acceptedReceiveIds({
+  const message = await openPush(deps, {
     route: 'command',
-    suiteId: suite.suiteId,
-    providerCorpId: registry.providerCorpId,
-    authorizations: deps.authorizations,
+    suiteId: input.suiteId,
+    query: input.query,
+    body: input.body,
   });
-  const message = await openCallbackMessage(suite, input.query, envelope.encrypt, isAccepted);
   const event = parseSuiteEvent(message);
-  if (event.suiteId !== undefined && event.suiteId !== suite.suiteId) {
+  if (event.suiteId !== undefined && event.suiteId !== input.suiteId) {
     throw new CallbackAuthError('SUITE_ID_MISMATCH', 'event SuiteId differs from the route suite');
   }
   const infoType = event.kind === 'unknown' ? event.infoType : event.kind;

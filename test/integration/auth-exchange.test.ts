@@ -40,27 +40,7 @@ const streamRecordOf = async (authCode: string): Promise<DynamoDBRecord> => {
   };
 };
 
-const install = async (corpId: string): Promise<string> => {
-  const authCode = harness.simulator.authorizeCorp(suiteId, corpId);
-  const callback = createCallbackHarness(harness.table.client, harness.table.tableName);
-  const now = Date.now();
-  callback.clock.set(now);
-  const signed = signPush(
-    THIRD_PARTY_SUITE,
-    suiteEventXml.createAuth(suiteId, authCode, Math.floor(now / 1000)),
-    { receiveId: suiteId, timestamp: Math.floor(now / 1000) },
-  );
-  await callback.handler(
-    callbackEvent({
-      method: 'POST',
-      route: 'command',
-      suiteId,
-      rawQueryString: signed.rawQueryString,
-      body: signed.body,
-    }),
-  );
-  return authCode;
-};
+const install = (corpId: string): Promise<string> => harness.pushAuthCode(suiteId, corpId, 'create_auth');
 
 describe('auth-exchange', () => {
   it('exchanges an auth code delivered by two stream records exactly once', async () => {

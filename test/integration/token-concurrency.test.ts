@@ -33,7 +33,9 @@ afterAll(async () => {
 /** Upstream attempts that got no answer, summed over the processes (a retry after one is a second call). */
 const unanswered = (outcomes: WorkerOutcome[]) => {
   const perProcess = new Map<number, number>();
-  outcomes.forEach((outcome, index) => perProcess.set(Math.floor(index / 50), outcome.networkFailures ?? 0));
+  for (const [index, outcome] of outcomes.entries()) {
+    perProcess.set(Math.floor(index / 50), outcome.networkFailures ?? 0);
+  }
   return [...perProcess.values()].reduce((sum, count) => sum + count, 0);
 };
 

@@ -35,7 +35,12 @@ export interface TokenHarness {
   /** Pushes a fresh suite_ticket through the real callback handler. */
   pushTicket(suiteId: string): Promise<void>;
   /** A corp installs (or a 代开发 secret is reset): the event goes through the callback handler. */
-  pushAuthCode(suiteId: string, corpId: string, kind: 'create_auth' | 'reset_permanent_code'): Promise<void>;
+  /** Returns the auth code WeCom issued. */
+  pushAuthCode(
+    suiteId: string,
+    corpId: string,
+    kind: 'create_auth' | 'reset_permanent_code',
+  ): Promise<string>;
   pushCancel(suiteId: string, corpId: string): Promise<void>;
   /** Starts delivering the table's stream to auth-exchange; returns a stop function. */
   startExchange(): Promise<() => Promise<void>>;
@@ -110,17 +115,16 @@ export const createTokenHarness = async (
     },
     pushAuthCode: async (suiteId, corpId, kind) => {
       const timeStamp = Math.floor(clockNow() / 1000);
-      if (kind === 'create_auth') {
-        await push(
-          suiteId,
-          suiteEventXml.createAuth(suiteId, simulator.authorizeCorp(suiteId, corpId), timeStamp),
-        );
-      } else {
-        await push(
-          suiteId,
-          suiteEventXml.resetPermanentCode(suiteId, simulator.resetPermanentCode(suiteId, corpId), timeStamp),
-        );
-      }
+      const authCode =
+        kind === 'create_auth'
+          ? simulator.authorizeCorp(suiteId, corpId)
+          : simulator.resetPermanentCode(suiteId, corpId);
+      const xml =
+        kind === 'create_auth'
+          ? suiteEventXml.createAuth(suiteId, authCode, timeStamp)
+          : suiteEventXml.resetPermanentCode(suiteId, authCode, timeStamp);
+      await push(suiteId, xml);
+      return authCode;
     },
     pushCancel: async (suiteId, corpId) => {
       simulator.cancelAuthorization(suiteId, corpId);

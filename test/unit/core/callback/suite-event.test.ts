@@ -2,19 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDataMessage } from '../../../../functions/core/callback/data-message.ts';
 import { parseCallbackEnvelope } from '../../../../functions/core/callback/envelope-xml.ts';
 import { parseSuiteEvent } from '../../../../functions/core/callback/suite-event.ts';
-import { InvalidRequestError } from '../../../../functions/core/errors.ts';
-
-const reasonOf = (action: () => unknown): string => {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InvalidRequestError) {
-      return error.reason;
-    }
-    throw error;
-  }
-  throw new Error('expected the action to throw');
-};
+import { reasonOf } from '../../../support/errors.ts';
 
 describe('parseSuiteEvent', () => {
   it('parses the official suite_ticket sample, whose InfoType has a space before the CDATA', () => {

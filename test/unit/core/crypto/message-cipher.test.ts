@@ -10,24 +10,13 @@ import {
   ConfigurationError,
   InvalidRequestError,
 } from '../../../../functions/core/errors.ts';
+import { reasonOf } from '../../../support/errors.ts';
 import { buildPlaintext, encryptRawBlocks } from '../../../support/raw-cipher.ts';
 
 const ENCODING_AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const OTHER_ENCODING_AES_KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
 const aesKey = parseEncodingAesKey(ENCODING_AES_KEY);
 const cipher = new MessageCipher(aesKey);
-
-const reasonOf = (action: () => unknown): string => {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InvalidRequestError) {
-      return error.reason;
-    }
-    throw error;
-  }
-  throw new Error('expected the action to throw');
-};
 
 describe('parseEncodingAesKey', () => {
   it('derives a 32-byte key whose first 16 bytes are the IV', () => {

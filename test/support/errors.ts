@@ -1,0 +1,14 @@
+import { InvalidRequestError } from '../../functions/core/errors.ts';
+
+/** The InvalidRequestError reason an action fails with; any other outcome fails the test. */
+export const reasonOf = (action: () => unknown): string => {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof InvalidRequestError) {
+      return error.reason;
+    }
+    throw error;
+  }
+  throw new Error('expected the action to throw');
+};
