@@ -51,7 +51,8 @@ export class CredentialTableAccess extends Construct {
       'ForAllValues:StringEquals': {
         'dynamodb:Attributes': [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, 'status'],
       },
-      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      // GetItem carries no Select parameter (only Query and Scan do), hence IfExists.
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
     this.#grantKey(grantee);
   }

@@ -184,7 +184,7 @@ describe('least privilege', () => {
     expect(reads).toHaveLength(1);
     expect(reads[0]?.Condition).toEqual({
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status'] },
-      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
     expect(
       writes.every((statement) =>
