@@ -180,6 +180,29 @@ describe('corp tokens, end to end from the pushed events', () => {
     ).rejects.toBeInstanceOf(CorpNotAuthorizedError);
   });
 
+  it('serves 1000 sequential corp-token requests with one upstream mint in total', async () => {
+    const corpId = 'wxcorpsequential';
+    await harness.pushTicket(suiteId);
+    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
+    await eventually(
+      async () =>
+        (await harness.newContainer().authorizations.getAuthorization(suiteId, corpId))?.permanentCode,
+    );
+    const callsBefore = harness.simulator.calls('service/get_corp_token');
+    const tokens = new Set<string>();
+    let container = harness.newContainer();
+
+    for (let request = 0; request < 1000; request += 1) {
+      if (request % 100 === 0) {
+        container = harness.newContainer();
+      }
+      tokens.add((await mintCorpToken(container, { suiteId, corpId })).token.value);
+    }
+
+    expect(tokens.size).toBe(1);
+    expect(harness.simulator.calls('service/get_corp_token') - callsBefore).toBe(1);
+  });
+
   it('an unknown corp is CorpNotAuthorizedError, without calling WeCom', async () => {
     const callsBefore = harness.simulator.calls('service/get_corp_token');
 
