@@ -103,3 +103,12 @@ describe('mint failures shared with waiting callers', () => {
     }
   });
 });
+
+describe('errorFromMintFailure with a partial record', () => {
+  it('still yields a WeComApiError when the stored record lacks api, errcode or errmsg', () => {
+    const rebuilt = errorFromMintFailure({ atMs: NOW, errorName: 'WeComApiError', message: 'm' });
+
+    expect(rebuilt).toBeInstanceOf(WeComApiError);
+    expect((rebuilt as WeComApiError).errcode).toBe(0);
+  });
+});

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig, suiteKindOf } from '../../../../functions/core/config/service-config.ts';
 import { SuiteRegistry } from '../../../../functions/core/config/suite-registry.ts';
-import { ConfigurationError, UnknownSuiteError } from '../../../../functions/core/errors.ts';
+import {
+  ConfigurationError,
+  InvalidRequestError,
+  UnknownSuiteError,
+} from '../../../../functions/core/errors.ts';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const validDocument = () => ({
@@ -122,5 +126,23 @@ describe('SuiteRegistry', () => {
     const registry = new SuiteRegistry(parseServiceConfig(validDocument()));
 
     expect(() => registry.get('wwnope')).toThrow(UnknownSuiteError);
+  });
+});
+
+describe('SuiteRegistry.resolve', () => {
+  it('returns the named suite, or the only one when no id is given', () => {
+    const single = new SuiteRegistry(
+      parseServiceConfig({ ...validDocument(), suites: [validDocument().suites[0]] }),
+    );
+    const several = new SuiteRegistry(parseServiceConfig(validDocument()));
+
+    expect(single.resolve(undefined).suiteId).toBe('wwsuite1');
+    expect(several.resolve('dktemplate1').suiteId).toBe('dktemplate1');
+  });
+
+  it('refuses to guess when several suites are configured', () => {
+    const several = new SuiteRegistry(parseServiceConfig(validDocument()));
+
+    expect(() => several.resolve(undefined)).toThrow(InvalidRequestError);
   });
 });
