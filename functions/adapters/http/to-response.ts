@@ -45,7 +45,4 @@ export const errorResponse = (error: unknown): HttpResult => {
   return text(500, 'internal error');
 };
 
-/** The status `errorResponse` gives an error, for logging. */
-export const statusOf = (error: unknown): number => errorResponse(error).statusCode ?? 500;
-
 const text = (statusCode: number, body: string): HttpResult => ({ statusCode, headers: TEXT, body });
