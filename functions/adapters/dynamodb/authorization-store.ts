@@ -62,43 +62,24 @@ export class DynamoAuthorizationStore
     corpId: string,
     timeStamp: number,
   ): Promise<'revoked' | 'stale'> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: tableKeys.authorization(suiteId, corpId),
-                // Upsert: a cancel for a corp we never saw leaves a revoked tombstone, so a late
-                // exchange of an older install cannot resurrect it.
-                UpdateExpression:
-                  'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, #status = :revoked, revokedTimeStamp = :timeStamp, updatedAtMs = :now REMOVE permanentCode',
-                // A cancel older than the latest install (a late re-delivery) must not revoke it.
-                ConditionExpression:
-                  'attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':entity': ENTITY.authorization,
-                  ':suiteId': suiteId,
-                  ':corpId': corpId,
-                  ':revoked': 'revoked',
-                  ':timeStamp': timeStamp,
-                  ':now': this.clock.nowMs(),
-                },
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: tableKeys.corpToken(suiteId, corpId) } },
-          ],
-        }),
-      );
-      return 'revoked';
-    } catch (error) {
-      if (isTransactionConditionFailed(error)) {
-        return 'stale';
-      }
-      throw storageUnavailable('TransactWriteItems (revoke authorization)', error);
-    }
+    const written = await this.#updateDroppingToken(suiteId, corpId, 'revoke authorization', {
+      // Upsert: a cancel for a corp we never saw leaves a revoked tombstone, so a late exchange of
+      // an older install cannot resurrect it.
+      UpdateExpression:
+        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, #status = :revoked, revokedTimeStamp = :timeStamp, updatedAtMs = :now REMOVE permanentCode',
+      // A cancel older than the latest install (a late re-delivery) must not revoke it.
+      ConditionExpression: 'attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':entity': ENTITY.authorization,
+        ':suiteId': suiteId,
+        ':corpId': corpId,
+        ':revoked': 'revoked',
+        ':timeStamp': timeStamp,
+        ':now': this.clock.nowMs(),
+      },
+    });
+    return written ? 'revoked' : 'stale';
   }
 
   async isAuthorized(suiteId: string, corpId: string): Promise<boolean> {
@@ -146,47 +127,29 @@ export class DynamoAuthorizationStore
 
   async saveExchangedAuthorization(exchanged: ExchangedAuthorization): Promise<'saved' | 'superseded'> {
     const { suiteId, corpId } = exchanged;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: tableKeys.authorization(suiteId, corpId),
-                // authInfoStale: get_auth_info is read next; if that fails the stream retries it.
-                UpdateExpression:
-                  'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
-                // A cancel_auth newer than this install, or a newer install, wins.
-                ConditionExpression:
-                  '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':entity': ENTITY.authorization,
-                  ':suiteId': suiteId,
-                  ':corpId': corpId,
-                  ':appKind': suiteKindOf(suiteId),
-                  ':active': 'active',
-                  ':permanentCode': exchanged.permanentCode,
-                  ':corpName': exchanged.corpName ?? corpId,
-                  ':timeStamp': exchanged.authorizedTimeStamp,
-                  ':true': true,
-                  ':now': this.clock.nowMs(),
-                },
-              },
-            },
-            // The cached token belonged to the old permanent code.
-            { Delete: { TableName: this.tableName, Key: tableKeys.corpToken(suiteId, corpId) } },
-          ],
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (isTransactionConditionFailed(error)) {
-        return 'superseded';
-      }
-      throw storageUnavailable('TransactWriteItems (save authorization)', error);
-    }
+    // The cached token belonged to the old permanent code, hence dropped in the same transaction.
+    const written = await this.#updateDroppingToken(suiteId, corpId, 'save authorization', {
+      // authInfoStale: get_auth_info is read next; if that fails the stream retries it.
+      UpdateExpression:
+        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
+      // A cancel_auth newer than this install, or a newer install, wins.
+      ConditionExpression:
+        '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':entity': ENTITY.authorization,
+        ':suiteId': suiteId,
+        ':corpId': corpId,
+        ':appKind': suiteKindOf(suiteId),
+        ':active': 'active',
+        ':permanentCode': exchanged.permanentCode,
+        ':corpName': exchanged.corpName ?? corpId,
+        ':timeStamp': exchanged.authorizedTimeStamp,
+        ':true': true,
+        ':now': this.clock.nowMs(),
+      },
+    });
+    return written ? 'saved' : 'superseded';
   }
 
   async updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void> {
@@ -219,6 +182,41 @@ export class DynamoAuthorizationStore
       if (!isConditionalCheckFailed(error)) {
         throw storageUnavailable('UpdateItem (authorization info)', error);
       }
+    }
+  }
+
+  /**
+   * Conditionally updates a corp's authorization and deletes its cached corp token in one
+   * transaction. Returns false, having changed nothing, when the condition does not hold.
+   */
+  async #updateDroppingToken(
+    suiteId: string,
+    corpId: string,
+    operation: string,
+    update: {
+      readonly UpdateExpression: string;
+      readonly ConditionExpression: string;
+      readonly ExpressionAttributeNames: Record<string, string>;
+      readonly ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: { TableName: this.tableName, Key: tableKeys.authorization(suiteId, corpId), ...update },
+            },
+            { Delete: { TableName: this.tableName, Key: tableKeys.corpToken(suiteId, corpId) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isTransactionConditionFailed(error)) {
+        return false;
+      }
+      throw storageUnavailable(`TransactWriteItems (${operation})`, error);
     }
   }
 }
