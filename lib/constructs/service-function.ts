@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -25,7 +26,7 @@ export interface ServiceFunctionProps {
 
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
 // Lambda passes role credentials in the environment: bundle only that provider (see the file).
-const LAMBDA_CREDENTIALS = new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT).pathname;
+const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT));
 
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64; one minified ESM bundle with
@@ -39,7 +40,7 @@ export class ServiceFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     super(scope, id, {
-      entry: new URL(`${props.functionDirectory}/handler.ts`, FUNCTIONS_ROOT).pathname,
+      entry: fileURLToPath(new URL(`${props.functionDirectory}/handler.ts`, FUNCTIONS_ROOT)),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
