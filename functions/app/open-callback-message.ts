@@ -1,4 +1,5 @@
 import type { CallbackRoute, SignedQuery } from '../core/callback/callback-request.ts';
+import type { RegisteredSuite, SuiteRegistry } from '../core/config/suite-registry.ts';
 import { verifySignature } from '../core/crypto/signature.ts';
 import { CallbackAuthError } from '../core/errors.ts';
 import { acceptedReceiveIds } from './accepted-receive-ids.ts';
@@ -30,7 +31,16 @@ export interface SignedCiphertext {
  */
 export const openCallbackMessage = async (deps: CallbackDeps, input: SignedCiphertext): Promise<string> => {
   const registry = await deps.registry.current();
-  const suite = registry.get(input.suiteId);
+  return openForSuite(deps, registry, registry.get(input.suiteId), input);
+};
+
+/** openCallbackMessage for a caller that has already resolved the suite (steps 2–4). */
+export const openForSuite = async (
+  deps: CallbackDeps,
+  registry: SuiteRegistry,
+  suite: RegisteredSuite,
+  input: SignedCiphertext,
+): Promise<string> => {
   const { query, encrypt } = input;
   verifySignature(
     { token: suite.token, timestamp: query.timestamp, nonce: query.nonce, encrypt },

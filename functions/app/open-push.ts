@@ -5,7 +5,7 @@ import {
 } from '../core/callback/callback-request.ts';
 import { parseCallbackEnvelope } from '../core/callback/envelope-xml.ts';
 import type { CallbackDeps } from './callback-deps.ts';
-import { openCallbackMessage } from './open-callback-message.ts';
+import { openForSuite } from './open-callback-message.ts';
 
 export interface PushInput {
   readonly route: CallbackRoute;
@@ -20,12 +20,13 @@ export interface PushInput {
  *
  * 1. An unknown suite is refused (404) before the body is judged.
  * 2. Parse the envelope; refuse a timestamp outside the replay window.
- * 3. openCallbackMessage: signature, decryption, receiveId.
+ * 3. Signature, decryption, receiveId (openForSuite).
  */
 export const openPush = async (deps: CallbackDeps, input: PushInput): Promise<string> => {
-  (await deps.registry.current()).get(input.suiteId);
+  const registry = await deps.registry.current();
+  const suite = registry.get(input.suiteId);
   const envelope = parseCallbackEnvelope(input.body);
   assertWithinReplayWindow(input.query.timestamp, deps.clock.nowMs(), deps.maxSkewSeconds);
   const { body: _body, ...signed } = input;
-  return openCallbackMessage(deps, { ...signed, encrypt: envelope.encrypt });
+  return openForSuite(deps, registry, suite, { ...signed, encrypt: envelope.encrypt });
 };
