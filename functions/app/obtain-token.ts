@@ -33,24 +33,24 @@ export const obtainToken = async (
   if (remembered !== undefined) {
     return remembered;
   }
+  // One lease owner per caller, however often it polls.
+  const owner = deps.newLeaseOwner();
   for (;;) {
     const record = await deps.tokens.read(key);
     const now = deps.clock.nowMs();
     const cached = record.token !== undefined && record.token.value !== staleToken ? record.token : undefined;
-    if (cached !== undefined) {
-      const freshness = freshnessOf(cached, now);
-      // A token minted while we waited is the best WeCom will give, even if it is short-lived.
-      const mintedWhileWaiting = (record.mintedAtMs ?? 0) >= startedAtMs && cached.expiresAtMs > now;
-      if (freshness === 'fresh' || mintedWhileWaiting) {
-        deps.memory.set(memoryKey, cached, now);
-        return cached;
-      }
+    const freshness = cached === undefined ? undefined : freshnessOf(cached, now);
+    // A token minted while we waited is the best WeCom will give, even if it is short-lived.
+    const mintedWhileWaiting =
+      cached !== undefined && (record.mintedAtMs ?? 0) >= startedAtMs && cached.expiresAtMs > now;
+    if (cached !== undefined && (freshness === 'fresh' || mintedWhileWaiting)) {
+      deps.memory.set(memoryKey, cached, now);
+      return cached;
     }
-    const owner = deps.newLeaseOwner();
     if (await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken)) {
       return mintUnderLease(deps, key, memoryKey, owner, mint, record.token);
     }
-    if (cached !== undefined && freshnessOf(cached, now) === 'refreshable') {
+    if (cached !== undefined && freshness === 'refreshable') {
       return cached;
     }
     if (record.mintFailure !== undefined && record.mintFailure.atMs >= startedAtMs) {
