@@ -8,7 +8,6 @@ import { DynamoSuiteTicketStore } from '../functions/adapters/dynamodb/suite-tic
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
 import { createTokenDeps } from '../functions/adapters/token-deps-factory.ts';
 import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-exchange-handler.ts';
-import { parseServiceConfig, type ServiceConfig } from '../functions/core/config/service-config.ts';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
@@ -68,13 +67,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const logger = options.logger ?? new Logger({ serviceName: 'wecom-local' });
   const port = options.port ?? 3000;
   const url = `http://127.0.0.1:${port}`;
-  const sandbox = options.configFile === undefined;
-  const config = sandbox ? createSandboxConfig() : await readConfigFile(options.configFile ?? '');
-  const registry = new SuiteRegistry(config);
-  const registrySource: SuiteRegistrySource =
-    options.configFile === undefined
-      ? { current: async () => registry }
-      : new CachedRegistrySource(configFileFetcher(options.configFile), { nowMs: Date.now });
+  const sandboxConfig = options.configFile === undefined ? createSandboxConfig() : undefined;
+  const sandbox = sandboxConfig !== undefined;
+  let registry: SuiteRegistry;
+  let registrySource: SuiteRegistrySource;
+  if (sandboxConfig !== undefined) {
+    const sandboxRegistry = new SuiteRegistry(sandboxConfig);
+    registry = sandboxRegistry;
+    registrySource = { current: async () => sandboxRegistry };
+  } else {
+    const path = options.configFile ?? '';
+    registrySource = new CachedRegistrySource(configFileFetcher(path), { nowMs: Date.now });
+    // Loading once now turns a bad file into a start-up error instead of a failing first request.
+    registry = await loadConfigFile(registrySource, path);
+  }
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -86,10 +92,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const server = await listen(port);
     stoppers.push(() => closeServer(server));
     let simulator: WeComSimulator | undefined;
-    if (sandbox && options.wecomApiBase === undefined) {
+    if (sandboxConfig !== undefined && options.wecomApiBase === undefined) {
       simulator = await new WeComSimulator({
-        suites: config.suites,
-        providerCorpId: config.provider.corpId,
+        suites: sandboxConfig.suites,
+        providerCorpId: sandboxConfig.provider.corpId,
         callbackBaseUrl: url,
       }).start();
       stoppers.push(() => (simulator as WeComSimulator).stop());
@@ -165,13 +171,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;
       const pushTickets = async () => {
-        for (const suite of config.suites) {
+        for (const suiteId of registry.suiteIds) {
           const answer = await sandboxSimulator
-            .pushSuiteTicket(suite.suiteId)
+            .pushSuiteTicket(suiteId)
             .catch((error: Error) => ({ status: 0, body: error.message }));
           if (answer.body !== 'success') {
             logger.warn('sandbox ticket push was not acknowledged', {
-              suiteId: suite.suiteId,
+              suiteId,
               status: answer.status,
             });
           }
@@ -312,26 +318,19 @@ const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps)
   }
 };
 
-const readConfigFile = async (path: string): Promise<ServiceConfig> => {
+const loadConfigFile = async (source: SuiteRegistrySource, path: string): Promise<SuiteRegistry> => {
   try {
-    const text = await configFileFetcher(path)();
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch {
-      throw new LocalStartError(
-        `The configuration file ${path} is not valid JSON: fix its syntax (see README, Configuration).`,
-      );
-    }
-    return parseServiceConfig(document);
+    return await source.current();
   } catch (error) {
-    if (error instanceof LocalStartError) {
-      throw error;
-    }
     const message = (error as Error).message;
     if (message.includes('cannot be read')) {
       throw new LocalStartError(
         `The configuration file ${path} cannot be read: check WECOM_CONFIG_FILE, or unset it to run the sandbox.`,
+      );
+    }
+    if (message.includes('not valid JSON')) {
+      throw new LocalStartError(
+        `The configuration file ${path} is not valid JSON: fix its syntax (see README, Configuration).`,
       );
     }
     throw new LocalStartError(`The configuration file ${path} is invalid: ${message}.`);
