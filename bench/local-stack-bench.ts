@@ -1,17 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
 import { DynamoSuiteTicketStore } from '../functions/adapters/dynamodb/suite-ticket-store.ts';
 import { tableKeys } from '../functions/adapters/dynamodb/table-keys.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.ts';
-import { findFreePort } from '../local/free-port.ts';
-import { startLocalStack } from '../local/local-stack.ts';
-import { WeComSimulator } from '../local/wecom-simulator.ts';
-import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
+import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
+import { prepareConfiguredStack } from '../test/support/configured-stack.ts';
 import { signPush, suiteEventXml } from '../test/support/wecom-pushes.ts';
 import { runTokenWorkers } from '../test/support/worker-processes.ts';
 import { percentile, round, samplePairedLatencies } from './stats.ts';
@@ -80,21 +75,9 @@ const quietly = async <T>(action: () => Promise<T>): Promise<T> => {
  * suites and a WeCom simulator on loopback.
  */
 export const benchLocalStack = async (): Promise<LocalStackResults> => {
-  const directory = await mkdtemp(join(tmpdir(), 'wecom-bench-'));
-  const configFile = join(directory, 'config.json');
-  await writeFile(configFile, JSON.stringify(TEST_CONFIG));
-  const port = await findFreePort();
-  const simulator = await new WeComSimulator({
-    suites: TEST_CONFIG.suites,
-    providerCorpId: TEST_CONFIG.provider.corpId,
-    callbackBaseUrl: `http://127.0.0.1:${port}`,
-  }).start();
-  const stack = await startLocalStack({
-    port,
-    configFile,
-    wecomApiBase: simulator.baseUrl,
-    logger: new Logger({ serviceName: 'bench' }),
-  });
+  const setup = await prepareConfiguredStack();
+  const { port, simulator } = setup;
+  const stack = await setup.start({ logger: new Logger({ serviceName: 'bench' }) });
   const client = createDocumentClient({
     endpoint: stack.dynamoDbEndpoint,
     region: LOCAL_REGION,
@@ -295,7 +278,6 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
     client.destroy();
     agent.destroy();
     await stack.stop();
-    await simulator.stop();
-    await rm(directory, { recursive: true, force: true });
+    await setup.close();
   }
 };

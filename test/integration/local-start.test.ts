@@ -6,8 +6,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsClient } from '../../client/credentials-client.ts';
 import { findFreePort } from '../../local/free-port.ts';
-import { WeComSimulator } from '../../local/wecom-simulator.ts';
 import { TEST_CONFIG } from '../support/callback-harness.ts';
+import { prepareConfiguredStack } from '../support/configured-stack.ts';
 import {
   isListening,
   type LocalProcess,
@@ -50,14 +50,8 @@ const stopAndCheck = async (local: LocalProcess, port: number, dynamoPort: numbe
 
 describe('npm start with a configuration file', () => {
   it('serves callbacks and tokens over HTTP only, then stops everything on Ctrl-C', async () => {
-    const port = await findFreePort();
-    const simulator = await new WeComSimulator({
-      suites: TEST_CONFIG.suites,
-      providerCorpId: TEST_CONFIG.provider.corpId,
-      callbackBaseUrl: `http://127.0.0.1:${port}`,
-    }).start();
-    const configFile = join(directory, 'config.json');
-    await writeFile(configFile, JSON.stringify(TEST_CONFIG));
+    const setup = await prepareConfiguredStack();
+    const { port, simulator, configFile } = setup;
     const local = spawnLocalStart({
       PORT: String(port),
       WECOM_CONFIG_FILE: configFile,
@@ -95,7 +89,7 @@ describe('npm start with a configuration file', () => {
     } finally {
       lambda.destroy();
       local.child.kill('SIGKILL');
-      await simulator.stop();
+      await setup.close();
     }
   }, 90_000);
 });

@@ -1,0 +1,53 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { findFreePort } from '../../local/free-port.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/local-stack.ts';
+import { WeComSimulator } from '../../local/wecom-simulator.ts';
+import { TEST_CONFIG } from './callback-harness.ts';
+
+/**
+ * What `npm start` with a configuration file needs, prepared on loopback: TEST_CONFIG written to
+ * a temporary file, a free port, and a WeCom simulator that pushes to that port.
+ */
+export interface ConfiguredStackSetup {
+  readonly directory: string;
+  readonly configFile: string;
+  readonly port: number;
+  readonly simulator: WeComSimulator;
+  /** Starts the stack in this process on the prepared port, file and simulator. */
+  start(options?: Omit<LocalStackOptions, 'port' | 'configFile' | 'wecomApiBase'>): Promise<LocalStack>;
+  /** Stops the simulator and removes the directory. */
+  close(): Promise<void>;
+}
+
+export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> => {
+  const directory = await mkdtemp(join(tmpdir(), 'wecom-stack-'));
+  const configFile = join(directory, 'config.json');
+  await writeFile(configFile, JSON.stringify(TEST_CONFIG));
+  const port = await findFreePort();
+  const simulator = await new WeComSimulator({
+    suites: TEST_CONFIG.suites,
+    providerCorpId: TEST_CONFIG.provider.corpId,
+    callbackBaseUrl: `http://127.0.0.1:${port}`,
+  }).start();
+  return {
+    directory,
+    configFile,
+    port,
+    simulator,
+    start: (options = {}) =>
+      startLocalStack({
+        logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
+        ...options,
+        port,
+        configFile,
+        wecomApiBase: simulator.baseUrl,
+      }),
+    close: async () => {
+      await simulator.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+};
