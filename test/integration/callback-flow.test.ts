@@ -49,6 +49,20 @@ const pushEvent = (
   return post('command', signed.rawQueryString, signed.body, target.suiteId);
 };
 
+/** Stores an active authorization for the test suite, as a completed exchange would. */
+const seedActiveAuthorization = (corpId: string, fields: Record<string, unknown> = {}) =>
+  table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: {
+        ...tableKeys.authorization(suite.suiteId, corpId),
+        entity: 'Authorization',
+        status: 'active',
+        ...fields,
+      },
+    }),
+  );
+
 const itemsWithSk = async (prefix: string) =>
   (await table.scanAll()).filter((item) => String(item.sk).startsWith(prefix));
 
@@ -323,17 +337,7 @@ describe('auth events', () => {
   });
 
   it('records change_auth against a known corp and acknowledges it for an unknown one', async () => {
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...tableKeys.authorization(suite.suiteId, 'wxcorpchange'),
-          entity: 'Authorization',
-          status: 'active',
-          authorizedTimeStamp: NOW_SECONDS - 1000,
-        },
-      }),
-    );
+    await seedActiveAuthorization('wxcorpchange', { authorizedTimeStamp: NOW_SECONDS - 1000 });
 
     const known = await pushEvent(suiteEventXml.changeAuth(suite.suiteId, 'wxcorpchange', NOW_SECONDS));
     const unknown = await pushEvent(suiteEventXml.changeAuth(suite.suiteId, 'wxcorpnever', NOW_SECONDS));
@@ -349,18 +353,10 @@ describe('auth events', () => {
 
   it('revokes on cancel_auth: status revoked, permanent code and cached token gone', async () => {
     const corpId = 'wxcorpcancel';
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...tableKeys.authorization(suite.suiteId, corpId),
-          entity: 'Authorization',
-          status: 'active',
-          permanentCode: 'PERMANENT-SECRET',
-          authorizedTimeStamp: NOW_SECONDS - 1000,
-        },
-      }),
-    );
+    await seedActiveAuthorization(corpId, {
+      permanentCode: 'PERMANENT-SECRET',
+      authorizedTimeStamp: NOW_SECONDS - 1000,
+    });
     await table.client.send(
       new PutCommand({
         TableName: table.tableName,
@@ -382,18 +378,7 @@ describe('auth events', () => {
 
   it('ignores a cancel_auth older than the corp’s latest install', async () => {
     const corpId = 'wxcorpreinstalled';
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...tableKeys.authorization(suite.suiteId, corpId),
-          entity: 'Authorization',
-          status: 'active',
-          permanentCode: 'P2',
-          authorizedTimeStamp: NOW_SECONDS,
-        },
-      }),
-    );
+    await seedActiveAuthorization(corpId, { permanentCode: 'P2', authorizedTimeStamp: NOW_SECONDS });
 
     const response = await pushEvent(suiteEventXml.cancelAuth(suite.suiteId, corpId, NOW_SECONDS - 60));
 
@@ -429,16 +414,7 @@ describe('data callbacks (POST)', () => {
   });
 
   it('accepts a message for a corp with an active authorization and refuses one for a stranger', async () => {
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...tableKeys.authorization(suite.suiteId, 'wxcorpauthorized'),
-          entity: 'Authorization',
-          status: 'active',
-        },
-      }),
-    );
+    await seedActiveAuthorization('wxcorpauthorized');
 
     const authorized = await dataPush('wxcorpauthorized');
     const stranger = await dataPush('wxcorpstranger');
