@@ -9,6 +9,11 @@ export const METRIC = {
   authCodeReceived: 'AuthCodeReceived',
   tokenIssued: 'WeComTokenIssued',
   wecomError: 'WeComError',
+  /**
+   * An invocation answered with a typed error of the contract (CorpNotAuthorizedError, …): an answer,
+   * not a crash. The function-error alarms subtract it from Lambda's `Errors`, which counts both.
+   */
+  requestRefused: 'RequestRefused',
 } as const;
 
 /** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */

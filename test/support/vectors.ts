@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** One entry of ../shared/test-vectors.json; which fields are present depends on `kind`. */
+/** One entry of test/fixtures/test-vectors.json; which fields are present depends on `kind`. */
 export interface CryptoVector {
   readonly id: string;
   readonly kind: 'verify' | 'decrypt' | 'decrypt-only' | 'sig-only' | 'encrypt' | 'encrypt-noxml';
@@ -21,9 +21,10 @@ export interface CryptoVector {
   readonly expectReplyXml?: string;
 }
 
-const VECTORS_FILE = new URL('../../../shared/test-vectors.json', import.meta.url);
+const VECTORS_FILE = new URL('../fixtures/test-vectors.json', import.meta.url);
 
-/** The published WeCom message-crypto vectors, read from the shared folder beside the project. */
+/** The published WeCom message-crypto vectors, each checked against an independent implementation
+ * (docs/wecom-protocol.md §2.1). */
 export const loadCryptoVectors = (): readonly CryptoVector[] => {
   const document = JSON.parse(readFileSync(VECTORS_FILE, 'utf8')) as { vectors: CryptoVector[] };
   return document.vectors;

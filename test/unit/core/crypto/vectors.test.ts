@@ -12,7 +12,7 @@ const ofKind = (...kinds: string[]) => vectors.filter((vector) => kinds.includes
 const cipherFor = (encodingAesKey: string) => new MessageCipher(parseEncodingAesKey(encodingAesKey));
 
 describe('published WeCom crypto vectors', () => {
-  it('covers every vector in the shared file', () => {
+  it('covers every vector in the fixture file', () => {
     const covered = ofKind('verify', 'decrypt', 'decrypt-only', 'sig-only', 'encrypt', 'encrypt-noxml');
 
     expect(covered.length).toBe(vectors.length);
