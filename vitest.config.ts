@@ -2,18 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
     // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
-    globalSetup: ['test/support/dynamodb-local-setup.ts'],
-    setupFiles: ['test/support/silence-console.ts'],
     // The machine runs Node 20; Lambda runs 22+. The SDK's notice about Node 20 is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Tests share one DynamoDB Local and each file makes its own table, so files can run in parallel;
-    // two workers match the 2-core CI machine.
+    // Tests share one DynamoDB Local and each file makes its own table, so files can run in
+    // parallel; two workers match the 2-core CI machine.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     coverage: {
@@ -24,5 +18,31 @@ export default defineConfig({
       include: ['functions/**'],
       thresholds: { 'functions/core/**': { statements: 100, branches: 100, functions: 100, lines: 100 } },
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'tests',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/iam/**', 'test/e2e/**', 'node_modules/**'],
+          globalSetup: ['test/support/dynamodb-local-setup.ts'],
+          setupFiles: ['test/support/silence-console.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Evaluates the AWS calls every other test recorded, so it runs after all of them.
+        extends: true,
+        test: {
+          name: 'iam-contract',
+          include: ['test/iam/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,18 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CachedRegistrySource, configFileFetcher } from '../functions/adapters/config/registry-source.ts';
-import { DynamoAuthCodeStore } from '../functions/adapters/dynamodb/auth-code-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
-import { DynamoSuiteTicketStore } from '../functions/adapters/dynamodb/suite-ticket-store.ts';
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
-import { createTokenDeps } from '../functions/adapters/token-deps-factory.ts';
+import type { ServiceMetrics } from '../functions/adapters/metrics.ts';
 import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-exchange-handler.ts';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
+import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
+import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
+import {
+  createCorpTokenDeps,
+  createExchangeDeps,
+  createSuiteTokenDeps,
+} from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { readBody, toHttpApiEvent, writeHttpResult, writeInvokeResult } from './lambda-http.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
@@ -24,7 +28,7 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Keep DynamoDB Local's data in this directory. @default in memory */
   readonly dbPath?: string;
-  /** The configuration document (design.md §4). Without it, the sandbox runs. */
+  /** The configuration document (README, Configuration). Without it, the sandbox runs. */
   readonly configFile?: string;
   /** qyapi base URL. @default https://qyapi.weixin.qq.com, or the sandbox's simulator */
   readonly wecomApiBase?: string;
@@ -54,6 +58,13 @@ export class LocalStartError extends Error {
 }
 
 const TABLE_NAME = 'wecom-credentials';
+
+const QUIET_METRICS: ServiceMetrics = {
+  suiteTicketReceived: () => undefined,
+  authCodeReceived: () => undefined,
+  wecomAnswered: () => undefined,
+  requestRefused: () => undefined,
+};
 const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
@@ -69,18 +80,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
   const sandboxConfig = options.configFile === undefined ? createSandboxConfig() : undefined;
   const sandbox = sandboxConfig !== undefined;
-  let registry: SuiteRegistry;
-  let registrySource: SuiteRegistrySource;
-  if (sandboxConfig !== undefined) {
-    const sandboxRegistry = new SuiteRegistry(sandboxConfig);
-    registry = sandboxRegistry;
-    registrySource = { current: async () => sandboxRegistry };
-  } else {
-    const path = options.configFile ?? '';
-    registrySource = new CachedRegistrySource(configFileFetcher(path), { nowMs: Date.now });
-    // Loading once now turns a bad file into a start-up error instead of a failing first request.
-    registry = await loadConfigFile(registrySource, path);
-  }
+  const sandboxRegistry = sandboxConfig === undefined ? undefined : new SuiteRegistry(sandboxConfig);
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -105,47 +105,37 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       options.dbPath === undefined ? {} : { dbPath: options.dbPath },
     );
     stoppers.push(() => dynamoDb.stop());
-    const client = createDocumentClient({
+    const admin = createDocumentClient({
       endpoint: dynamoDb.endpoint,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    stoppers.push(async () => client.destroy());
-    await createTableIfMissing(client, TABLE_NAME);
+    await createTableIfMissing(admin, TABLE_NAME).finally(() => admin.destroy());
 
-    const clock = { nowMs: Date.now };
-    const tokenDeps = createTokenDeps({
-      client,
-      tableName: TABLE_NAME,
-      registry: registrySource,
-      wecomApiBase,
-      clock,
-    });
-    const callbackHandler = createCallbackHandler({
-      logger: logger.createChild({ serviceName: 'wecom-callback' }),
-      registry: registrySource,
-      tickets: new DynamoSuiteTicketStore(client, TABLE_NAME, clock),
-      authCodes: new DynamoAuthCodeStore(client, TABLE_NAME, clock),
-      authorizations: tokenDeps.authorizationStore,
-      clock,
-      maxSkewSeconds: options.maxSkewSeconds ?? 300,
-    });
-    const functions: Record<string, (payload: unknown) => Promise<unknown>> = {
-      'suite-token': createSuiteTokenHandler({
-        ...tokenDeps,
-        logger: logger.createChild({ serviceName: 'suite-token' }),
-      }),
-      'corp-token': createCorpTokenHandler({
-        ...tokenDeps,
-        logger: logger.createChild({ serviceName: 'corp-token' }),
-      }),
-    };
-    const exchange = createAuthExchangeHandler({
-      ...tokenDeps,
-      logger: logger.createChild({ serviceName: 'auth-exchange' }),
-      authCodes: new DynamoAuthCodeStore(client, TABLE_NAME, clock),
-      authorizationWriter: tokenDeps.authorizationStore,
-    });
+    // The same wiring as the Lambda entry points; only where things are differs.
+    const runtime = createServiceRuntime(
+      {
+        TABLE_NAME,
+        WECOM_API_BASE: wecomApiBase,
+        WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
+        ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
+      },
+      {
+        dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+        ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
+        logger: (service) => logger.createChild({ serviceName: service }),
+        // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
+        metrics: () => QUIET_METRICS,
+      },
+    );
+    // Loading once now turns a bad file into a start-up error instead of a failing first request.
+    const registry = await loadConfigFile(runtime.registry('wecom-callback'), options.configFile ?? '');
+    const callbackHandler = createCallbackHandler(createCallbackDeps(runtime));
+    const functions = new Map<string, (payload: unknown) => Promise<unknown>>([
+      ['suite-token', createSuiteTokenHandler(createSuiteTokenDeps(runtime))],
+      ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
+    ]);
+    const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
     const poller = new StreamPoller({
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
@@ -208,7 +198,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
 interface RouteDeps {
   readonly callbackHandler: ReturnType<typeof createCallbackHandler>;
-  readonly functions: Record<string, (payload: unknown) => Promise<unknown>>;
+  readonly functions: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>;
   readonly simulator: WeComSimulator | undefined;
   readonly logger: Logger;
 }
@@ -234,7 +224,7 @@ const route = async (request: IncomingMessage, response: ServerResponse, deps: R
       decodeURIComponent(invoke[1] ?? '')
         .split(':')
         .at(-1) ?? '';
-    const fn = deps.functions[name];
+    const fn = deps.functions.get(name);
     if (fn === undefined) {
       response.writeHead(404, {
         'content-type': 'application/json',

@@ -20,6 +20,11 @@ export interface StreamPollerOptions {
   /** Deliveries of a failing record before it is given up (AWS: the dead-letter queue). @default 3 */
   readonly maxAttempts?: number;
   readonly onDeadLetter?: (record: DynamoDBRecord) => void;
+  /**
+   * Told of the streams client, whose calls Lambda's event-source mapping makes with the function's
+   * role in AWS (the IAM contract tests record them as auth-exchange's).
+   */
+  readonly observeStreamsClient?: (client: DynamoDBStreamsClient) => void;
 }
 
 /**
@@ -39,6 +44,7 @@ export class StreamPoller {
   constructor(private readonly options: StreamPollerOptions) {
     const config = { endpoint: options.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     this.#streams = new DynamoDBStreamsClient(config);
+    options.observeStreamsClient?.(this.#streams);
     this.#tables = new DynamoDBClient(config);
   }
 

@@ -22,6 +22,8 @@ export interface ServiceMetrics {
   authCodeReceived(suiteId: string): void;
   /** One answer from qyapi: `errcode` 0 for success, the errcode, or `network` for no answer. */
   wecomAnswered(api: string, outcome: number | 'network'): void;
+  /** An invocation answered with a typed error of the contract (not a crash). */
+  requestRefused(): void;
 }
 
 /** Emits each metric at once (a single-metric EMF line), so nothing is lost if a handler throws. */
@@ -52,5 +54,6 @@ export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
       emit(METRIC.wecomError, { api, errcode: String(outcome) });
       emit(METRIC.wecomError, {});
     },
+    requestRefused: () => emit(METRIC.requestRefused, {}),
   };
 };

@@ -1,6 +1,8 @@
 import type { CallbackRoute } from '../core/callback/callback-request.ts';
 import type { AuthorizationStore } from '../core/ports.ts';
-import type { ReceiveIdCheck } from './open-callback-message.ts';
+
+/** Decides whether a decrypted receiveId is one the route accepts. */
+export type ReceiveIdCheck = (receiveId: string) => boolean | Promise<boolean>;
 
 export interface ReceiveIdContext {
   readonly route: CallbackRoute;
@@ -12,7 +14,7 @@ export interface ReceiveIdContext {
 }
 
 /**
- * The receiveIds a route accepts (design.md §2; the sources disagree, wecom-protocol.md §1.5):
+ * The receiveIds a route accepts (the sources disagree; docs/wecom-protocol.md §1.5):
  * - command: the suite id, or the provider corp id (GET verification and some create_auth pushes);
  * - data: the provider corp id, the suite id, the corp named by `corpid`, or any corp with an active
  *   authorization for this suite (looked up only when nothing cheaper matched).

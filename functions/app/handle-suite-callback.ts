@@ -1,15 +1,9 @@
-import type { SignedQuery } from '../core/callback/callback-request.ts';
+import type { SignedCallback } from '../core/callback/callback-request.ts';
 import { parseSuiteEvent } from '../core/callback/suite-event.ts';
 import { CallbackAuthError } from '../core/errors.ts';
 import type { CallbackDeps } from './callback-deps.ts';
-import { openPush } from './open-push.ts';
+import { openCallback } from './open-callback.ts';
 import { recordSuiteEvent, type SuiteEventEffect } from './record-suite-event.ts';
-
-export interface SuiteCallbackInput {
-  readonly suiteId: string;
-  readonly query: SignedQuery;
-  readonly body: string;
-}
 
 export interface SuiteCallbackOutcome {
   /** WeCom's InfoType, for the log line. */
@@ -20,22 +14,16 @@ export interface SuiteCallbackOutcome {
 /**
  * Handles a POST to a suite's command (指令回调) URL.
  *
- * 1. openPush: suite, envelope, replay window, signature, decryption, receiveId (suite id or
+ * 1. openCallback: suite, envelope, replay window, signature, decryption, receiveId (suite id or
  *    provider corp id).
  * 2. Parse the event; its SuiteId must be the route's.
  * 3. Apply it with one conditional write (recordSuiteEvent).
  */
 export const handleSuiteCallback = async (
   deps: CallbackDeps,
-  input: SuiteCallbackInput,
+  input: SignedCallback & { readonly body: string },
 ): Promise<SuiteCallbackOutcome> => {
-  const message = await openPush(deps, {
-    route: 'command',
-    suiteId: input.suiteId,
-    query: input.query,
-    body: input.body,
-  });
-  const event = parseSuiteEvent(message);
+  const event = parseSuiteEvent(await openCallback(deps, input));
   if (event.suiteId !== undefined && event.suiteId !== input.suiteId) {
     throw new CallbackAuthError('SUITE_ID_MISMATCH', 'event SuiteId differs from the route suite');
   }

@@ -1,9 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { ENTITY } from '../adapters/dynamodb/table-keys.ts';
-import { completeAuthorization, type ExchangeDeps, refreshAuthInfo } from '../app/complete-authorization.ts';
+import { decodeStreamRecord } from '../adapters/dynamodb/stream-records.ts';
+import { completeAuthorization, refreshAuthInfo } from '../app/complete-authorization.ts';
+import type { ExchangeFunctionDeps } from '../wiring/token-deps.ts';
 
 export type AuthExchangeHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -14,7 +12,7 @@ export type AuthExchangeHandler = (event: DynamoDBStreamEvent) => Promise<Dynamo
  * retries only it (bounded, then the dead-letter queue).
  */
 export const createAuthExchangeHandler =
-  (deps: ExchangeDeps & { readonly logger: Logger }): AuthExchangeHandler =>
+  (deps: ExchangeFunctionDeps): AuthExchangeHandler =>
   async (event) => {
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
@@ -31,37 +29,22 @@ export const createAuthExchangeHandler =
     return { batchItemFailures };
   };
 
-const processRecord = async (
-  deps: ExchangeDeps & { readonly logger: Logger },
-  record: DynamoDBRecord,
-): Promise<void> => {
-  const image = record.dynamodb?.NewImage;
-  if (image === undefined) {
+const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord): Promise<void> => {
+  const change = decodeStreamRecord(record);
+  if (change === undefined) {
     return;
   }
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  if (item.entity === ENTITY.authCode && record.eventName === 'INSERT') {
-    const outcome = await completeAuthorization(deps, {
-      suiteId: String(item.suiteId),
-      authCode: String(item.authCode),
-      source: item.source === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
-      timeStamp: Number(item.eventTimeStamp),
-    });
-    deps.logger.info('auth code processed', { suiteId: item.suiteId, source: item.source, ...outcome });
+  if (change.kind === 'auth_code') {
+    const { kind: _kind, ...code } = change;
+    const outcome = await completeAuthorization(deps, code);
+    deps.logger.info('auth code processed', { suiteId: code.suiteId, source: code.source, ...outcome });
     return;
   }
-  if (item.entity === ENTITY.authorization && item.authInfoStale === true) {
-    const suiteId = String(item.suiteId);
-    const corpId = String(item.corpId);
-    const current = await deps.authorizations.getAuthorization(suiteId, corpId);
-    if (
-      current?.status !== 'active' ||
-      current.authInfoStale !== true ||
-      current.permanentCode === undefined
-    ) {
-      return;
-    }
-    const outcome = await refreshAuthInfo(deps, suiteId, corpId, current.permanentCode);
-    deps.logger.info('authorization info refreshed', { suiteId, corpId, outcome });
+  const { suiteId, corpId } = change;
+  const current = await deps.authorizations.getAuthorization(suiteId, corpId);
+  if (current?.status !== 'active' || current.authInfoStale !== true || current.permanentCode === undefined) {
+    return;
   }
+  const outcome = await refreshAuthInfo(deps, suiteId, corpId, current.permanentCode);
+  deps.logger.info('authorization info refreshed', { suiteId, corpId, outcome });
 };

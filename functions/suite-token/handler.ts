@@ -1,21 +1,6 @@
-import { readServiceEnvironment, systemClock } from '../adapters/config/environment.ts';
-import { CachedRegistrySource } from '../adapters/config/registry-source.ts';
-import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
-import { createServiceMetrics } from '../adapters/metrics.ts';
-import { createLogger } from '../adapters/observability.ts';
-import { createTokenDeps } from '../adapters/token-deps-factory.ts';
+import { createServiceRuntime } from '../wiring/service-runtime.ts';
+import { createSuiteTokenDeps } from '../wiring/token-deps.ts';
 import { createSuiteTokenHandler } from './suite-token-handler.ts';
 
-const environment = readServiceEnvironment();
-
-export const handler = createSuiteTokenHandler({
-  logger: createLogger('suite-token'),
-  ...createTokenDeps({
-    client: createDocumentClient(),
-    tableName: environment.tableName,
-    registry: new CachedRegistrySource(environment.configDocument, systemClock),
-    wecomApiBase: environment.wecomApiBase,
-    clock: systemClock,
-    metrics: createServiceMetrics('suite-token'),
-  }),
-});
+/** The Lambda entry point: built once per container from the environment the stack sets. */
+export const handler = createSuiteTokenHandler(createSuiteTokenDeps(createServiceRuntime()));

@@ -1,37 +1,30 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseCallbackRequest } from '../adapters/http/parse-request.ts';
 import { echoResponse, emptyResponse, successResponse } from '../adapters/http/to-response.ts';
-import type { ServiceMetrics } from '../adapters/metrics.ts';
-import type { CallbackDeps } from '../app/callback-deps.ts';
 import { handleDataCallback } from '../app/handle-data-callback.ts';
 import { handleSuiteCallback } from '../app/handle-suite-callback.ts';
-import { verifyCallbackUrl } from '../app/verify-callback-url.ts';
-
-export interface CallbackHandlerDeps extends CallbackDeps {
-  readonly logger: Logger;
-  readonly metrics?: ServiceMetrics;
-}
+import { openCallback } from '../app/open-callback.ts';
+import type { CallbackFunctionDeps } from '../wiring/callback-deps.ts';
 
 /**
- * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data` (design.md §2).
+ * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data`.
  * GET echoes the decrypted `echostr`; POST to command answers `success`, to data an empty 200.
  */
-export const createCallbackHandler = (deps: CallbackHandlerDeps): HttpHandler =>
+export const createCallbackHandler = (deps: CallbackFunctionDeps): HttpHandler =>
   wrapHttpHandler(deps.logger, async (event, annotate) => {
     const request = parseCallbackRequest(event);
     annotate({ suiteId: request.suiteId, callback: request.route });
     if (request.method === 'GET') {
-      return echoResponse(await verifyCallbackUrl(deps, request));
+      return echoResponse(await openCallback(deps, request));
     }
     if (request.route === 'command') {
       const outcome = await handleSuiteCallback(deps, request);
       annotate({ infoType: outcome.infoType, effect: outcome.effect });
       // Every authentic ticket push counts, stale re-deliveries included: the alarm watches arrivals.
       if (outcome.infoType === 'suite_ticket') {
-        deps.metrics?.suiteTicketReceived(request.suiteId);
+        deps.metrics.suiteTicketReceived(request.suiteId);
       } else if (outcome.effect === 'auth_code_stored') {
-        deps.metrics?.authCodeReceived(request.suiteId);
+        deps.metrics.authCodeReceived(request.suiteId);
       }
       return successResponse();
     }

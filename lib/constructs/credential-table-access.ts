@@ -7,7 +7,7 @@ import { Construct, type IConstruct } from 'constructs';
 /** A function (or other construct) that gets access; acknowledgements attach to it. */
 type Grantee = IGrantable & IConstruct;
 
-import { TOKEN_KEY_PREFIX } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { leadingKeysPattern } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.ts';
 
 export interface CredentialTableAccessProps {
@@ -39,12 +39,19 @@ export class CredentialTableAccess extends Construct {
   }
 
   /**
-   * The callback: writes tickets, auth codes and authorization changes, deletes cached tokens on
-   * cancel_auth, and reads only the `status` of an authorization (never a permanent code). No
-   * write may return the old item.
+   * The callback: writes tickets, auth codes (suite keys) and authorization changes (corp keys),
+   * deletes cached tokens on cancel_auth and nothing else, and reads only the `status` of an
+   * authorization (never a permanent code or a token). No write may return the old item.
    */
   grantCallbackAccess(grantee: Grantee): void {
-    this.#grant(grantee, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], {
+    this.#grant(grantee, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': [leadingKeysPattern('suite'), leadingKeysPattern('corp')],
+      },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+    });
+    this.#grant(grantee, ['dynamodb:DeleteItem'], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
     });
     this.#grant(grantee, ['dynamodb:GetItem'], {
@@ -61,7 +68,7 @@ export class CredentialTableAccess extends Construct {
   grantTokenAccess(grantee: Grantee): void {
     this.#grant(grantee, ['dynamodb:GetItem']);
     this.#grant(grantee, ['dynamodb:UpdateItem'], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TOKEN_KEY_PREFIX}*`] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
     });
     this.#grantKey(grantee);
   }
@@ -70,7 +77,7 @@ export class CredentialTableAccess extends Construct {
   grantExchangeAccess(grantee: Grantee): void {
     this.#grant(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.#grant(grantee, ['dynamodb:DeleteItem'], {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TOKEN_KEY_PREFIX}*`] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
     });
     this.#grantKey(grantee);
   }

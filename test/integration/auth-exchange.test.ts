@@ -1,17 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
 import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
-import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import { createCallbackHarness, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
 import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
 
 const suiteId = THIRD_PARTY_SUITE.suiteId;
-const logger = new Logger({ serviceName: 'exchange-test', logLevel: 'SILENT' });
 let harness: TokenHarness;
 
 beforeAll(async () => {
@@ -49,10 +46,10 @@ describe('auth-exchange', () => {
     const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
 
     const [first, second] = await Promise.all([
-      createAuthExchangeHandler({ ...harness.newContainer(), logger })({ Records: [record] }),
-      createAuthExchangeHandler({ ...harness.newContainer(), logger })({ Records: [record] }),
+      harness.exchangeHandler()({ Records: [record] }),
+      harness.exchangeHandler()({ Records: [record] }),
     ]);
-    const redelivered = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+    const redelivered = await harness.exchangeHandler()({
       Records: [record],
     });
 
@@ -73,7 +70,7 @@ describe('auth-exchange', () => {
     const record = await streamRecordOf(authCode);
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'errcode', errcode: 40078 });
 
-    const response = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+    const response = await harness.exchangeHandler()({
       Records: [record],
     });
 
@@ -89,10 +86,10 @@ describe('auth-exchange', () => {
     const record = await streamRecordOf(authCode);
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'http', status: 502 });
 
-    const failed = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+    const failed = await harness.exchangeHandler()({
       Records: [record],
     });
-    const retried = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+    const retried = await harness.exchangeHandler()({
       Records: [record],
     });
 
@@ -111,7 +108,7 @@ describe('auth-exchange', () => {
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'timeout', holdMs: 1000 });
     const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
 
-    const response = await createAuthExchangeHandler({ ...harness.newContainer(), logger })({
+    const response = await harness.exchangeHandler()({
       Records: [record],
     });
 
@@ -122,7 +119,7 @@ describe('auth-exchange', () => {
   it('falls back to the previous ticket when WeCom rejects the newest one (40085)', async () => {
     const container = harness.newContainer();
     await harness.pushTicket(suiteId);
-    const callback = createCallbackHarness(harness.table.client, harness.table.tableName);
+    const callback = createCallbackHarness(harness.table.endpoint, harness.table.tableName);
     const later = Math.floor(Date.now() / 1000) + 5;
     callback.clock.set(later * 1000);
     const bogus = signPush(

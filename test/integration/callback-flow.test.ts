@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  harness = createCallbackHarness(table.client, table.tableName);
+  harness = createCallbackHarness(table.endpoint, table.tableName);
 });
 
 const post = (
@@ -124,7 +124,7 @@ describe('URL verification (GET)', () => {
     if (b1?.encrypt === undefined || b1.token === undefined || b1.encodingAesKey === undefined) {
       throw new Error('vector B1 missing');
     }
-    const vectorHarness = createCallbackHarness(table.client, table.tableName, {
+    const vectorHarness = createCallbackHarness(table.endpoint, table.tableName, {
       config: {
         provider: { corpId: PROVIDER_CORP_ID },
         suites: [
@@ -233,7 +233,7 @@ describe('suite_ticket pushes', () => {
 
   it('keeps the newest of 20 pushes delivered in shuffled order, each twice, and the one before it', async () => {
     const otherTable = await createTestTable();
-    const local = createCallbackHarness(otherTable.client, otherTable.tableName);
+    const local = createCallbackHarness(otherTable.endpoint, otherTable.tableName);
     const stamps = Array.from({ length: 20 }, (_, index) => NOW_SECONDS - 600 * 20 + index * 600);
     const deliveries = [...stamps, ...stamps];
     let seed = 20261122;

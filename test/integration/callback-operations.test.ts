@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceMetrics } from '../../functions/adapters/metrics.ts';
 import { findFreePort } from '../../local/free-port.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import {
@@ -10,7 +9,7 @@ import {
   TEST_CONFIG,
   THIRD_PARTY_SUITE,
 } from '../support/callback-harness.ts';
-import { createTestTable, localDocumentClient, type TestTable } from '../support/dynamodb.ts';
+import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { signPush, signUrlVerification, suiteEventXml } from '../support/wecom-pushes.ts';
 
@@ -34,8 +33,7 @@ const ticketPush = (ticket: string, timeStamp = NOW_SECONDS) =>
 describe('when DynamoDB is unavailable', () => {
   it('answers 503 to a suite_ticket push, never success', async () => {
     const deadEndpoint = `http://127.0.0.1:${await findFreePort()}`;
-    const deadClient = localDocumentClient(deadEndpoint);
-    const harness = createCallbackHarness(deadClient, table.tableName);
+    const harness = createCallbackHarness(deadEndpoint, table.tableName);
     const push = ticketPush('TICKET-LOST?');
 
     const response = await harness.handler(
@@ -50,11 +48,10 @@ describe('when DynamoDB is unavailable', () => {
 
     expect(response.statusCode).toBe(503);
     expect(response.body).not.toBe('success');
-    deadClient.destroy();
   });
 
   it('answers 503 to a create_auth push when the table is missing', async () => {
-    const harness = createCallbackHarness(table.client, 'no-such-table');
+    const harness = createCallbackHarness(table.endpoint, 'no-such-table');
     const push = signPush(suite, suiteEventXml.createAuth(suite.suiteId, 'CODE-503', NOW_SECONDS), {
       receiveId: suite.suiteId,
       timestamp: NOW_SECONDS,
@@ -87,12 +84,13 @@ describe('request logs', () => {
   ];
 
   it('writes one structured line per request, with no secret in any line', async () => {
-    const harness = createCallbackHarness(table.client, table.tableName, {
+    const harness = createCallbackHarness(table.endpoint, table.tableName, {
       logLevel: 'INFO',
-      metrics: createServiceMetrics('wecom-callback-test'),
+      emitMetrics: true,
     });
-    const deadClient = localDocumentClient(`http://127.0.0.1:${await findFreePort()}`);
-    const deadHarness = createCallbackHarness(deadClient, table.tableName, { logLevel: 'INFO' });
+    const deadHarness = createCallbackHarness(`http://127.0.0.1:${await findFreePort()}`, table.tableName, {
+      logLevel: 'INFO',
+    });
     const verification = signUrlVerification(suite, '987654321', {
       receiveId: PROVIDER_CORP_ID,
       timestamp: NOW_SECONDS,
@@ -187,7 +185,6 @@ describe('request logs', () => {
       );
     } finally {
       logs.stop();
-      deadClient.destroy();
     }
 
     const allRecords = logs.records();

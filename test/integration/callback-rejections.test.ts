@@ -345,7 +345,7 @@ let table: TestTable;
 
 beforeAll(async () => {
   table = await createTestTable();
-  const seed = createCallbackHarness(table.client, table.tableName);
+  const seed = createCallbackHarness(table.endpoint, table.tableName);
   const seedPush = signPush(
     suite,
     suiteEventXml.suiteTicket(suite.suiteId, 'TICKET-SEED', NOW_SECONDS - 600),
@@ -375,7 +375,7 @@ describe('malformed and unauthenticated callbacks', () => {
   });
 
   it.each(cases)('$name → $status $expectBody, table unchanged', async (testCase) => {
-    const harness = createCallbackHarness(table.client, table.tableName);
+    const harness = createCallbackHarness(table.endpoint, table.tableName);
     const before = await table.scanAll();
 
     const response = await harness.handler(
@@ -398,7 +398,7 @@ describe('malformed and unauthenticated callbacks', () => {
 
   it('still accepts the valid push the cases were derived from (the cases fail for their own reason)', async () => {
     const scratch = await createTestTable();
-    const scratchHarness = createCallbackHarness(scratch.client, scratch.tableName);
+    const scratchHarness = createCallbackHarness(scratch.endpoint, scratch.tableName);
 
     const response = await scratchHarness.handler(
       callbackEvent({
@@ -428,7 +428,7 @@ describe('malformed and unauthenticated callbacks', () => {
 
   it('turns the replay window off with 0', async () => {
     const scratch = await createTestTable();
-    const harness = createCallbackHarness(scratch.client, scratch.tableName, { maxSkewSeconds: 0 });
+    const harness = createCallbackHarness(scratch.endpoint, scratch.tableName, { maxSkewSeconds: 0 });
 
     const response = await harness.handler(
       callbackEvent({

@@ -1,9 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
-import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
-import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
 import type { SimulatedFault } from '../../local/wecom-simulator.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
@@ -21,7 +18,6 @@ const templateId = CUSTOMIZED_TEMPLATE.suiteId;
 const corpId = 'wxcorpfaults';
 const templateCorpId = 'wxcorpfaultsdk';
 let harness: TokenHarness;
-const logger = new Logger({ serviceName: 'faults-test', logLevel: 'SILENT' });
 
 beforeAll(async () => {
   harness = await createTokenHarness({ wecomTimeoutMs: 300 });
@@ -68,8 +64,8 @@ type Target = {
 };
 
 const targets = (): Target[] => {
-  const suiteHandler = () => createSuiteTokenHandler({ ...harness.newContainer(), logger });
-  const corpHandler = () => createCorpTokenHandler({ ...harness.newContainer(), logger });
+  const suiteHandler = () => harness.suiteTokenHandler();
+  const corpHandler = () => harness.corpTokenHandler();
   return [
     {
       name: 'suite token',

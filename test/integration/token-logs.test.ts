@@ -1,9 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
-import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
-import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
@@ -13,7 +9,7 @@ const templateId = CUSTOMIZED_TEMPLATE.suiteId;
 let harness: TokenHarness;
 
 beforeAll(async () => {
-  harness = await createTokenHarness({ wecomTimeoutMs: 200 });
+  harness = await createTokenHarness({ wecomTimeoutMs: 200, logLevel: 'DEBUG' });
 });
 
 afterAll(async () => {
@@ -22,10 +18,9 @@ afterAll(async () => {
 
 describe('token and exchange logs', () => {
   it('never contain a secret, ticket, auth code, permanent code or token, whatever fails', async () => {
-    const logger = new Logger({ serviceName: 'token-logs-test', logLevel: 'DEBUG' });
-    const suiteToken = createSuiteTokenHandler({ ...harness.newContainer(), logger });
-    const corpToken = createCorpTokenHandler({ ...harness.newContainer(), logger });
-    const exchange = createAuthExchangeHandler({ ...harness.newContainer(), logger });
+    const suiteToken = harness.suiteTokenHandler();
+    const corpToken = harness.corpTokenHandler();
+    const exchange = harness.exchangeHandler();
     const logs = captureLogs();
     const handed: string[] = [];
     try {

@@ -1,19 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoAuthCodeStore } from '../../functions/adapters/dynamodb/auth-code-store.ts';
-import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
-import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
 import type { HttpHandler } from '../../functions/adapters/http/http-handler.ts';
-import type { ServiceMetrics } from '../../functions/adapters/metrics.ts';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
+import { createCallbackDeps } from '../../functions/wiring/callback-deps.ts';
 import { FixedClock } from './fixed-clock.ts';
+import { createTestRuntime } from './test-runtime.ts';
 import type { SuiteSecrets } from './wecom-pushes.ts';
 
 export const PROVIDER_CORP_ID = 'wwprovidercorp0001';
 
-/** A third-party suite; its key and token are the shared self-generated fixture S2's. */
+/** A third-party suite; its key and token are the self-generated fixture S2's (test/fixtures/test-vectors.json). */
 export const THIRD_PARTY_SUITE = {
   suiteId: 'wwtestsuite0000001',
   token: 'TestToken123',
@@ -40,31 +36,35 @@ export const NOW_SECONDS = 1_795_334_400;
 export interface CallbackHarness {
   readonly handler: HttpHandler;
   readonly clock: FixedClock;
+  readonly runtime: ReturnType<typeof createTestRuntime>;
 }
 
-/** The real callback handler over a DynamoDB client, with a fixed clock and the test configuration. */
+/**
+ * The real callback handler, wired by createCallbackDeps as in Lambda, over the table at
+ * `dynamoDbEndpoint`, with a fixed clock and the test configuration.
+ */
 export const createCallbackHarness = (
-  client: DynamoDBDocumentClient,
+  dynamoDbEndpoint: string,
   tableName: string,
   options: {
     readonly maxSkewSeconds?: number;
     readonly config?: ServiceConfig;
     /** Tests that read the log lines turn them on. @default 'SILENT' */
     readonly logLevel?: 'INFO' | 'SILENT';
-    readonly metrics?: ServiceMetrics;
+    /** Print real EMF metric lines. @default false (recorded in `runtime.metricsLog`) */
+    readonly emitMetrics?: boolean;
   } = {},
 ): CallbackHarness => {
   const clock = new FixedClock(NOW_SECONDS * 1000);
   const registry = new SuiteRegistry(options.config ?? TEST_CONFIG);
-  const handler = createCallbackHandler({
-    logger: new Logger({ serviceName: 'wecom-callback-test', logLevel: options.logLevel ?? 'SILENT' }),
+  const runtime = createTestRuntime({
+    dynamoDbEndpoint,
+    tableName,
     registry: { current: async () => registry },
-    tickets: new DynamoSuiteTicketStore(client, tableName, clock),
-    authCodes: new DynamoAuthCodeStore(client, tableName, clock),
-    authorizations: new DynamoAuthorizationStore(client, tableName, clock),
     clock,
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
-    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
   });
-  return { handler, clock };
+  return { handler: createCallbackHandler(createCallbackDeps(runtime)), clock, runtime };
 };

@@ -1,20 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoAuthCodeStore } from '../../functions/adapters/dynamodb/auth-code-store.ts';
-import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
-import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
-import { DynamoTokenCache } from '../../functions/adapters/dynamodb/token-cache.ts';
-import { HttpWeComApi } from '../../functions/adapters/wecom/wecom-api-client.ts';
-import type { ExchangeDeps } from '../../functions/app/complete-authorization.ts';
-import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
-import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
-import { RecentAuthorizations } from '../../functions/core/credentials/recent-authorizations.ts';
-import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
-import type { Clock } from '../../functions/core/ports.ts';
+import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
+import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
+import {
+  createCorpTokenDeps,
+  createExchangeDeps,
+  createSuiteTokenDeps,
+  type ExchangeFunctionDeps,
+} from '../../functions/wiring/token-deps.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { WeComSimulator } from '../../local/wecom-simulator.ts';
 import { callbackEvent } from './api-events.ts';
+import { recordAwsCalls } from './aws-call-recorder.ts';
 import {
   CUSTOMIZED_TEMPLATE,
   createCallbackHarness,
@@ -22,16 +18,22 @@ import {
   THIRD_PARTY_SUITE,
 } from './callback-harness.ts';
 import { createTestTable, type TestTable } from './dynamodb.ts';
+import { startFakeSecretsManager } from './fake-secrets-manager.ts';
+import { createTestRuntime, type TestLogLevel } from './test-runtime.ts';
 import { signPush, suiteEventXml } from './wecom-pushes.ts';
-
-const silentLogger = () => new Logger({ serviceName: 'token-test', logLevel: 'SILENT' });
 
 /** Everything the token flows need, real except WeCom (the simulator on 127.0.0.1). */
 export interface TokenHarness {
   readonly table: TestTable;
   readonly simulator: WeComSimulator;
+  /** The runtime every function of the harness runs in (config from a loopback Secrets Manager). */
+  readonly runtime: ReturnType<typeof createTestRuntime>;
   /** A fresh set of dependencies, as a new Lambda container would build them. */
-  newContainer(): ExchangeDeps;
+  newContainer(): ExchangeFunctionDeps;
+  /** The real handlers, each wired as in Lambda, in a fresh container. */
+  suiteTokenHandler(): ReturnType<typeof createSuiteTokenHandler>;
+  corpTokenHandler(): ReturnType<typeof createCorpTokenHandler>;
+  exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
   /** Pushes a fresh suite_ticket through the real callback handler. */
   pushTicket(suiteId: string): Promise<void>;
   /** A corp installs (or a 代开发 secret is reset): the event goes through the callback handler. */
@@ -47,18 +49,27 @@ export interface TokenHarness {
   close(): Promise<void>;
 }
 
-const systemClock: Clock = { nowMs: () => Date.now() };
+const CONFIG_SECRET_ID = 'wecom/credentials-config';
 
 export const createTokenHarness = async (
-  options: { readonly wecomTimeoutMs?: number } = {},
+  options: { readonly wecomTimeoutMs?: number; readonly logLevel?: TestLogLevel } = {},
 ): Promise<TokenHarness> => {
   const table = await createTestTable();
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
   }).start();
-  const registry = new SuiteRegistry(TEST_CONFIG);
-  const callback = createCallbackHarness(table.client, table.tableName);
+  const secretsManager = await startFakeSecretsManager();
+  secretsManager.setSecret(CONFIG_SECRET_ID, JSON.stringify(TEST_CONFIG));
+  const runtime = createTestRuntime({
+    dynamoDbEndpoint: table.endpoint,
+    tableName: table.tableName,
+    configSecret: { endpoint: secretsManager.endpoint, secretId: CONFIG_SECRET_ID },
+    wecomApiBase: simulator.baseUrl,
+    wecomClient: { timeoutMs: options.wecomTimeoutMs ?? 500, baseBackoffMs: 10, rateLimitBackoffMs: 20 },
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+  });
+  const callback = createCallbackHarness(table.endpoint, table.tableName);
   const clockNow = () => Date.now();
   const push = async (suiteId: string, xml: string) => {
     const secrets = suiteId === CUSTOMIZED_TEMPLATE.suiteId ? CUSTOMIZED_TEMPLATE : THIRD_PARTY_SUITE;
@@ -79,36 +90,16 @@ export const createTokenHarness = async (
     }
   };
 
-  const newContainer = (): ExchangeDeps => {
-    const authorizationStore = new DynamoAuthorizationStore(table.client, table.tableName, systemClock);
-    const deps: TokenDeps = {
-      registry: { current: async () => registry },
-      tickets: new DynamoSuiteTicketStore(table.client, table.tableName, systemClock),
-      authorizations: authorizationStore,
-      tokens: new DynamoTokenCache(table.client, table.tableName, systemClock),
-      wecom: new HttpWeComApi({
-        baseUrl: simulator.baseUrl,
-        timeoutMs: options.wecomTimeoutMs ?? 500,
-        baseBackoffMs: 10,
-        rateLimitBackoffMs: 20,
-      }),
-      clock: systemClock,
-      memory: new TokenMemory(),
-      recentAuthorizations: new RecentAuthorizations(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      newLeaseOwner: randomUUID,
-    };
-    return {
-      ...deps,
-      authCodes: new DynamoAuthCodeStore(table.client, table.tableName, systemClock),
-      authorizationWriter: authorizationStore,
-    };
-  };
+  const newContainer = (): ExchangeFunctionDeps => createExchangeDeps(runtime);
 
   return {
     table,
     simulator,
+    runtime,
     newContainer,
+    suiteTokenHandler: () => createSuiteTokenHandler(createSuiteTokenDeps(runtime)),
+    corpTokenHandler: () => createCorpTokenHandler(createCorpTokenDeps(runtime)),
+    exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
     pushTicket: async (suiteId) => {
       const { suiteTicket, timeStamp } = simulator.issueSuiteTicket(suiteId);
       await push(suiteId, suiteEventXml.suiteTicket(suiteId, suiteTicket, timeStamp));
@@ -131,18 +122,19 @@ export const createTokenHarness = async (
       await push(suiteId, suiteEventXml.cancelAuth(suiteId, corpId, Math.floor(clockNow() / 1000)));
     },
     startExchange: async () => {
-      const handler = createAuthExchangeHandler({ ...newContainer(), logger: silentLogger() });
       const poller = new StreamPoller({
         endpoint: table.endpoint,
         tableName: table.tableName,
-        handler,
+        handler: createAuthExchangeHandler(createExchangeDeps(runtime)),
         pollIntervalMs: 50,
+        observeStreamsClient: (client) => recordAwsCalls(client, 'auth-exchange'),
       });
       await poller.start();
       return () => poller.stop();
     },
     close: async () => {
       await simulator.stop();
+      await secretsManager.close();
       await table.drop();
     },
   };

@@ -7,20 +7,19 @@
  * and STRATEGY: `service` (default, the project's single-flight mint) or `naive` (for the benchmark:
  * a few lines of cache-aside, read the cache and mint on a miss, as most teams write it).
  */
-import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
-import { DynamoSuiteTicketStore } from '../../functions/adapters/dynamodb/suite-ticket-store.ts';
-import { DynamoTokenCache } from '../../functions/adapters/dynamodb/token-cache.ts';
-import { HttpWeComApi } from '../../functions/adapters/wecom/wecom-api-client.ts';
 import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
 import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
 import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
-import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
+import { createServiceRuntime } from '../../functions/wiring/service-runtime.ts';
+import { createCorpTokenDeps } from '../../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
+import { recordAwsCalls } from './aws-call-recorder.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
+import { RecordingMetrics } from './recording-metrics.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -30,41 +29,42 @@ const env = (name: string): string => {
   return value;
 };
 
+// Only the naive strategy's own cache items go through this client; the service's calls go through
+// the runtime, wired as in Lambda.
 const client = createDocumentClient({
   endpoint: env('DYNAMODB_ENDPOINT'),
   region: LOCAL_REGION,
   credentials: LOCAL_CREDENTIALS,
-  maxAttempts: 5,
-  requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
 });
 const tableName = env('TABLE_NAME');
 const registry = new SuiteRegistry(TEST_CONFIG);
-const clock = { nowMs: () => Date.now() };
+const metrics = new RecordingMetrics();
+const runtime = createServiceRuntime(
+  { TABLE_NAME: tableName, WECOM_API_BASE: env('WECOM_API_BASE') },
+  {
+    dynamoDb: {
+      endpoint: env('DYNAMODB_ENDPOINT'),
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 5,
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    },
+    registry: { current: async () => registry },
+    // Generous: on a loaded 2-core machine a 2 s timeout can expire and the (correct) retry would
+    // count as a second upstream call. 3 x 4 s still ends inside the 15 s mint lease.
+    wecomClient: { timeoutMs: 4000 },
+    logger: (service) => new Logger({ serviceName: service, logLevel: 'SILENT' }),
+    metrics: metrics.forService,
+    observeAwsClient: recordAwsCalls,
+  },
+);
 
 /** Upstream attempts in this process that got no answer (each is retried, and counted by WeCom). */
-let networkFailures = 0;
+const networkFailures = () =>
+  metrics.recorded.filter((entry) => entry.name === 'wecomAnswered' && entry.outcome === 'network').length;
 
-const newContainer = (): TokenDeps => ({
-  registry: { current: async () => registry },
-  tickets: new DynamoSuiteTicketStore(client, tableName, clock),
-  authorizations: new DynamoAuthorizationStore(client, tableName, clock),
-  tokens: new DynamoTokenCache(client, tableName, clock),
-  // Generous: on a loaded 2-core machine a 2 s timeout can expire and the (correct) retry would
-  // count as a second upstream call. 3 x 4 s still ends inside the 15 s mint lease.
-  wecom: new HttpWeComApi({
-    baseUrl: env('WECOM_API_BASE'),
-    timeoutMs: 4000,
-    observe: (_api, outcome) => {
-      if (outcome === 'network') {
-        networkFailures += 1;
-      }
-    },
-  }),
-  clock,
-  memory: new TokenMemory(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  newLeaseOwner: randomUUID,
-});
+/** One fresh "Lambda container" of the corp-token function. */
+const newContainer = (): TokenDeps => createCorpTokenDeps(runtime);
 
 // What a provider's team usually writes: read the cache; on a miss, mint and store. No lease.
 const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expiresAtMs: number }> => {
@@ -106,7 +106,9 @@ const request = async (): Promise<Record<string, unknown>> => {
 
 process.stdin.once('data', async () => {
   const outcomes = await Promise.all(Array.from({ length: Number(env('REQUESTS')) }, request));
-  process.stdout.write(`${JSON.stringify(outcomes.map((outcome) => ({ ...outcome, networkFailures })))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(outcomes.map((outcome) => ({ ...outcome, networkFailures: networkFailures() })))}\n`,
+  );
   client.destroy();
   process.exit(0);
 });

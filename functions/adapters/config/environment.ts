@@ -1,12 +1,15 @@
 import { ConfigurationError } from '../../core/errors.ts';
-import { type ConfigDocumentFetcher, configFileFetcher, configSecretFetcher } from './registry-source.ts';
 
-/** The environment every function reads (design.md §4), validated once at start-up. */
+/** The configuration document's home: a Secrets Manager secret in AWS, a file locally. */
+export type ConfigLocation =
+  | { readonly kind: 'secret'; readonly secretId: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** The environment every function reads (README, Configuration), validated once at start-up. */
 export interface ServiceEnvironment {
   readonly tableName: string;
-  readonly configDocument: ConfigDocumentFetcher;
-  /** Where the configuration comes from, for start-up logs. */
-  readonly configOrigin: string;
+  /** Where the configuration document is; absent when neither WECOM_CONFIG_SECRET nor WECOM_CONFIG_FILE is set. */
+  readonly config?: ConfigLocation;
   readonly wecomApiBase: string;
   readonly maxSkewSeconds: number;
 }
@@ -26,9 +29,6 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
   }
   const secretId = env.WECOM_CONFIG_SECRET;
   const file = env.WECOM_CONFIG_FILE;
-  if ((secretId === undefined || secretId === '') && (file === undefined || file === '')) {
-    throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
-  }
   const skew = env.WECOM_MAX_SKEW_SECONDS;
   let maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS;
   if (skew !== undefined && skew !== '') {
@@ -46,11 +46,15 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
   if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(wecomApiBase)) {
     throw new ConfigurationError('WECOM_API_BASE must be an http(s) URL');
   }
-  const fromSecret = secretId !== undefined && secretId !== '';
+  let config: ConfigLocation | undefined;
+  if (secretId !== undefined && secretId !== '') {
+    config = { kind: 'secret', secretId };
+  } else if (file !== undefined && file !== '') {
+    config = { kind: 'file', path: file };
+  }
   return {
     tableName,
-    configDocument: fromSecret ? configSecretFetcher(secretId) : configFileFetcher(file ?? ''),
-    configOrigin: fromSecret ? `secret ${secretId}` : `file ${file}`,
+    ...(config === undefined ? {} : { config }),
     wecomApiBase: wecomApiBase.replace(/\/+$/, ''),
     maxSkewSeconds,
   };

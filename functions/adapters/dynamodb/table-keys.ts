@@ -9,8 +9,16 @@ export const ENTITY = {
   corpToken: 'CorpToken',
 } as const;
 
-/** Every token item's partition key starts with this. */
-export const TOKEN_KEY_PREFIX = 'TOKEN#';
+/**
+ * The partition-key prefix of each key space. Tickets and auth codes live under a suite, an
+ * authorization under its corp, and every cached token under `TOKEN#`, so that IAM
+ * (`dynamodb:LeadingKeys`, lib/constructs/credential-table-access.ts) can confine a function's
+ * writes to one space. The key builders below and the IAM conditions both derive from this.
+ */
+export const KEY_PREFIX = { suite: 'SUITE#', corp: 'CORP#', token: 'TOKEN#' } as const;
+
+/** The IAM `dynamodb:LeadingKeys` pattern that matches every partition key of one key space. */
+export const leadingKeysPattern = (space: keyof typeof KEY_PREFIX): string => `${KEY_PREFIX[space]}*`;
 
 /** Primary key of one item. */
 export interface ItemKey {
@@ -20,18 +28,21 @@ export interface ItemKey {
 
 /** The single source of key shapes. */
 export const tableKeys = {
-  suiteTicket: (suiteId: string): ItemKey => ({ pk: `SUITE#${suiteId}`, sk: 'TICKET' }),
+  suiteTicket: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.suite}${suiteId}`, sk: 'TICKET' }),
   /** Keyed by a digest so the code itself never becomes part of a key (keys show up in metrics and errors). */
   authCode: (suiteId: string, authCode: string): ItemKey => ({
-    pk: `SUITE#${suiteId}`,
+    pk: `${KEY_PREFIX.suite}${suiteId}`,
     sk: `AUTHCODE#${createHash('sha256').update(authCode).digest('hex').slice(0, 40)}`,
   }),
-  suiteToken: (suiteId: string): ItemKey => ({ pk: `SUITE#${suiteId}`, sk: 'TOKEN' }),
+  suiteToken: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.token}SUITE#${suiteId}`, sk: 'TOKEN' }),
   authorization: (suiteId: string, corpId: string): ItemKey => ({
-    pk: `CORP#${corpId}`,
+    pk: `${KEY_PREFIX.corp}${corpId}`,
     sk: `AUTH#${suiteId}`,
   }),
-  corpToken: (suiteId: string, corpId: string): ItemKey => ({ pk: `CORP#${corpId}`, sk: `TOKEN#${suiteId}` }),
+  corpToken: (suiteId: string, corpId: string): ItemKey => ({
+    pk: `${KEY_PREFIX.token}CORP#${corpId}`,
+    sk: `SUITE#${suiteId}`,
+  }),
 };
 
 /** A TTL value (Unix seconds) `seconds` after `fromMs`. */

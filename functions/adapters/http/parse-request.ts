@@ -1,29 +1,14 @@
 import { Buffer } from 'node:buffer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { CallbackRoute, SignedQuery } from '../../core/callback/callback-request.ts';
+import type { CallbackRoute, SignedCallback, SignedQuery } from '../../core/callback/callback-request.ts';
 import { InvalidRequestError } from '../../core/errors.ts';
 
 /** WeCom's pushes are a few KiB; anything this large is not WeCom. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** A callback request, taken apart and checked for shape (not yet for authenticity). */
-export type CallbackRequest =
-  | {
-      readonly method: 'GET';
-      readonly route: CallbackRoute;
-      readonly suiteId: string;
-      readonly query: SignedQuery;
-      readonly echostr: string;
-      readonly corpIdHint?: string;
-    }
-  | {
-      readonly method: 'POST';
-      readonly route: CallbackRoute;
-      readonly suiteId: string;
-      readonly query: SignedQuery;
-      readonly body: string;
-      readonly corpIdHint?: string;
-    };
+export type CallbackRequest = SignedCallback &
+  ({ readonly method: 'GET'; readonly echostr: string } | { readonly method: 'POST'; readonly body: string });
 
 const SIGNATURE_PATTERN = /^[0-9a-f]{40}$/;
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
@@ -37,7 +22,7 @@ const SIGNED_PARAMETERS = new Set(['msg_signature', 'timestamp', 'nonce', 'echos
  *
  * The query is read from `rawQueryString` and each value decoded with `decodeURIComponent`, so a raw
  * `+` in `echostr` stays a `+`: form-style decoding would turn it into a space and break both the
- * signature and the ciphertext (wecom-protocol.md §2.3).
+ * signature and the ciphertext (docs/wecom-protocol.md §2.3).
  *
  * @throws InvalidRequestError for a missing, repeated or malformed parameter, an unsupported
  *   route or method, a bad base64 body, or a body over 64 KiB.

@@ -8,18 +8,22 @@ import {
   WeComApiError,
 } from '../../core/errors.ts';
 import type { LogAttributes } from '../http/http-handler.ts';
+import type { ServiceMetrics } from '../metrics.ts';
 
 export type InvokeHandler<Result> = (payload: unknown, context?: Context) => Promise<Result>;
 
 /**
  * The wrapper of the functions other services invoke. Errors are thrown, so callers see the
- * Lambda `errorType` the contract names (design.md §3); storage trouble is reported as
+ * Lambda `errorType` the contract names (README, Getting tokens); storage trouble is reported as
  * UpstreamUnavailableError (retryable, like WeCom being down), anything unexpected as a bare
  * `Error` with no detail. One log line per invocation, without tokens.
  */
 export const wrapInvokeHandler =
   <Result>(
-    logger: Logger,
+    {
+      logger,
+      metrics,
+    }: { readonly logger: Logger; readonly metrics: Pick<ServiceMetrics, 'requestRefused'> },
     body: (payload: unknown, annotate: (attributes: LogAttributes) => void) => Promise<Result>,
   ): InvokeHandler<Result> =>
   async (payload, context) => {
@@ -42,6 +46,10 @@ export const wrapInvokeHandler =
         latencyMs: latencyMs(),
         ...(error instanceof WeComApiError ? { errcode: error.errcode, api: error.api } : {}),
       };
+      if (exposed instanceof AppError) {
+        // Lambda counts every thrown error in `Errors`; this count lets the alarm tell answers from crashes.
+        metrics.requestRefused();
+      }
       if (exposed instanceof AppError && !(exposed instanceof UpstreamUnavailableError)) {
         logger.warn('token request refused', { ...details, reason: exposed.message });
       } else {

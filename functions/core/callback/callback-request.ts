@@ -12,6 +12,21 @@ export interface SignedQuery {
 }
 
 /**
+ * A callback as it arrived, before it is authenticated: which URL, the signed query and, for a
+ * data URL registered with `?corpid=$CORPID$`, the corp WeCom named.
+ */
+export interface SignedCallback {
+  readonly route: CallbackRoute;
+  readonly suiteId: string;
+  readonly query: SignedQuery;
+  /** The `corpid` query parameter, when the registered URL carries `$CORPID$`. */
+  readonly corpIdHint?: string;
+}
+
+/** A signed callback with its ciphertext: `echostr` on GET (URL verification), the XML body on POST. */
+export type SignedCallbackInput = SignedCallback & ({ readonly echostr: string } | { readonly body: string });
+
+/**
  * Rejects a POST whose timestamp is more than `maxSkewSeconds` away from now, so a captured push
  * cannot be replayed later. WeCom's retries (5 s apart, 3 at most) stay well inside any sane window.
  *

@@ -155,7 +155,7 @@ describe('readServiceEnvironment', () => {
 
     expect(environment).toMatchObject({
       tableName: 't',
-      configOrigin: 'file /tmp/c.json',
+      config: { kind: 'file', path: '/tmp/c.json' },
       wecomApiBase: 'https://qyapi.weixin.qq.com',
       maxSkewSeconds: 300,
     });
@@ -171,7 +171,7 @@ describe('readServiceEnvironment', () => {
     });
 
     expect(environment).toMatchObject({
-      configOrigin: 'secret wecom/config',
+      config: { kind: 'secret', secretId: 'wecom/config' },
       wecomApiBase: 'http://127.0.0.1:9999',
       maxSkewSeconds: 0,
     });
@@ -179,7 +179,6 @@ describe('readServiceEnvironment', () => {
 
   it.each([
     [{}, 'TABLE_NAME is not set'],
-    [{ TABLE_NAME: 't' }, 'WECOM_CONFIG_SECRET'],
     [{ TABLE_NAME: 't', WECOM_CONFIG_FILE: 'c', WECOM_MAX_SKEW_SECONDS: '-5' }, 'WECOM_MAX_SKEW_SECONDS'],
     [{ TABLE_NAME: 't', WECOM_CONFIG_FILE: 'c', WECOM_API_BASE: 'ftp://x' }, 'WECOM_API_BASE'],
   ])('rejects %o naming the variable', (env, expected) => {

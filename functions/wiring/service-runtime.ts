@@ -1,0 +1,133 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ConfigLocation, readServiceEnvironment, systemClock } from '../adapters/config/environment.ts';
+import {
+  CachedRegistrySource,
+  configFileFetcher,
+  configSecretFetcher,
+} from '../adapters/config/registry-source.ts';
+import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics.ts';
+import { createLogger } from '../adapters/observability.ts';
+import type { WeComApiClientOptions } from '../adapters/wecom/wecom-api-client.ts';
+import { ConfigurationError } from '../core/errors.ts';
+import type { Clock, SuiteRegistrySource } from '../core/ports.ts';
+
+/** The functions of the service; each is a Lambda function in AWS and a handler under `npm start`. */
+export type ServiceName = 'wecom-callback' | 'suite-token' | 'corp-token' | 'auth-exchange';
+
+/** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
+export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient;
+
+/** qyapi client settings beyond its address; the metrics hook is always the runtime's. */
+export type WeComClientSettings = Omit<WeComApiClientOptions, 'baseUrl' | 'observe'>;
+
+/**
+ * What a function reaches outside its own code: the table, the configuration, WeCom, the clock,
+ * logs and metrics. `createServiceRuntime` builds it from the environment the stack sets; every
+ * function's `create…Deps` builds its adapters from it and from nothing else.
+ */
+export interface ServiceRuntime {
+  readonly tableName: string;
+  /** The configuration; each function reads it with its own role, so each has its own cache. */
+  registry(service: ServiceName): SuiteRegistrySource;
+  readonly wecomApiBase: string;
+  readonly wecomClient: WeComClientSettings;
+  readonly maxSkewSeconds: number;
+  readonly clock: Clock;
+  /** One client per function, reused while the container is warm. */
+  documentClient(service: ServiceName): DynamoDBDocumentClient;
+  logger(service: ServiceName): Logger;
+  metrics(service: ServiceName): ServiceMetrics;
+}
+
+/**
+ * What differs off Lambda: where DynamoDB and Secrets Manager are (DynamoDB Local, a loopback fake),
+ * a configuration already in hand (the sandbox), a test clock, quieter logs, shorter WeCom timeouts,
+ * and an observer of every AWS client (the IAM contract tests record each command).
+ */
+export interface RuntimeSeams {
+  readonly dynamoDb?: DynamoDBClientConfig;
+  readonly secretsManager?: SecretsManagerClientConfig;
+  readonly registry?: SuiteRegistrySource;
+  readonly clock?: Clock;
+  readonly wecomClient?: WeComClientSettings;
+  readonly logger?: (service: ServiceName) => Logger;
+  readonly metrics?: (service: ServiceName) => ServiceMetrics;
+  readonly observeAwsClient?: (client: AwsClient, service: ServiceName) => void;
+}
+
+/**
+ * Builds the runtime from the environment (TABLE_NAME, WECOM_CONFIG_SECRET or WECOM_CONFIG_FILE,
+ * WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS). A Lambda entry point calls it with no seams; `npm start`,
+ * the tests and the bench pass theirs.
+ *
+ * @throws ConfigurationError naming the missing or malformed variable.
+ */
+export const createServiceRuntime = (
+  env: NodeJS.ProcessEnv = process.env,
+  seams: RuntimeSeams = {},
+): ServiceRuntime => {
+  const environment = readServiceEnvironment(env);
+  const clock = seams.clock ?? systemClock;
+  const observe = seams.observeAwsClient;
+  if (seams.registry === undefined && environment.config === undefined) {
+    throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
+  }
+  const registries = new Map<ServiceName, SuiteRegistrySource>();
+  const documentClients = new Map<ServiceName, DynamoDBDocumentClient>();
+  return {
+    tableName: environment.tableName,
+    registry: (service) => {
+      let registry = seams.registry ?? registries.get(service);
+      if (registry === undefined) {
+        registry = registryFrom(
+          environment.config ?? { kind: 'file', path: '' },
+          clock,
+          (client) => {
+            observe?.(client, service);
+          },
+          seams.secretsManager,
+        );
+        registries.set(service, registry);
+      }
+      return registry;
+    },
+    wecomApiBase: environment.wecomApiBase,
+    wecomClient: seams.wecomClient ?? {},
+    maxSkewSeconds: environment.maxSkewSeconds,
+    clock,
+    documentClient: (service) => {
+      let client = documentClients.get(service);
+      if (client === undefined) {
+        client = createDocumentClient(seams.dynamoDb);
+        observe?.(client, service);
+        documentClients.set(service, client);
+      }
+      return client;
+    },
+    logger: seams.logger ?? createLogger,
+    metrics: seams.metrics ?? createServiceMetrics,
+  };
+};
+
+const registryFrom = (
+  location: ConfigLocation,
+  clock: Clock,
+  observe: (client: AwsClient) => void,
+  secretsManager: SecretsManagerClientConfig | undefined,
+): SuiteRegistrySource => {
+  if (location.kind === 'file') {
+    return new CachedRegistrySource(configFileFetcher(location.path), clock);
+  }
+  // Read lazily on first use (never during init) and cached; see CachedRegistrySource.
+  const client = new SecretsManagerClient(secretsManager ?? {});
+  observe(client);
+  return new CachedRegistrySource(
+    configSecretFetcher(location.secretId, new SecretsProvider({ awsSdkV3Client: client })),
+    clock,
+  );
+};

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoAuthCodeStore } from '../adapters/dynamodb/auth-code-store.ts';
+import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
+import { DynamoSuiteTicketStore } from '../adapters/dynamodb/suite-ticket-store.ts';
+import { DynamoTokenCache } from '../adapters/dynamodb/token-cache.ts';
+import type { ServiceMetrics } from '../adapters/metrics.ts';
+import type { Logger } from '../adapters/observability.ts';
+import { HttpWeComApi } from '../adapters/wecom/wecom-api-client.ts';
+import type { ExchangeDeps } from '../app/complete-authorization.ts';
+import type { TokenDeps } from '../app/token-deps.ts';
+import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
+import { TokenMemory } from '../core/credentials/token-memory.ts';
+import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
+
+/** What suite-token and corp-token need: the token machinery plus their log and metrics. */
+export interface TokenFunctionDeps extends TokenDeps {
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+}
+
+/** What auth-exchange needs. */
+export interface ExchangeFunctionDeps extends ExchangeDeps {
+  readonly logger: Logger;
+}
+
+/**
+ * The token machinery of one function: stores on the table, the qyapi client reporting every
+ * answer to the function's metrics (the WeComErrors alarms and the dashboard read them), and this
+ * container's memory. The one place these adapters are assembled.
+ */
+const createTokenMachinery = (
+  runtime: ServiceRuntime,
+  service: ServiceName,
+): TokenFunctionDeps & { readonly authorizationStore: DynamoAuthorizationStore } => {
+  const client = runtime.documentClient(service);
+  const { tableName, clock } = runtime;
+  const metrics = runtime.metrics(service);
+  const authorizationStore = new DynamoAuthorizationStore(client, tableName, clock);
+  return {
+    logger: runtime.logger(service),
+    metrics,
+    registry: runtime.registry(service),
+    tickets: new DynamoSuiteTicketStore(client, tableName, clock),
+    authorizations: authorizationStore,
+    authorizationStore,
+    tokens: new DynamoTokenCache(client, tableName, clock),
+    wecom: new HttpWeComApi({
+      ...runtime.wecomClient,
+      baseUrl: runtime.wecomApiBase,
+      observe: metrics.wecomAnswered,
+    }),
+    clock,
+    memory: new TokenMemory(),
+    recentAuthorizations: new RecentAuthorizations(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    newLeaseOwner: randomUUID,
+  };
+};
+
+/** The suite-token function's dependencies (one container's worth). */
+export const createSuiteTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'suite-token');
+
+/** The corp-token function's dependencies (one container's worth). */
+export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'corp-token');
+
+/** The auth-exchange function's dependencies (one container's worth). */
+export const createExchangeDeps = (runtime: ServiceRuntime): ExchangeFunctionDeps => {
+  const machinery = createTokenMachinery(runtime, 'auth-exchange');
+  return {
+    ...machinery,
+    authCodes: new DynamoAuthCodeStore(
+      runtime.documentClient('auth-exchange'),
+      runtime.tableName,
+      runtime.clock,
+    ),
+    authorizationWriter: machinery.authorizationStore,
+  };
+};

@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createServiceMetrics } from '../../functions/adapters/metrics.ts';
+import type { Clock, SuiteRegistrySource } from '../../functions/core/ports.ts';
+import {
+  createServiceRuntime,
+  type ServiceRuntime,
+  type WeComClientSettings,
+} from '../../functions/wiring/service-runtime.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
+import { recordAwsCalls } from './aws-call-recorder.ts';
+import { RecordingMetrics } from './recording-metrics.ts';
+
+export type TestLogLevel = 'DEBUG' | 'INFO' | 'SILENT';
+
+export interface TestRuntimeOptions {
+  readonly dynamoDbEndpoint: string;
+  readonly tableName: string;
+  /** A configuration in hand; without it `configSecret` must name where to read it. */
+  readonly registry?: SuiteRegistrySource;
+  /** Read the configuration from a (loopback) Secrets Manager, as Lambda does. */
+  readonly configSecret?: { readonly endpoint: string; readonly secretId: string };
+  readonly wecomApiBase?: string;
+  readonly maxSkewSeconds?: number;
+  readonly clock?: Clock;
+  readonly wecomClient?: WeComClientSettings;
+  /** Tests that read the log lines turn them on. @default 'SILENT' */
+  readonly logLevel?: TestLogLevel;
+  readonly metrics?: RecordingMetrics;
+  /** Print real EMF lines (as in Lambda) instead of recording the metric calls. @default false */
+  readonly emitMetrics?: boolean;
+}
+
+/**
+ * The runtime the tests run the functions in: the same `createServiceRuntime` the Lambda entry
+ * points call, pointed at DynamoDB Local, the fake WeCom and (optionally) a loopback Secrets
+ * Manager, with every AWS call recorded for the IAM contract tests.
+ */
+export const createTestRuntime = (
+  options: TestRuntimeOptions,
+): ServiceRuntime & { metricsLog: RecordingMetrics } => {
+  const metrics = options.metrics ?? new RecordingMetrics();
+  const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const runtime = createServiceRuntime(
+    {
+      TABLE_NAME: options.tableName,
+      ...(options.configSecret === undefined ? {} : { WECOM_CONFIG_SECRET: options.configSecret.secretId }),
+      ...(options.wecomApiBase === undefined ? {} : { WECOM_API_BASE: options.wecomApiBase }),
+      ...(options.maxSkewSeconds === undefined
+        ? {}
+        : { WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds) }),
+    },
+    {
+      dynamoDb: { endpoint: options.dynamoDbEndpoint, ...local },
+      ...(options.configSecret === undefined
+        ? {}
+        : { secretsManager: { endpoint: options.configSecret.endpoint, ...local } }),
+      ...(options.registry === undefined ? {} : { registry: options.registry }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.wecomClient === undefined ? {} : { wecomClient: options.wecomClient }),
+      logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? 'SILENT' }),
+      metrics: options.emitMetrics === true ? createServiceMetrics : metrics.forService,
+      observeAwsClient: recordAwsCalls,
+    },
+  );
+  return { ...runtime, metricsLog: metrics };
+};
