@@ -7,7 +7,8 @@ const app = new App();
 const stage = readStageConfig(app);
 const env = stage.env;
 const data = new CredentialDataStack(app, `${stage.stackPrefix}Data`, {
-  description: 'WeCom credential service: table, key and configuration secret (kept on deletion)',
+  description: 'WeCom credential service: table, key, configuration secret and egress IP (kept on deletion)',
+  createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
   ...(env === undefined ? {} : { env }),
 });
 new CredentialServiceStack(app, `${stage.stackPrefix}Service`, {
@@ -15,6 +16,7 @@ new CredentialServiceStack(app, `${stage.stackPrefix}Service`, {
   table: data.table.table,
   encryptionKey: data.key,
   configSecret: data.configSecret,
+  ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
   stage,
   ...(env === undefined ? {} : { env }),
 });

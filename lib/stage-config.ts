@@ -1,8 +1,16 @@
 import type { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /** How the functions that call WeCom reach the internet (WeCom only accepts allow-listed IPs). */
 export type EgressMode =
-  | { readonly kind: 'nat' }
+  | {
+      readonly kind: 'nat';
+      /**
+       * An Elastic IP that already exists (and is allow-listed) for the NAT gateway.
+       * @default none: the data stack creates one and keeps it
+       */
+      readonly eipAllocationId?: string;
+    }
   | { readonly kind: 'existing-vpc'; readonly vpcId: string }
   | { readonly kind: 'none' };
 
@@ -12,20 +20,30 @@ export interface StageConfig {
   readonly stackPrefix: string;
   /** @default { kind: 'nat' } — a NAT gateway with an Elastic IP to allow-list in WeCom */
   readonly egress: EgressMode;
-  /** Roles (ARNs) of the services that may invoke the token functions. @default none */
+  /** IAM role ARNs of the services that may invoke the token functions. @default none */
   readonly consumerRoleArns: readonly string[];
   /** Suite ids that get their own "no suite_ticket for 20 minutes" alarm. @default none (one alarm for all) */
   readonly suiteIds: readonly string[];
   /** Email address subscribed to the alarm topic. @default none */
   readonly alarmEmail?: string;
-  /** Days to keep function and access logs. @default 90 */
-  readonly logRetentionDays: number;
+  /** Days to keep function, access and flow logs; one of CloudWatch's retention values. @default 90 */
+  readonly logRetentionDays: RetentionDays;
   /** Callback route throttling (requests per second, burst). @default 50 / 100 */
   readonly callbackRateLimit: number;
   readonly callbackBurstLimit: number;
   /** Account and region; required for `existing-vpc`, which looks the VPC up. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }
+
+/** Retention periods CloudWatch Logs accepts, without "never expire" (CDK rounds anything else up). */
+const RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).filter(
+  (value): value is RetentionDays => typeof value === 'number' && value !== RetentionDays.INFINITE,
+);
+
+// An IAM role (with or without a path) in the partitions this app targets.
+const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+// Allocation ids are eipalloc- and 8 (older) or 17 hex digits.
+const EIP_ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 const listFrom = (value: unknown, name: string): string[] => {
   if (value === undefined || value === '') {
@@ -43,7 +61,18 @@ const listFrom = (value: unknown, name: string): string[] => {
   throw new Error(`context ${name} must be a list of strings or a comma-separated string`);
 };
 
-const egressFrom = (value: unknown): EgressMode => {
+const egressFrom = (value: unknown, allocationId: unknown): EgressMode => {
+  if (allocationId !== undefined && allocationId !== '') {
+    if (typeof allocationId !== 'string' || !EIP_ALLOCATION_ID.test(allocationId)) {
+      throw new Error(
+        `context egressIpAllocationId must be an Elastic IP allocation id (eipalloc-…), got ${JSON.stringify(allocationId)}`,
+      );
+    }
+    if (value !== undefined && value !== 'nat') {
+      throw new Error('context egressIpAllocationId only applies to egress=nat (the NAT gateway uses it)');
+    }
+    return { kind: 'nat', eipAllocationId: allocationId };
+  }
   if (value === undefined || value === 'nat') {
     return { kind: 'nat' };
   }
@@ -54,6 +83,17 @@ const egressFrom = (value: unknown): EgressMode => {
     return { kind: 'existing-vpc', vpcId: value };
   }
   throw new Error("context egress must be 'nat' (default), 'none' or an existing VPC id (vpc-…)");
+};
+
+const roleArnsFrom = (value: unknown): string[] => {
+  const arns = listFrom(value, 'consumerRoleArns');
+  const invalid = arns.filter((arn) => !ROLE_ARN.test(arn));
+  if (invalid.length > 0) {
+    throw new Error(
+      `context consumerRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>); not a role ARN: ${invalid.join(', ')}`,
+    );
+  }
+  return arns;
 };
 
 const positiveNumber = (value: unknown, name: string, fallback: number): number => {
@@ -67,10 +107,21 @@ const positiveNumber = (value: unknown, name: string, fallback: number): number 
   return parsed;
 };
 
+const retentionFrom = (value: unknown): RetentionDays => {
+  const days = value === undefined ? RetentionDays.THREE_MONTHS : Number(value);
+  const match = RETENTION_DAYS.find((allowed) => allowed === days);
+  if (match === undefined) {
+    throw new Error(
+      `context logRetentionDays must be one of CloudWatch's retention periods (${RETENTION_DAYS.join(', ')}), got ${JSON.stringify(value)}`,
+    );
+  }
+  return match;
+};
+
 /** Reads the stage settings from the app's context; a bad value stops synthesis with its name. */
 export const readStageConfig = (app: App): StageConfig => {
   const context = (key: string): unknown => app.node.tryGetContext(key);
-  const egress = egressFrom(context('egress'));
+  const egress = egressFrom(context('egress'), context('egressIpAllocationId'));
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   if (egress.kind === 'existing-vpc' && (account === undefined || region === undefined)) {
@@ -81,10 +132,10 @@ export const readStageConfig = (app: App): StageConfig => {
     stackPrefix:
       typeof context('stackPrefix') === 'string' ? String(context('stackPrefix')) : 'WeComCredentials',
     egress,
-    consumerRoleArns: listFrom(context('consumerRoleArns'), 'consumerRoleArns'),
+    consumerRoleArns: roleArnsFrom(context('consumerRoleArns')),
     suiteIds: listFrom(context('suiteIds'), 'suiteIds'),
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
-    logRetentionDays: positiveNumber(context('logRetentionDays'), 'logRetentionDays', 90),
+    logRetentionDays: retentionFrom(context('logRetentionDays')),
     callbackRateLimit: positiveNumber(context('callbackRateLimit'), 'callbackRateLimit', 50),
     callbackBurstLimit: positiveNumber(context('callbackBurstLimit'), 'callbackBurstLimit', 100),
     ...(egress.kind === 'existing-vpc' ? { env: { account, region } } : {}),

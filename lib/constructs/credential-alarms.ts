@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   type AlarmProps,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
@@ -19,19 +20,39 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
 
+/** A function to watch. */
+export interface MonitoredFunction {
+  readonly lambda: IFunction;
+  /** Its Powertools service name: the `service` dimension of the metrics it emits. */
+  readonly serviceName: string;
+  /**
+   * What its `Errors-*` alarm counts. `all-errors`: Lambda's `Errors`, for functions whose every
+   * error is a failure. `crashes-only`: `Errors` minus `RequestRefused`, for functions that answer
+   * callers with typed errors by contract (Lambda counts those as errors too) and count each one.
+   */
+  readonly errorAlarm: 'all-errors' | 'crashes-only';
+}
+
 export interface CredentialAlarmsProps {
-  readonly functions: Readonly<Record<'callback' | 'suiteToken' | 'corpToken' | 'authExchange', IFunction>>;
+  readonly functions: Readonly<
+    Record<'callback' | 'suiteToken' | 'corpToken' | 'authExchange', MonitoredFunction>
+  >;
   readonly deadLetterQueue: IQueue;
   /** Suites that get their own ticket alarm besides the one for all suites. */
   readonly suiteIds: readonly string[];
+  /** Subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
 }
 
 /**
  * What an operator must hear about: tickets that stopped arriving (20 minutes = two missed pushes,
  * ten minutes before WeCom's 30-minute hard failure), anything in the dead-letter queue, function
- * errors, and WeCom refusing our calls. Plus one dashboard of ticket arrivals, token mints,
- * errcodes and callback latency.
+ * crashes and timeouts (not the typed answers of the token functions), and WeCom refusing our
+ * calls. Plus one dashboard of ticket arrivals, token mints, errcodes and callback latency.
+ *
+ * The ticket alarms treat "no data" as breaching, so they are in ALARM from their creation until
+ * the first ticket arrives: CloudWatch cannot tell "deployed minutes ago" from "tickets stopped",
+ * and the first ticket waits on the operator registering the callback URL anyway (README).
  */
 export class CredentialAlarms extends Construct {
   readonly topic: Topic;
@@ -40,9 +61,12 @@ export class CredentialAlarms extends Construct {
   constructor(scope: Construct, id: string, props: CredentialAlarmsProps) {
     super(scope, id);
     // Its own key: CloudWatch must be allowed in the key policy to publish to an encrypted topic.
+    // It encrypts nothing that outlives the topic, so it is scheduled for deletion with the stack.
     const topicKey = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts the WeCom credential alarm topic',
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
     topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new Topic(this, 'Topic', { masterKey: topicKey, enforceSSL: true });
@@ -53,7 +77,10 @@ export class CredentialAlarms extends Construct {
       new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: METRIC.suiteTicketReceived,
-        dimensionsMap: { service: 'wecom-callback', ...(suiteId === undefined ? {} : { suiteId }) },
+        dimensionsMap: {
+          service: props.functions.callback.serviceName,
+          ...(suiteId === undefined ? {} : { suiteId }),
+        },
         statistic: 'Sum',
         period: Duration.minutes(20),
       });
@@ -63,7 +90,7 @@ export class CredentialAlarms extends Construct {
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.BREACHING,
       alarmDescription:
-        'No suite_ticket for any suite in 20 minutes: check the command callback URL and the callback function (README, Operations).',
+        'No suite_ticket for any suite in 20 minutes (also from the first deploy until the first ticket): check the command callback URL and the callback function (README, Operations).',
     });
     for (const suiteId of props.suiteIds) {
       this.#alarm(`NoSuiteTicket-${suiteId}`, {
@@ -87,14 +114,18 @@ export class CredentialAlarms extends Construct {
     });
     for (const [name, fn] of Object.entries(props.functions)) {
       this.#alarm(`Errors-${name}`, {
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        metric: failures(fn),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
+        alarmDescription:
+          fn.errorAlarm === 'crashes-only'
+            ? `The ${name} function crashed or timed out in the last 5 minutes (typed answers such as SuiteTicketMissingError or CorpNotAuthorizedError do not count).`
+            : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    for (const service of ['suite-token', 'corp-token', 'auth-exchange']) {
+    const { suiteToken, corpToken, authExchange } = props.functions;
+    for (const service of [suiteToken.serviceName, corpToken.serviceName, authExchange.serviceName]) {
       this.#alarm(`WeComErrors-${service}`, {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,
@@ -139,8 +170,8 @@ export class CredentialAlarms extends Construct {
           new GraphWidget({
             title: 'Callback latency (ms)',
             left: [
-              props.functions.callback.metricDuration({ statistic: 'p50' }),
-              props.functions.callback.metricDuration({ statistic: 'p99' }),
+              props.functions.callback.lambda.metricDuration({ statistic: 'p50' }),
+              props.functions.callback.lambda.metricDuration({ statistic: 'p99' }),
             ],
             width: 12,
           }),
@@ -155,3 +186,32 @@ export class CredentialAlarms extends Construct {
     this.alarms.push(alarm);
   }
 }
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * Invocations that count as failures. Lambda's `Errors` counts every thrown error; for a
+ * `crashes-only` function the typed answers (one `RequestRefused` each) are subtracted, so what
+ * remains is crashes and timeouts. FILL turns a period without either metric into 0, not a gap.
+ */
+const failures = (fn: MonitoredFunction): IMetric => {
+  const errors = fn.lambda.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+  if (fn.errorAlarm === 'all-errors') {
+    return errors;
+  }
+  return new MathExpression({
+    expression: 'FILL(errors, 0) - FILL(refused, 0)',
+    usingMetrics: {
+      errors,
+      refused: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.requestRefused,
+        dimensionsMap: { service: fn.serviceName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+    },
+    label: `${fn.serviceName} crashes and timeouts`,
+    period: FIVE_MINUTES,
+  });
+};

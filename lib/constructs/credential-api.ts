@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ export interface CredentialApiProps {
   /** Steady requests per second across the callback routes. */
   readonly rateLimit: number;
   readonly burstLimit: number;
+  /** How long to keep the access logs (deleted with the API). */
   readonly logRetention: RetentionDays;
 }
 
@@ -34,7 +35,11 @@ export class CredentialApi extends Construct {
         integration,
       });
     }
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    // Access logs go with the API: `cdk destroy` leaves no orphaned log group behind.
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     stage.defaultRouteSettings = {
       throttlingRateLimit: props.rateLimit,

@@ -17,6 +17,7 @@ export interface ServiceFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
+  /** How long to keep its logs (the log group is deleted with the function). */
   readonly logRetention: RetentionDays;
   /** Runs the function in this VPC (for the fixed egress IP). @default no VPC */
   readonly vpc?: IVpc;
@@ -34,7 +35,11 @@ const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts
  * an explicit log group with retention; Powertools settings in the environment.
  */
 export class ServiceFunction extends NodejsFunction {
+  /** Its Powertools service name: the `service` dimension of the metrics it emits. */
+  readonly serviceName: string;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    // Logs of a stateless function go with it: `cdk destroy` leaves no orphaned log group behind.
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -70,6 +75,7 @@ export class ServiceFunction extends NodejsFunction {
         ? {}
         : { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups }),
     });
+    this.serviceName = props.serviceName;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:

@@ -1,19 +1,32 @@
-import { RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CredentialTable } from '../constructs/credential-table.ts';
+import { EgressIp } from '../constructs/egress-network.ts';
+
+export interface CredentialDataStackProps extends StackProps {
+  /**
+   * Create the Elastic IP of the NAT egress here, with the other things that must outlive the
+   * service stack (false when egress is not `nat` or the stage reuses an existing address).
+   * @default false
+   */
+  readonly createEgressIp?: boolean;
+}
 
 /**
- * The stateful half: the KMS key, the table and the configuration secret. Everything here is kept
- * when the stack is deleted, so tearing down or redeploying the service stack loses nothing.
+ * The stateful half: the KMS key, the table, the configuration secret and the allow-listed egress
+ * IP. Everything here is kept when the stack is deleted, so tearing down or redeploying the
+ * service stack loses nothing.
  */
 export class CredentialDataStack extends Stack {
   readonly key: Key;
   readonly table: CredentialTable;
   readonly configSecret: Secret;
+  /** The NAT gateway's address, when `createEgressIp` is set. */
+  readonly egressIp?: EgressIp;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: CredentialDataStackProps = {}) {
     super(scope, id, props);
     this.key = new Key(this, 'Key', {
       description: 'Encrypts WeCom tickets, permanent codes, tokens and the configuration secret',
@@ -34,5 +47,13 @@ export class CredentialDataStack extends Stack {
       reason:
         'WeCom issues the suite secrets, callback tokens and AES keys in its console; AWS cannot rotate them.',
     });
+    if (props.createEgressIp === true) {
+      this.egressIp = new EgressIp(this, 'EgressIp');
+      new CfnOutput(this, 'EgressIpAllocationId', {
+        value: this.egressIp.allocationId,
+        description:
+          'Kept when this stack is deleted; pass it as -c egressIpAllocationId=… to keep the allow-listed address',
+      });
+    }
   }
 }

@@ -5,7 +5,6 @@ import { ArnPrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -13,7 +12,7 @@ import { ENTITY } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
 import { CredentialTableAccess } from '../constructs/credential-table-access.ts';
-import { EgressNetwork } from '../constructs/egress-network.ts';
+import { type EgressIpAttributes, EgressNetwork } from '../constructs/egress-network.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
 import type { StageConfig } from '../stage-config.ts';
 
@@ -22,12 +21,19 @@ export interface CredentialServiceStackProps extends StackProps {
   readonly encryptionKey: IKey;
   readonly configSecret: ISecret;
   readonly stage: StageConfig;
+  /**
+   * The Elastic IP kept in the data stack, for `egress: nat`. Leave it out when the stage reuses an
+   * existing address (`egress.eipAllocationId`) or has no NAT.
+   * @default none
+   */
+  readonly egressIp?: EgressIpAttributes;
 }
 
 /**
  * The stateless half: the four functions, the HTTP API, the stream wiring with its dead-letter
- * queue, the fixed egress for calls to WeCom, alarms and the dashboard. Safe to destroy and
- * redeploy: every piece of state lives in CredentialDataStack.
+ * queue, the network for calls to WeCom, alarms and the dashboard. Safe to destroy and redeploy:
+ * every piece of state, the allow-listed egress IP included, lives in CredentialDataStack, and
+ * nothing here is retained (its log groups and the alarm topic's key go with it).
  */
 export class CredentialServiceStack extends Stack {
   readonly suiteTokenFunction: ServiceFunction;
@@ -46,9 +52,9 @@ export class CredentialServiceStack extends Stack {
       secretCompleteArn: props.configSecret.secretArn,
       encryptionKey: table.key,
     });
-    const logRetention = retentionFor(stage.logRetentionDays);
+    const logRetention = stage.logRetentionDays;
     const environment = { TABLE_NAME: table.table.tableName, WECOM_CONFIG_SECRET: configSecret.secretArn };
-    const network = this.#egress(stage);
+    const network = this.#egress(stage, props.egressIp);
     const inVpc =
       network === undefined
         ? {}
@@ -166,10 +172,20 @@ export class CredentialServiceStack extends Stack {
 
     new CredentialAlarms(this, 'Alarms', {
       functions: {
-        callback,
-        suiteToken: this.suiteTokenFunction,
-        corpToken: this.corpTokenFunction,
-        authExchange: exchange,
+        // The callback maps its typed errors to HTTP answers and auth-exchange answers no caller, so
+        // Lambda counts only their failures as Errors. The token functions throw typed errors by contract.
+        callback: { lambda: callback, serviceName: callback.serviceName, errorAlarm: 'all-errors' },
+        suiteToken: {
+          lambda: this.suiteTokenFunction,
+          serviceName: this.suiteTokenFunction.serviceName,
+          errorAlarm: 'crashes-only',
+        },
+        corpToken: {
+          lambda: this.corpTokenFunction,
+          serviceName: this.corpTokenFunction.serviceName,
+          errorAlarm: 'crashes-only',
+        },
+        authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
       },
       deadLetterQueue: deadLetters,
       suiteIds: stage.suiteIds,
@@ -191,7 +207,7 @@ export class CredentialServiceStack extends Stack {
     });
     new CfnOutput(this, 'EgressIp', {
       value:
-        network?.egressIp?.ref ??
+        network?.egressAddress ??
         (stage.egress.kind === 'existing-vpc'
           ? 'the NAT address of your VPC'
           : 'none: egress=none, calls leave from Lambda addresses'),
@@ -206,24 +222,31 @@ export class CredentialServiceStack extends Stack {
     this.corpTokenFunction.grantInvoke(grantee);
   }
 
-  #egress(stage: StageConfig): { vpc: IVpc; egressIp?: EgressNetwork['egressIp'] } | undefined {
+  #egress(
+    stage: StageConfig,
+    keptIp: EgressIpAttributes | undefined,
+  ): { vpc: IVpc; egressAddress?: string } | undefined {
+    if (keptIp !== undefined && (stage.egress.kind !== 'nat' || stage.egress.eipAllocationId !== undefined)) {
+      throw new Error(
+        'egressIp is for egress=nat without egressIpAllocationId; the stage uses no new address',
+      );
+    }
     switch (stage.egress.kind) {
       case 'none':
         return undefined;
       case 'existing-vpc':
         return { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: stage.egress.vpcId }) };
       case 'nat': {
-        const network = new EgressNetwork(this, 'Egress');
-        return { vpc: network.vpc, egressIp: network.egressIp };
+        const reused = stage.egress.eipAllocationId;
+        const egressIp = keptIp ?? (reused === undefined ? undefined : { allocationId: reused });
+        if (egressIp === undefined) {
+          throw new Error(
+            'egress=nat needs an Elastic IP: the data stack one (egressIp) or an existing one (egressIpAllocationId)',
+          );
+        }
+        const network = new EgressNetwork(this, 'Egress', { egressIp, logRetention: stage.logRetentionDays });
+        return { vpc: network.vpc, egressAddress: network.egressAddress };
       }
     }
   }
 }
-
-const retentionFor = (days: number): RetentionDays => {
-  const allowed = Object.values(RetentionDays).filter(
-    (value): value is RetentionDays => typeof value === 'number' && value > 0,
-  );
-  const match = allowed.find((value) => value >= days);
-  return match ?? RetentionDays.TEN_YEARS;
-};

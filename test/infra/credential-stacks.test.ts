@@ -5,6 +5,9 @@ import { actionsOf, type SynthesizedApp, statementsOf, synthesizeApp } from '../
 
 let defaults: SynthesizedApp;
 
+/** A resource as it appears in a synthesized template. */
+type CfnResource = { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> };
+
 beforeAll(() => {
   defaults = synthesizeApp();
 });
@@ -33,6 +36,29 @@ describe('the data stack', () => {
         ],
       }),
     });
+  });
+
+  it('keeps the Elastic IP of the NAT egress, retained on delete and replace, and names its allocation id', () => {
+    defaults.data.hasResource('AWS::EC2::EIP', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Domain: 'vpc' }),
+    });
+    defaults.data.hasOutput('EgressIpAllocationId', {
+      Value: { 'Fn::GetAtt': [Match.anyValue(), 'AllocationId'] },
+    });
+  });
+
+  it('retains every resource it holds, so deleting the stack loses no state', () => {
+    const resources = Object.values(defaults.data.toJSON().Resources as Record<string, CfnResource>);
+
+    expect(resources.map((resource) => resource.Type).sort()).toEqual([
+      'AWS::DynamoDB::Table',
+      'AWS::EC2::EIP',
+      'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
+    ]);
+    expect(resources.every((resource) => resource.DeletionPolicy === 'Retain')).toBe(true);
   });
 
   it('creates a rotating customer-managed key and a secret encrypted with it, both retained', () => {
@@ -77,14 +103,54 @@ describe('the service stack', () => {
 
     expect(inVpc.sort()).toEqual(['AuthExchangeFunction', 'CorpTokenFunction', 'SuiteTokenFunction']);
     defaults.service.resourceCountIs('AWS::EC2::NatGateway', 1);
-    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', {
-      AllocationId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressIp'), 'AllocationId'] },
-    });
     defaults.service.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({}),
     });
-    defaults.service.hasOutput('EgressIp', { Value: { Ref: Match.stringLikeRegexp('EgressIp') } });
+  });
+
+  it("gives the NAT the data stack's Elastic IP and names its address in EgressIp, owning no address itself", () => {
+    defaults.service.resourceCountIs('AWS::EC2::EIP', 0);
+    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', {
+      AllocationId: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*AllocationId') },
+    });
+    defaults.service.hasOutput('EgressIp', {
+      Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*PublicIp') },
+    });
+  });
+
+  it('logs only rejected VPC traffic, into its own log group with the stage retention', () => {
+    const { service } = synthesizeApp({ logRetentionDays: 30 });
+    const flowLogs = Object.values(service.findResources('AWS::EC2::FlowLog'));
+    const destination = flowLogs[0]?.Properties.LogGroupName as { Ref: string };
+
+    expect(flowLogs).toHaveLength(1);
+    expect(flowLogs[0]?.Properties).toMatchObject({
+      TrafficType: 'REJECT',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    expect(service.toJSON().Resources[destination.Ref]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+  });
+
+  it('retains nothing, so cdk destroy leaves no orphan: log groups and the alarm key go with the stack', () => {
+    for (const context of [{}, { egress: 'none' }, { egressIpAllocationId: 'eipalloc-0123456789abcdef0' }]) {
+      const { service } = synthesizeApp(context);
+      const resources = Object.values(service.toJSON().Resources as Record<string, CfnResource>);
+      const kept = resources.filter(
+        (resource) => resource.DeletionPolicy !== undefined && resource.DeletionPolicy !== 'Delete',
+      );
+
+      expect(kept).toEqual([]);
+      expect(
+        resources
+          .filter((resource) => ['AWS::Logs::LogGroup', 'AWS::KMS::Key'].includes(resource.Type))
+          .every((resource) => resource.DeletionPolicy === 'Delete'),
+      ).toBe(true);
+    }
+    defaults.service.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
   });
 
   it('routes exactly the four callback routes, throttled and access-logged, and nothing for the token functions', () => {
@@ -136,7 +202,7 @@ describe('the service stack', () => {
     defaults.service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('alarms on missing tickets (20 minutes), dead letters, function errors and WeCom errors, and draws a dashboard', () => {
+  it('alarms on missing tickets (20 minutes), dead letters, function failures and WeCom errors, and draws a dashboard', () => {
     defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'SuiteTicketReceived',
       Namespace: 'WeComCredentials',
@@ -153,11 +219,62 @@ describe('the service stack', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
-      4,
+      2,
     );
     defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 3);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('alarms on every error of the callback and auth-exchange, which answer no caller with a typed error', () => {
+    for (const functionId of ['CallbackFunction', 'AuthExchangeFunction']) {
+      defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${functionId}`) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms on crashes and timeouts of the token functions, not on the typed errors they answer with', () => {
+    for (const [functionId, service] of [
+      ['SuiteTokenFunction', 'suite-token'],
+      ['CorpTokenFunction', 'corp-token'],
+    ]) {
+      defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'FILL(errors, 0) - FILL(refused, 0)', ReturnData: true }),
+          Match.objectLike({
+            Id: 'errors',
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'AWS/Lambda',
+                MetricName: 'Errors',
+                Dimensions: [
+                  { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${functionId}`) } },
+                ],
+              },
+              Stat: 'Sum',
+            }),
+          }),
+          Match.objectLike({
+            Id: 'refused',
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'WeComCredentials',
+                MetricName: 'RequestRefused',
+                Dimensions: [{ Name: 'service', Value: service }],
+              },
+              Stat: 'Sum',
+            }),
+          }),
+        ]),
+      });
+    }
   });
 
   it('names the token functions and the secret in its outputs', () => {
@@ -256,6 +373,82 @@ describe('context options', () => {
     expect(() => synthesizeApp({ egress: 'proxy' })).toThrow(/context egress/);
   });
 
+  it('egressIpAllocationId: the NAT reuses that Elastic IP, creates none, and EgressIp names its looked-up address', () => {
+    const allocationId = 'eipalloc-0123456789abcdef0';
+
+    const { data, service } = synthesizeApp({ egressIpAllocationId: allocationId });
+
+    data.resourceCountIs('AWS::EC2::EIP', 0);
+    service.resourceCountIs('AWS::EC2::EIP', 0);
+    service.hasResourceProperties('AWS::EC2::NatGateway', { AllocationId: allocationId });
+    service.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(
+        Match.objectLike({
+          service: 'EC2',
+          action: 'describeAddresses',
+          parameters: { AllocationIds: [allocationId] },
+        }),
+      ),
+    });
+    service.hasOutput('EgressIp', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressIpLookup'), 'Addresses.0.PublicIp'] },
+    });
+  });
+
+  it('rejects an egressIpAllocationId that is not an allocation id, or without a NAT', () => {
+    expect(() => synthesizeApp({ egressIpAllocationId: '203.0.113.7' })).toThrow(
+      /context egressIpAllocationId must be an Elastic IP allocation id \(eipalloc-…\), got "203\.0\.113\.7"/,
+    );
+    expect(() => synthesizeApp({ egress: 'none', egressIpAllocationId: 'eipalloc-0123abcd' })).toThrow(
+      /egressIpAllocationId only applies to egress=nat/,
+    );
+  });
+
+  it('logRetentionDays: every log group keeps the given CloudWatch retention, also when passed as -c text', () => {
+    const { service } = synthesizeApp({ logRetentionDays: '400' });
+    const logGroups = Object.values(service.findResources('AWS::Logs::LogGroup'));
+
+    expect(logGroups.length).toBeGreaterThanOrEqual(6);
+    expect(logGroups.every((group) => group.Properties.RetentionInDays === 400)).toBe(true);
+  });
+
+  it('rejects a logRetentionDays CloudWatch does not offer instead of rounding it, listing the valid values', () => {
+    for (const days of [45, 0, 9999, 'forever']) {
+      expect(() => synthesizeApp({ logRetentionDays: days })).toThrow(
+        /context logRetentionDays must be one of CloudWatch's retention periods \(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653\)/,
+      );
+    }
+  });
+
+  it('rejects a consumerRoleArns entry that is not an IAM role ARN, naming it', () => {
+    for (const bad of [
+      'arn:aws:iam::123456789012:user/alice',
+      'arn:aws:iam::12345:role/orders',
+      'orders-service',
+      'arn:aws:lambda:us-east-1:123456789012:function:orders',
+    ]) {
+      expect(() =>
+        synthesizeApp({ consumerRoleArns: ['arn:aws:iam::123456789012:role/orders', bad] }),
+      ).toThrow(
+        `context consumerRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>); not a role ARN: ${bad}`,
+      );
+    }
+  });
+
+  it('accepts role ARNs with a path and in the China and GovCloud partitions', () => {
+    const roleArns = [
+      'arn:aws:iam::123456789012:role/service-role/orders',
+      'arn:aws-cn:iam::123456789012:role/crm',
+      'arn:aws-us-gov:iam::123456789012:role/billing',
+    ];
+
+    const { service } = synthesizeApp({ consumerRoleArns: roleArns.join(',') });
+
+    for (const roleArn of roleArns) {
+      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 2);
+    }
+  });
+
   it('consumerRoleArns: each role may invoke both token functions', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/orders-service';
     const { service } = synthesizeApp({ consumerRoleArns: [roleArn] });
@@ -309,6 +502,12 @@ describe('context options', () => {
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged under AwsSolutions checks', () => {
     const { app } = synthesizeApp({}, { nag: true });
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged when the stage reuses an Elastic IP (the address lookup)', () => {
+    const { app } = synthesizeApp({ egressIpAllocationId: 'eipalloc-0123456789abcdef0' }, { nag: true });
 
     expect(() => app.synth()).not.toThrow();
   });

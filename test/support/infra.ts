@@ -31,11 +31,14 @@ export const synthesizeApp = (
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
   const stage = readStageConfig(app);
-  const data = new CredentialDataStack(app, 'Data');
+  const data = new CredentialDataStack(app, 'Data', {
+    createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
+  });
   const serviceStack = new CredentialServiceStack(app, 'Service', {
     table: data.table.table,
     encryptionKey: data.key,
     configSecret: data.configSecret,
+    ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
     stage,
   });
   options.beforeSynth?.(serviceStack);
