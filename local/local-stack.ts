@@ -252,8 +252,9 @@ const route = async (request: IncomingMessage, response: ServerResponse, deps: R
     await sandboxRoute(url, response, deps);
     return;
   }
-  response.writeHead(404, { 'content-type': 'text/plain' });
-  response.end('not found');
+  // What API Gateway's HTTP API answers for a route it does not have, other methods included.
+  response.writeHead(404, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ message: 'Not Found' }));
 };
 
 /** Sandbox controls: simulate what a company or WeCom would do. */

@@ -11,7 +11,7 @@ export interface CorpTokenResult {
 }
 
 /**
- * A corp's access_token for one suite, from the cache or minted once (design.md §3).
+ * A corp's access_token for one suite, from the cache or minted once (README, Getting tokens).
  *
  * 1. Resolve the suite; read the corp's authorization (from the last 30 s in this container, unless
  *    the caller reports a stale token). Unknown or revoked: CorpNotAuthorizedError, without calling WeCom.

@@ -8,7 +8,7 @@ import type { TokenDeps } from './token-deps.ts';
 const INVALID_SUITE_TICKET = 40085;
 
 /**
- * The suite_access_token of a suite, from the cache or minted once (design.md §3).
+ * The suite_access_token of a suite, from the cache or minted once (README, Getting tokens).
  *
  * 1. Resolve the suite (UnknownSuiteError); without an id, the only configured suite.
  * 2. obtainToken: under the lease, mint with the newest suite_ticket; on 40085 retry once with the

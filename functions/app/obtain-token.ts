@@ -9,7 +9,7 @@ export type Mint = (previous: AccessToken | undefined) => Promise<AccessToken>;
 
 /**
  * Returns a valid token for `key`, minting through `mint` at most once per token lifetime across
- * every container (design.md §1, §3).
+ * every container (README, Getting tokens).
  *
  * 1. A fresh token in this container's memory, or in the shared cache, is returned as is.
  * 2. Otherwise one caller takes the mint lease with a conditional write and mints; a failed mint

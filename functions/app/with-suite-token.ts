@@ -2,7 +2,7 @@ import { WeComApiError } from '../core/errors.ts';
 import { mintSuiteToken } from './mint-suite-token.ts';
 import type { TokenDeps } from './token-deps.ts';
 
-// WeCom's answers for a suite_access_token it no longer accepts (wecom-protocol.md §5.12).
+// WeCom's answers for a suite_access_token it no longer accepts (docs/wecom-protocol.md §5.12).
 const REJECTED_SUITE_TOKEN = new Set([40014, 40082, 42001, 42009]);
 
 /**

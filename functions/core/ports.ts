@@ -153,7 +153,7 @@ export interface AuthInfo {
   readonly agentId?: number;
 }
 
-/** The qyapi calls the service makes (wecom-protocol.md §5). Errors: WeComApiError, UpstreamUnavailableError. */
+/** The qyapi calls the service makes (docs/wecom-protocol.md §5). Errors: WeComApiError, UpstreamUnavailableError. */
 export interface WeComApi {
   getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken>;
   getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;

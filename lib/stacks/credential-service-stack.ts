@@ -197,6 +197,10 @@ export class CredentialServiceStack extends Stack {
       reason: 'dynamodb:ListStreams, granted by the stream event source, has no resource-level permissions.',
     });
 
+    new CfnOutput(this, 'TableName', {
+      value: table.table.tableName,
+      description: 'The credential table (the README smoke check reads the ticket age from it)',
+    });
     new CfnOutput(this, 'SuiteTokenFunctionName', { value: this.suiteTokenFunction.functionName });
     new CfnOutput(this, 'SuiteTokenFunctionArn', { value: this.suiteTokenFunction.functionArn });
     new CfnOutput(this, 'CorpTokenFunctionName', { value: this.corpTokenFunction.functionName });

@@ -131,3 +131,18 @@ describe('CredentialsClient against the local stack', () => {
     expect(stack.simulator?.isValidCorpToken(suiteId, 'wwclientrejected', second.accessToken)).toBe(true);
   });
 });
+
+describe('the local HTTP layer answers like API Gateway', () => {
+  it.each(['PUT', 'DELETE', 'PATCH'])(
+    'answers %s on a callback route with 404 Not Found, as the HTTP API does',
+    async (method) => {
+      const response = await fetch(`${stack.url}/callback/wwsandboxsuite0001/command?timestamp=1`, {
+        method,
+        body: '<xml/>',
+      });
+
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ message: 'Not Found' });
+    },
+  );
+});

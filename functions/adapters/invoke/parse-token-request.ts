@@ -1,12 +1,12 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 
-/** `suite-token` payload (design.md §3). */
+/** `suite-token` payload (README, Getting tokens). */
 export interface SuiteTokenRequest {
   readonly suiteId?: string;
   readonly staleToken?: string;
 }
 
-/** `corp-token` payload (design.md §3). */
+/** `corp-token` payload (README, Getting tokens). */
 export interface CorpTokenRequest extends SuiteTokenRequest {
   readonly corpId: string;
 }

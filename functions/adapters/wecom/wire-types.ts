@@ -1,4 +1,4 @@
-/** Every qyapi answer may carry these; token APIs omit errcode on success (wecom-protocol.md §5.3). */
+/** Every qyapi answer may carry these; token APIs omit errcode on success (docs/wecom-protocol.md §5.3). */
 export interface WireStatus {
   readonly errcode?: number;
   readonly errmsg?: string;

@@ -8,7 +8,7 @@ export interface EncryptedReply {
 
 /**
  * Renders an encrypted passive reply in the layout of WeCom's reference libraries
- * (wecom-protocol.md §1.8): every value but `TimeStamp` in CDATA, one element per line. A template
+ * (docs/wecom-protocol.md §1.8): every value but `TimeStamp` in CDATA, one element per line. A template
  * rather than an XML builder keeps the callback bundle small; the values are base64, hex and digits,
  * so none can close a CDATA section.
  */

@@ -60,7 +60,7 @@ export type SuiteEvent =
   | UnknownSuiteEvent;
 
 /**
- * Parses the decrypted XML of an instruction callback (wecom-protocol.md §3).
+ * Parses the decrypted XML of an instruction callback (docs/wecom-protocol.md §3).
  *
  * @throws InvalidRequestError when the XML is malformed or a known event lacks a required field.
  */

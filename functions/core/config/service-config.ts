@@ -12,7 +12,7 @@ export interface SuiteConfig {
   readonly encodingAesKey: string;
 }
 
-/** The configuration document (design.md §4), the same in AWS (a secret) and locally (a file). */
+/** The configuration document (README, Configuration), the same in AWS (a secret) and locally (a file). */
 export interface ServiceConfig {
   readonly provider: {
     readonly corpId: string;

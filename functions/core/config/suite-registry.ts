@@ -35,7 +35,7 @@ export class SuiteRegistry {
   }
 
   /**
-   * The named suite, or the only configured one when no id is given (design.md §3).
+   * The named suite, or the only configured one when no id is given (README, Getting tokens).
    *
    * @throws InvalidRequestError when no id is given and several suites are configured;
    *   UnknownSuiteError when the suite is not configured.

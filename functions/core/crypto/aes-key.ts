@@ -10,7 +10,7 @@ export interface AesKey {
 }
 
 // 43 base64 characters carry 258 bits; the last character's two low bits are ignored, so keys
-// whose last character is "non-canonical" are legal (wecom-protocol.md §1.1) and must not be rejected.
+// whose last character is "non-canonical" are legal (docs/wecom-protocol.md §1.1) and must not be rejected.
 const ENCODING_AES_KEY_PATTERN = /^[A-Za-z0-9+/]{43}$/;
 
 /**

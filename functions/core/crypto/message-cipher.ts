@@ -6,7 +6,7 @@ import type { AesKey } from './aes-key.ts';
 /** A decrypted WeCom message: the payload and the id WeCom appended to it. */
 export interface DecryptedMessage {
   readonly message: string;
-  /** The id the sender encrypted for: a suite id, a corp id, or "" (see wecom-protocol.md §1.5). */
+  /** The id the sender encrypted for: a suite id, a corp id, or "" (see docs/wecom-protocol.md §1.5). */
   readonly receiveId: string;
 }
 

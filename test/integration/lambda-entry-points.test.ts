@@ -1,0 +1,280 @@
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localCreateTableInput } from '../../functions/adapters/dynamodb/table-schema.ts';
+import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
+import { StreamPoller } from '../../local/stream-poller.ts';
+import { WeComSimulator } from '../../local/wecom-simulator.ts';
+import { callbackEvent } from '../support/api-events.ts';
+import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
+import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { localDocumentClient } from '../support/dynamodb.ts';
+import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { synthesizeApp } from '../support/infra.ts';
+import { captureLogs, type LogCapture } from '../support/log-capture.ts';
+import { type TemplateJson, TemplateResolver } from '../support/template-resolver.ts';
+import { eventually } from '../support/token-harness.ts';
+import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
+
+/**
+ * The composition test: each real Lambda entry module (the file CDK bundles) is imported with the
+ * environment the synthesized stack gives its function, the table (named as the stack names it)
+ * on DynamoDB Local, the configuration secret on a loopback Secrets Manager and WeCom on the fake.
+ * A full flow runs through them, and the EMF metrics they print are checked against what the
+ * synthesized alarms and dashboard watch.
+ */
+
+const FUNCTION_IDS: Record<ServiceName, string> = {
+  'wecom-callback': 'CallbackFunction',
+  'suite-token': 'SuiteTokenFunction',
+  'corp-token': 'CorpTokenFunction',
+  'auth-exchange': 'AuthExchangeFunction',
+};
+const ENTRY_MODULES: Record<ServiceName, string> = {
+  'wecom-callback': '../../functions/wecom-callback/handler.ts',
+  'suite-token': '../../functions/suite-token/handler.ts',
+  'corp-token': '../../functions/corp-token/handler.ts',
+  'auth-exchange': '../../functions/auth-exchange/handler.ts',
+};
+
+type Handler = (event: unknown, context?: Context) => Promise<unknown>;
+/** A metric CloudWatch would have to receive for an alarm or dashboard widget to see anything. */
+interface WatchedMetric {
+  readonly watcher: string;
+  readonly metricName: string;
+  /** Dimension name → value, or `*` where a dashboard SEARCH takes any value. */
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+const suiteId = THIRD_PARTY_SUITE.suiteId;
+const corpId = 'wwentrypointcorp';
+const savedEnv = { ...process.env };
+let service: TemplateJson;
+let functionEnvironments: Record<ServiceName, Record<string, string>>;
+let watched: WatchedMetric[];
+let simulator: WeComSimulator;
+let secretsManager: FakeSecretsManager;
+let tableName: string;
+let logs: LogCapture;
+const handlers = {} as Record<ServiceName, Handler>;
+
+beforeAll(async () => {
+  // One per-suite ticket alarm too, so its dimensions are checked.
+  const synthesized = synthesizeApp({ suiteIds: [suiteId] });
+  const data = synthesized.data.toJSON() as TemplateJson;
+  service = synthesized.service.toJSON() as TemplateJson;
+  const resolver = new TemplateResolver([data, service], SIMULATED_REGION);
+  functionEnvironments = Object.fromEntries(
+    Object.entries(FUNCTION_IDS).map(([name, prefix]) => {
+      const [, fn] =
+        Object.entries(service.Resources).find(
+          ([logicalId, resource]) =>
+            resource.Type === 'AWS::Lambda::Function' && logicalId.startsWith(prefix),
+        ) ?? [];
+      const variables = (fn?.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables;
+      return [name, resolver.resolve(variables, service) as Record<string, string>];
+    }),
+  ) as Record<ServiceName, Record<string, string>>;
+  watched = watchedMetrics(service, resolver);
+
+  // The table and the secret exist under the names the stack gives them.
+  tableName = functionEnvironments['suite-token'].TABLE_NAME ?? '';
+  const admin = localDocumentClient();
+  await admin.send(new CreateTableCommand(localCreateTableInput(tableName)));
+  admin.destroy();
+  secretsManager = await startFakeSecretsManager();
+  secretsManager.setSecret(
+    functionEnvironments['suite-token'].WECOM_CONFIG_SECRET ?? '',
+    JSON.stringify(TEST_CONFIG),
+  );
+  simulator = await new WeComSimulator({
+    suites: TEST_CONFIG.suites,
+    providerCorpId: TEST_CONFIG.provider.corpId,
+  }).start();
+
+  // What Lambda adds to the stack's variables: region and role credentials. WeCom and the AWS
+  // endpoints are the only things pointed elsewhere. The SDK reads them lazily, so they stay set.
+  const lambdaEnvironment = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoDbEndpoint'),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+    WECOM_API_BASE: simulator.baseUrl,
+  };
+  logs = captureLogs();
+  for (const name of Object.keys(FUNCTION_IDS) as ServiceName[]) {
+    process.env = { ...savedEnv, ...functionEnvironments[name], ...lambdaEnvironment };
+    handlers[name] = ((await import(ENTRY_MODULES[name])) as { handler: Handler }).handler;
+  }
+});
+
+afterAll(async () => {
+  logs.stop();
+  process.env = { ...savedEnv };
+  await simulator.stop();
+  await secretsManager.close();
+  const admin = localDocumentClient();
+  await admin.send(new DeleteTableCommand({ TableName: tableName }));
+  admin.destroy();
+});
+
+const pushCommand = async (xml: string): Promise<unknown> => {
+  const signed = signPush(THIRD_PARTY_SUITE, xml, {
+    receiveId: suiteId,
+    timestamp: Math.floor(Date.now() / 1000),
+  });
+  return handlers['wecom-callback'](
+    callbackEvent({
+      method: 'POST',
+      route: 'command',
+      suiteId,
+      rawQueryString: signed.rawQueryString,
+      body: signed.body,
+    }),
+  );
+};
+
+describe('the Lambda entry points, as CDK bundles them', () => {
+  it('run a whole flow: ticket push, suite token, install, exchange, corp token', async () => {
+    const { suiteTicket, timeStamp } = simulator.issueSuiteTicket(suiteId);
+    expect(await pushCommand(suiteEventXml.suiteTicket(suiteId, suiteTicket, timeStamp))).toMatchObject({
+      statusCode: 200,
+      body: 'success',
+    });
+
+    // WeCom refuses once (60020: the egress IP is not allow-listed); the typed error reaches the
+    // caller, and the next call mints.
+    simulator.injectFaults('service/get_suite_token', { kind: 'errcode', errcode: 60020 });
+    await expect(handlers['suite-token']({ suiteId })).rejects.toMatchObject({ name: 'WeComApiError' });
+    const suiteToken = (await handlers['suite-token']({ suiteId })) as { accessToken: string };
+    expect(simulator.isValidSuiteToken(suiteId, suiteToken.accessToken)).toBe(true);
+
+    // The install: auth-exchange, fed by the table's stream, exchanges the code; WeCom fails its
+    // first get_auth_info, which the exchange survives (the authorization is refreshed later).
+    const poller = new StreamPoller({
+      endpoint: inject('dynamoDbEndpoint'),
+      tableName,
+      handler: handlers['auth-exchange'] as ConstructorParameters<typeof StreamPoller>[0]['handler'],
+      pollIntervalMs: 50,
+    });
+    await poller.start();
+    try {
+      simulator.injectFaults('service/get_auth_info', { kind: 'errcode', errcode: 60020 });
+      const authCode = simulator.authorizeCorp(suiteId, corpId);
+      expect(
+        await pushCommand(suiteEventXml.createAuth(suiteId, authCode, Math.floor(Date.now() / 1000))),
+      ).toMatchObject({ statusCode: 200, body: 'success' });
+
+      simulator.injectFaults('service/get_corp_token', { kind: 'errcode', errcode: 60020 });
+      const corpToken = await eventually(async () => {
+        try {
+          return (await handlers['corp-token']({ suiteId, corpId })) as {
+            accessToken: string;
+            agentId?: number;
+          };
+        } catch {
+          return undefined;
+        }
+      });
+      expect(simulator.isValidCorpToken(suiteId, corpId, corpToken.accessToken)).toBe(true);
+      await eventually(async () => (simulator.calls('service/get_auth_info') >= 2 ? true : undefined));
+    } finally {
+      await poller.stop();
+    }
+  });
+
+  it('print the EMF metrics, with the names, namespace and dimensions the alarms and dashboard watch', () => {
+    const emitted = logs
+      .records()
+      .filter((record) => typeof record._aws === 'object')
+      .flatMap((record) => {
+        const directives = (record._aws as { CloudWatchMetrics: EmfDirective[] }).CloudWatchMetrics;
+        return directives.flatMap((directive) =>
+          directive.Metrics.flatMap((metric) =>
+            directive.Dimensions.map((names) => ({
+              namespace: directive.Namespace,
+              metricName: metric.Name,
+              dimensions: Object.fromEntries(names.map((name) => [name, String(record[name])])),
+            })),
+          ),
+        );
+      });
+    const seen = (metric: WatchedMetric) =>
+      emitted.some(
+        (line) =>
+          line.namespace === METRICS_NAMESPACE &&
+          line.metricName === metric.metricName &&
+          Object.keys(line.dimensions).sort().join() === Object.keys(metric.dimensions).sort().join() &&
+          Object.entries(metric.dimensions).every(
+            ([name, value]) => value === '*' || line.dimensions[name] === value,
+          ),
+      );
+
+    const unseen = watched.filter((metric) => !seen(metric));
+
+    // Sanity: the alarms of every function and both dashboard SEARCH kinds are among those checked.
+    expect(watched.map((metric) => metric.metricName)).toEqual(
+      expect.arrayContaining(['SuiteTicketReceived', 'WeComError', 'WeComTokenIssued', 'RequestRefused']),
+    );
+    expect(unseen).toEqual([]);
+  });
+});
+
+interface EmfDirective {
+  readonly Namespace: string;
+  readonly Dimensions: string[][];
+  readonly Metrics: { readonly Name: string }[];
+}
+
+/**
+ * Every metric the synthesized alarms and dashboard watch in our namespace: alarm metrics (plain or
+ * inside metric math) with their dimensions, and the dimension sets of the dashboard's SEARCHes.
+ */
+const watchedMetrics = (template: TemplateJson, resolver: TemplateResolver): WatchedMetric[] => {
+  const metrics: WatchedMetric[] = [];
+  type MetricJson = {
+    Namespace?: string;
+    MetricName?: string;
+    Dimensions?: { Name: string; Value: unknown }[];
+  };
+  const add = (watcher: string, metric: MetricJson) => {
+    if (metric.Namespace !== METRICS_NAMESPACE || metric.MetricName === undefined) {
+      return;
+    }
+    metrics.push({
+      watcher,
+      metricName: metric.MetricName,
+      dimensions: Object.fromEntries((metric.Dimensions ?? []).map((d) => [d.Name, String(d.Value)])),
+    });
+  };
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::CloudWatch::Alarm') {
+      const properties = resolver.resolve(resource.Properties, template) as MetricJson & {
+        Metrics?: { MetricStat?: { Metric: MetricJson } }[];
+      };
+      add(logicalId, properties);
+      for (const query of properties.Metrics ?? []) {
+        if (query.MetricStat !== undefined) {
+          add(logicalId, query.MetricStat.Metric);
+        }
+      }
+    }
+    if (resource.Type === 'AWS::CloudWatch::Dashboard') {
+      const body = String(resolver.resolve(resource.Properties?.DashboardBody, template));
+      for (const match of body.matchAll(/SEARCH\('\{([^}]+)\} MetricName=\\?"(\w+)\\?"/g)) {
+        const [namespace, ...dimensionNames] = (match[1] ?? '').split(',');
+        if (namespace === METRICS_NAMESPACE) {
+          metrics.push({
+            watcher: `${logicalId} SEARCH`,
+            metricName: match[2] ?? '',
+            dimensions: Object.fromEntries(dimensionNames.map((name) => [name, '*'])),
+          });
+        }
+      }
+    }
+  }
+  return metrics;
+};
