@@ -64,6 +64,7 @@ const QUIET_METRICS: ServiceMetrics = {
   authCodeReceived: () => undefined,
   wecomAnswered: () => undefined,
   requestRefused: () => undefined,
+  exchangeOutcomeUnknown: () => undefined,
 };
 const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -280,6 +281,7 @@ const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps)
             suiteId,
             corpId,
             url.searchParams.get('corpName') ?? undefined,
+            url.searchParams.get('receiveId') === 'provider' ? 'provider' : 'suite',
           ),
         });
         return;
@@ -299,9 +301,27 @@ const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps)
       case '/sandbox/uninstall':
         json(200, { suiteId, corpId, callback: await simulator.pushCancel(suiteId, corpId) });
         return;
+      case '/sandbox/change-auth':
+        json(200, { suiteId, corpId, callback: await simulator.pushChangeAuth(suiteId, corpId) });
+        return;
+      case '/sandbox/message':
+        json(200, {
+          suiteId,
+          corpId,
+          callback: await simulator.pushDataMessage(suiteId, corpId, url.searchParams.get('text') ?? 'hello'),
+        });
+        return;
+      case '/sandbox/ip-allow-list': {
+        // WeCom answers 60020 to every call from an address not on the provider's allow-list.
+        const allowed = url.searchParams.get('allowed') !== 'false';
+        simulator.setIpAllowListed(allowed);
+        json(200, { allowed });
+        return;
+      }
       default:
         json(404, {
-          error: 'unknown sandbox action; use verify-urls, install, ticket, reset-secret or uninstall',
+          error:
+            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message or ip-allow-list',
         });
     }
   } catch (error) {

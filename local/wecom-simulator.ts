@@ -19,7 +19,9 @@ export type SimulatedFault =
   | { readonly kind: 'timeout'; readonly holdMs?: number }
   | { readonly kind: 'reset' }
   | { readonly kind: 'http'; readonly status: number }
-  | { readonly kind: 'errcode'; readonly errcode: number; readonly errmsg?: string };
+  | { readonly kind: 'errcode'; readonly errcode: number; readonly errmsg?: string }
+  /** WeCom acts on the request (a code is spent, a token issued), but the answer never arrives. */
+  | { readonly kind: 'answer-lost' };
 
 export interface WeComSimulatorOptions {
   readonly suites: readonly SimulatedSuite[];
@@ -31,6 +33,11 @@ export interface WeComSimulatorOptions {
   readonly tokenLifetimeSeconds?: number;
   /** Delay before every answer, like a far-away WeCom. @default 0 */
   readonly latencyMs?: number;
+  /**
+   * What `expires_in` says when a still-valid token is fetched again: its remaining lifetime
+   * (default) or the full lifetime. Either way the token itself is the same.
+   */
+  readonly repeatedExpiresIn?: 'remaining' | 'full';
   readonly port?: number;
 }
 
@@ -66,7 +73,8 @@ const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
  */
 export class WeComSimulator {
   readonly #suites: ReadonlyMap<string, SimulatedSuite>;
-  readonly #tickets = new Map<string, { value: string; issuedAtMs: number; timeStamp: number }>();
+  // Every ticket of a suite stays valid 30 minutes after it was issued, as WeCom's do.
+  readonly #tickets = new Map<string, { value: string; issuedAtMs: number; timeStamp: number }[]>();
   readonly #suiteTokens = new Map<string, IssuedToken>();
   readonly #corpTokens = new Map<string, IssuedToken>();
   readonly #codes = new Map<string, PendingCode>();
@@ -79,6 +87,7 @@ export class WeComSimulator {
   #server: Server | undefined;
   #baseUrl = '';
   #nextAgentId = 1000002;
+  #ipAllowListed = true;
 
   constructor(private readonly options: WeComSimulatorOptions) {
     this.#suites = new Map(options.suites.map((suite) => [suite.suiteId, suite]));
@@ -141,12 +150,23 @@ export class WeComSimulator {
     this.#requireSuite(suiteId);
     const suiteTicket = `ticket-${randomBytes(12).toString('hex')}`;
     const issuedAtMs = this.#nowMs();
+    const live = (this.#tickets.get(suiteId) ?? []).filter(
+      (ticket) => issuedAtMs - ticket.issuedAtMs <= TICKET_LIFETIME_MS,
+    );
     // Real pushes are 10 minutes apart; when a test issues several within a second, each still
     // carries a newer TimeStamp than the last, as WeCom's would.
-    const previous = this.#tickets.get(suiteId)?.timeStamp ?? 0;
+    const previous = live.at(-1)?.timeStamp ?? 0;
     const timeStamp = Math.max(Math.floor(issuedAtMs / 1000), previous + 1);
-    this.#tickets.set(suiteId, { value: suiteTicket, issuedAtMs, timeStamp });
+    this.#tickets.set(suiteId, [...live, { value: suiteTicket, issuedAtMs, timeStamp }]);
     return { suiteTicket, timeStamp };
+  }
+
+  /**
+   * Whether WeCom accepts calls from the service's address: off, every API answers 60020 (the
+   * egress IP is not on the provider's allow-list).
+   */
+  setIpAllowListed(allowed: boolean): void {
+    this.#ipAllowListed = allowed;
   }
 
   /** A corp installs the app: returns the auth code WeCom would push in create_auth. */
@@ -157,12 +177,23 @@ export class WeComSimulator {
     return authCode;
   }
 
-  /** 代开发: the provider resets a corp's secret; returns the auth code of reset_permanent_code. */
+  /**
+   * 代开发 only: the provider resets a corp's secret; the old one stops working at once (gettoken
+   * answers 40001) and the reset_permanent_code push carries the auth code for the new one.
+   */
   resetPermanentCode(suiteId: string, corpId: string): string {
+    if (!suiteId.startsWith('dk')) {
+      throw new Error(`reset_permanent_code exists only for 代开发 templates (dk…), not ${suiteId}`);
+    }
     const grant = this.#grants.get(grantKey(suiteId, corpId));
     if (grant === undefined) {
       throw new Error(`${corpId} has not authorized ${suiteId}`);
     }
+    this.#grants.set(grantKey(suiteId, corpId), {
+      ...grant,
+      permanentCode: `reset-${randomBytes(8).toString('hex')}`,
+    });
+    this.#corpTokens.delete(grantKey(suiteId, corpId));
     return this.authorizeCorp(suiteId, corpId, grant.corpName);
   }
 
@@ -201,6 +232,16 @@ export class WeComSimulator {
     eventXml: string,
     receiveId = suiteId,
   ): Promise<{ status: number; body: string }> {
+    return this.#post(suiteId, 'command', eventXml, receiveId, '');
+  }
+
+  async #post(
+    suiteId: string,
+    route: 'command' | 'data',
+    eventXml: string,
+    receiveId: string,
+    extraQuery: string,
+  ): Promise<{ status: number; body: string }> {
     const suite = this.#requireSuite(suiteId);
     if (
       this.options.callbackBaseUrl === undefined ||
@@ -214,7 +255,7 @@ export class WeComSimulator {
     const nonce = String(Math.floor(Math.random() * 1e10));
     const signature = computeSignature({ token: suite.token, timestamp, nonce, encrypt });
     const response = await fetch(
-      `${this.options.callbackBaseUrl}/callback/${suiteId}/command?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
+      `${this.options.callbackBaseUrl}/callback/${suiteId}/${route}?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}${extraQuery}`,
       {
         method: 'POST',
         headers: { 'content-type': 'text/xml' },
@@ -264,17 +305,45 @@ export class WeComSimulator {
     );
   }
 
-  /** A corp installs the app and WeCom pushes create_auth. */
+  /**
+   * A corp installs the app and WeCom pushes create_auth, encrypted for the suite id or, as some
+   * pushes are, for the provider's corp id.
+   */
   async pushInstall(
     suiteId: string,
     corpId: string,
     corpName?: string,
+    receiveId: 'suite' | 'provider' = 'suite',
   ): Promise<{ status: number; body: string }> {
     const authCode = this.authorizeCorp(suiteId, corpId, corpName);
     return this.pushSuiteEvent(
       suiteId,
       `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[create_auth]]></InfoType><TimeStamp>${Math.floor(this.#nowMs() / 1000)}</TimeStamp><State><![CDATA[sandbox]]></State></xml>`,
+      receiveId === 'provider' ? (this.options.providerCorpId ?? suiteId) : suiteId,
     );
+  }
+
+  /** The corp changes what it granted (or its admin changes the app's visibility): change_auth. */
+  async pushChangeAuth(suiteId: string, corpId: string): Promise<{ status: number; body: string }> {
+    return this.pushSuiteEvent(
+      suiteId,
+      `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType><TimeStamp>${Math.floor(this.#nowMs() / 1000)}</TimeStamp><AuthCorpId><![CDATA[${corpId}]]></AuthCorpId></xml>`,
+    );
+  }
+
+  /**
+   * A user of `corpId` writes to the app: WeCom POSTs the message to the data URL registered with
+   * `?corpid=$CORPID$` (WeCom fills in the corp), encrypted for that corp.
+   */
+  async pushDataMessage(
+    suiteId: string,
+    corpId: string,
+    text: string,
+    agentId = 1000002,
+  ): Promise<{ status: number; body: string }> {
+    const now = Math.floor(this.#nowMs() / 1000);
+    const xml = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sandbox-user]]></FromUserName><CreateTime>${now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${Date.now()}</MsgId><AgentID>${agentId}</AgentID></xml>`;
+    return this.#post(suiteId, 'data', xml, corpId, `&corpid=${encodeURIComponent(corpId)}`);
   }
 
   /** 代开发: the provider resets the secret and WeCom pushes reset_permanent_code. */
@@ -312,16 +381,29 @@ export class WeComSimulator {
       await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     }
     const fault = this.#faults.get(api)?.shift();
-    if (fault !== undefined) {
+    if (fault !== undefined && fault.kind !== 'answer-lost') {
       this.#applyFault(fault, request, response);
       return;
     }
+    if (!this.#ipAllowListed) {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify(error(60020, 'not allow to access from your ip')));
+      return;
+    }
     const answer = this.#answer(api, url.searchParams, body);
+    if (fault?.kind === 'answer-lost') {
+      request.socket.destroy();
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     response.end(JSON.stringify(answer));
   }
 
-  #applyFault(fault: SimulatedFault, request: IncomingMessage, response: ServerResponse): void {
+  #applyFault(
+    fault: Exclude<SimulatedFault, { kind: 'answer-lost' }>,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
     switch (fault.kind) {
       case 'timeout':
         setTimeout(() => request.socket.destroy(), fault.holdMs ?? 10_000).unref();
@@ -370,12 +452,8 @@ export class WeComSimulator {
     if (body.suite_secret !== suite.suiteSecret) {
       return error(40080, 'invalid suite_secret');
     }
-    const ticket = this.#tickets.get(suite.suiteId);
-    if (
-      ticket === undefined ||
-      ticket.value !== body.suite_ticket ||
-      this.#nowMs() - ticket.issuedAtMs > TICKET_LIFETIME_MS
-    ) {
+    const ticket = this.#tickets.get(suite.suiteId)?.find((issued) => issued.value === body.suite_ticket);
+    if (ticket === undefined || this.#nowMs() - ticket.issuedAtMs > TICKET_LIFETIME_MS) {
       return error(40085, 'invalid suite_ticket');
     }
     const token = this.#reuseOrIssue(this.#suiteTokens, suite.suiteId, 'service/get_suite_token', 'suite');
@@ -513,8 +591,12 @@ export class WeComSimulator {
     return token;
   }
 
-  // Like WeCom, a repeated fetch reports the remaining lifetime.
+  // WeCom does not document whether a repeated fetch of a still-valid token reports its remaining
+  // or its full lifetime; the simulator does either (`repeatedExpiresIn`).
   #expiresIn(token: IssuedToken): number {
+    if (this.options.repeatedExpiresIn === 'full') {
+      return this.options.tokenLifetimeSeconds ?? 7200;
+    }
     return Math.max(1, Math.round((token.expiresAtMs - this.#nowMs()) / 1000));
   }
 }

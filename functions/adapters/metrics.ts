@@ -14,6 +14,8 @@ export const METRIC = {
    * not a crash. The function-error alarms subtract it from Lambda's `Errors`, which counts both.
    */
   requestRefused: 'RequestRefused',
+  /** An auth code WeCom may have spent on a lost answer: that corp must reinstall (README, Operations). */
+  exchangeOutcomeUnknown: 'ExchangeOutcomeUnknown',
 } as const;
 
 /** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */
@@ -24,6 +26,8 @@ export interface ServiceMetrics {
   wecomAnswered(api: string, outcome: number | 'network'): void;
   /** An invocation answered with a typed error of the contract (not a crash). */
   requestRefused(): void;
+  /** An auth code ended with its exchange outcome unknown. */
+  exchangeOutcomeUnknown(suiteId: string): void;
 }
 
 /** Emits each metric at once (a single-metric EMF line), so nothing is lost if a handler throws. */
@@ -55,5 +59,9 @@ export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
       emit(METRIC.wecomError, {});
     },
     requestRefused: () => emit(METRIC.requestRefused, {}),
+    exchangeOutcomeUnknown: (suiteId) => {
+      emit(METRIC.exchangeOutcomeUnknown, { suiteId });
+      emit(METRIC.exchangeOutcomeUnknown, {});
+    },
   };
 };

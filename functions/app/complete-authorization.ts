@@ -1,4 +1,4 @@
-import { UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
+import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
 import type {
   AuthCodeLifecycle,
   AuthCodeSource,
@@ -32,7 +32,7 @@ export type ExchangeOutcome =
       readonly authInfo: 'read' | 'pending';
     }
   | { readonly status: 'already_done' }
-  | { readonly status: 'failed'; readonly reason: string };
+  | { readonly status: 'failed' | 'outcome_unknown'; readonly reason: string };
 
 const INVALID_AUTH_CODE = 40078;
 
@@ -42,7 +42,9 @@ const INVALID_AUTH_CODE = 40078;
  * 1. Claim the code with a conditional write; a code already exchanged (a re-delivered stream
  *    record) is skipped, one held by a live worker is retried later.
  * 2. get_permanent_code (v2) with the suite token. 40078 (used or expired) marks the code failed
- *    for good; any other failure gives the claim back and throws, so the stream retries.
+ *    for good, or `outcome_unknown` when an earlier attempt was sent and its answer lost (WeCom
+ *    may have spent the code on it: the corp must reinstall, and an alarm says so). Any other
+ *    failure gives the claim back (noting a lost answer) and throws, so the stream retries.
  * 3. Store the authorization (third-party or 代开发) and drop the corp's cached token: for
  *    reset_permanent_code and re-installs the old token belongs to the old code.
  * 4. Mark the code exchanged, then read get_auth_info for the agent id and corp name. If that
@@ -73,11 +75,24 @@ export const completeAuthorization = async (
     );
   } catch (error) {
     if (error instanceof WeComApiError && error.errcode === INVALID_AUTH_CODE) {
-      const reason = `WeCom rejected the auth code as used or expired (40078); the corp must authorize again`;
-      await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, { status: 'failed', reason });
-      return { status: 'failed', reason };
+      const outcome =
+        claim === 'claimed_after_unknown_outcome'
+          ? ({
+              status: 'outcome_unknown',
+              reason:
+                'exchange outcome unknown: an earlier get_permanent_code got no answer and WeCom now calls the code used (40078); the corp must reinstall the app',
+            } as const)
+          : ({
+              status: 'failed',
+              reason:
+                'WeCom rejected the auth code as used or expired (40078); the corp must authorize again',
+            } as const);
+      await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);
+      return outcome;
     }
-    await deps.authCodes.releaseAuthCode(code.suiteId, code.authCode, owner);
+    await deps.authCodes.releaseAuthCode(code.suiteId, code.authCode, owner, {
+      outcomeUnknown: error instanceof OutcomeUnknownError,
+    });
     throw error;
   }
   const authorization = await deps.authorizationWriter.saveExchangedAuthorization({

@@ -1,33 +1,48 @@
-import { type AccessToken, freshnessOf } from '../core/credentials/access-token.ts';
+import { type AccessToken, freshnessOf, withGrace } from '../core/credentials/access-token.ts';
+import { errorFromBlock, isBlockingFailure, nextBlock } from '../core/credentials/credential-block.ts';
+import { type CredentialKey, memoryKeyOf } from '../core/credentials/credential-key.ts';
 import { describeMintFailure, errorFromMintFailure } from '../core/credentials/mint-failure.ts';
 import { UpstreamUnavailableError } from '../core/errors.ts';
-import type { TokenKey } from '../core/ports.ts';
+import type { CredentialBlock } from '../core/ports.ts';
 import { DEFAULT_MINT_TIMING, type TokenDeps } from './token-deps.ts';
 
-/** Mints a token from WeCom; `previous` is the cached token, if any, so a repeated value keeps its expiry. */
-export type Mint = (previous: AccessToken | undefined) => Promise<AccessToken>;
+// A value WeCom hands back at its end is asked for again this often, this many times (≈ 1 s).
+const ENDED_VALUE_RETRY_MS = 200;
+const ENDED_VALUE_RETRIES = 5;
 
 /**
- * Returns a valid token for `key`, minting through `mint` at most once per token lifetime across
- * every container (README, Getting tokens).
+ * Mints a credential from WeCom. `previous` is the cached one, if any, so a repeated value keeps
+ * its expiry; `block` is set when this mint is the periodic retry of a blocked credential.
+ */
+export type Mint = (
+  previous: AccessToken | undefined,
+  block: CredentialBlock | undefined,
+) => Promise<AccessToken>;
+
+/**
+ * Returns a valid credential for `key`, asking WeCom through `mint` at most once per refresh
+ * point across every container (README, Getting tokens). One rule (freshnessOf) decides:
  *
- * 1. A fresh token in this container's memory, or in the shared cache, is returned as is.
- * 2. Otherwise one caller takes the mint lease with a conditional write and mints; a failed mint
- *    is never cached, only recorded for the callers waiting on it.
- * 3. The others keep using the cached token while it is still valid, or wait briefly for the
- *    new one.
+ * 1. A `fresh` credential in this container's memory, or in the shared cache, is returned as is.
+ * 2. A blocked credential (WeCom refuses until the authorization changes) fails at once with the
+ *    block's typed error, until its next attempt is due.
+ * 3. Otherwise one caller takes the mint lease with a conditional write (the condition is the same
+ *    rule: absent, `refresh_due` or `expired`, or the caller's stale value) and mints; a failed
+ *    mint is never cached, only recorded for the callers waiting on it, or turned into a block.
+ * 4. The others serve the cached credential while it is still valid (`refresh_due`), and wait for
+ *    the lease holder's mint only once it has `expired`.
  *
- * @param staleToken a token WeCom rejected: it is replaced only if it is still the cached one.
+ * @param staleToken a value WeCom rejected: it is replaced only if it is still the cached one.
  * @throws the mint's own typed errors; UpstreamUnavailableError when waiting times out.
  */
 export const obtainToken = async (
   deps: TokenDeps,
-  key: TokenKey,
+  key: CredentialKey,
   mint: Mint,
   staleToken?: string,
 ): Promise<AccessToken> => {
   const timing = deps.timing ?? DEFAULT_MINT_TIMING;
-  const memoryKey = key.kind === 'suite' ? `suite|${key.suiteId}` : `corp|${key.suiteId}|${key.corpId}`;
+  const memoryKey = memoryKeyOf(key);
   const startedAtMs = deps.clock.nowMs();
   const remembered = deps.memory.get(memoryKey, startedAtMs, staleToken);
   if (remembered !== undefined) {
@@ -38,19 +53,22 @@ export const obtainToken = async (
   for (;;) {
     const record = await deps.tokens.read(key);
     const now = deps.clock.nowMs();
+    if (record.block !== undefined && now < record.block.nextAttemptAtMs) {
+      throw errorFromBlock(record.block);
+    }
     const cached = record.token !== undefined && record.token.value !== staleToken ? record.token : undefined;
     const freshness = cached === undefined ? undefined : freshnessOf(cached, now);
-    // A token minted while we waited is the best WeCom will give, even if it is short-lived.
+    // A credential minted while we waited is the best WeCom will give, even if it is short-lived.
     const mintedWhileWaiting =
-      cached !== undefined && (record.mintedAtMs ?? 0) >= startedAtMs && cached.expiresAtMs > now;
+      freshness !== undefined && freshness !== 'expired' && (record.mintedAtMs ?? 0) >= startedAtMs;
     if (cached !== undefined && (freshness === 'fresh' || mintedWhileWaiting)) {
       deps.memory.set(memoryKey, cached, now);
       return cached;
     }
     if (await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken)) {
-      return mintUnderLease(deps, key, memoryKey, owner, mint, record.token);
+      return mintUnderLease(deps, key, memoryKey, owner, mint, record.token, record.block);
     }
-    if (cached !== undefined && freshness === 'refreshable') {
+    if (cached !== undefined && freshness === 'refresh_due') {
       return cached;
     }
     if (record.mintFailure !== undefined && record.mintFailure.atMs >= startedAtMs) {
@@ -65,17 +83,35 @@ export const obtainToken = async (
 
 const mintUnderLease = async (
   deps: TokenDeps,
-  key: TokenKey,
+  key: CredentialKey,
   memoryKey: string,
   owner: string,
   mint: Mint,
   previous: AccessToken | undefined,
+  block: CredentialBlock | undefined,
 ): Promise<AccessToken> => {
   let token: AccessToken;
   try {
-    token = await mint(previous);
+    token = await mint(previous, block);
+    // WeCom handed back the value that has just ended by our clock: its clock is a moment behind
+    // ours (we start a lifetime when we send, it when it answers). Ask again shortly rather than
+    // hand out a value WeCom is about to refuse; if it keeps answering so, serve it briefly.
+    for (let retry = 1; freshnessOf(token, deps.clock.nowMs()) === 'expired'; retry += 1) {
+      if (retry > ENDED_VALUE_RETRIES) {
+        token = withGrace(token, deps.clock.nowMs());
+        break;
+      }
+      await deps.sleep(ENDED_VALUE_RETRY_MS);
+      token = await mint(token, block);
+    }
   } catch (error) {
-    await deps.tokens.releaseAfterFailure(key, owner, describeMintFailure(error, deps.clock.nowMs()));
+    const now = deps.clock.nowMs();
+    const failure = describeMintFailure(error, now);
+    if (isBlockingFailure(error)) {
+      await deps.tokens.block(key, owner, nextBlock(failure, now, block));
+    } else {
+      await deps.tokens.releaseAfterFailure(key, owner, failure);
+    }
     throw error;
   }
   await deps.tokens.storeMinted(key, owner, token);

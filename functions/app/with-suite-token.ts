@@ -1,5 +1,5 @@
 import { WeComApiError } from '../core/errors.ts';
-import { mintSuiteToken } from './mint-suite-token.ts';
+import { getSuiteToken } from './get-suite-token.ts';
 import type { TokenDeps } from './token-deps.ts';
 
 // WeCom's answers for a suite_access_token it no longer accepts (docs/wecom-protocol.md §5.12).
@@ -14,14 +14,14 @@ export const withSuiteToken = async <T>(
   suiteId: string,
   call: (suiteAccessToken: string) => Promise<T>,
 ): Promise<T> => {
-  const { token } = await mintSuiteToken(deps, { suiteId });
+  const { token } = await getSuiteToken(deps, { suiteId });
   try {
     return await call(token.value);
   } catch (error) {
     if (!(error instanceof WeComApiError && REJECTED_SUITE_TOKEN.has(error.errcode))) {
       throw error;
     }
-    const { token: renewed } = await mintSuiteToken(deps, { suiteId, staleToken: token.value });
+    const { token: renewed } = await getSuiteToken(deps, { suiteId, staleToken: token.value });
     return call(renewed.value);
   }
 };

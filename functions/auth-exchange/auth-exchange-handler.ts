@@ -37,6 +37,11 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
   if (change.kind === 'auth_code') {
     const { kind: _kind, ...code } = change;
     const outcome = await completeAuthorization(deps, code);
+    if (outcome.status === 'outcome_unknown') {
+      deps.metrics.exchangeOutcomeUnknown(code.suiteId);
+      deps.logger.error('auth code processed', { suiteId: code.suiteId, source: code.source, ...outcome });
+      return;
+    }
     deps.logger.info('auth code processed', { suiteId: code.suiteId, source: code.source, ...outcome });
     return;
   }

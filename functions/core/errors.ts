@@ -97,6 +97,21 @@ export class CorpNotAuthorizedError extends AppError {
   readonly code = 'CORP_NOT_AUTHORIZED';
 }
 
+/**
+ * WeCom refused a corp token because the corp's authorization itself is broken (40082 again after
+ * a fresh suite token, 40084, 48004, or 40001 from gettoken after a 代开发 secret reset). Callers
+ * see CorpNotAuthorizedError; the token cache blocks further asks for a while.
+ */
+export class AuthorizationBrokenError extends CorpNotAuthorizedError {
+  constructor(
+    /** WeCom's answer. */
+    readonly refusal: WeComApiError,
+    message: string,
+  ) {
+    super(message, { cause: refusal });
+  }
+}
+
 /** WeCom answered with a non-zero errcode. The message carries errcode and errmsg. */
 export class WeComApiError extends AppError {
   override readonly name = 'WeComApiError';
@@ -119,6 +134,13 @@ export class UpstreamUnavailableError extends AppError {
   readonly code = 'UPSTREAM_UNAVAILABLE';
 }
 
+/**
+ * A single-use call (get_permanent_code) was sent and no usable answer came back (a timeout, a
+ * dropped connection, or -1 "system busy"): WeCom may or may not have acted on it, so it is not
+ * sent again in the same attempt.
+ */
+export class OutcomeUnknownError extends UpstreamUnavailableError {}
+
 // Codes whose errmsg alone does not tell an operator what to do.
 const ERRCODE_ADVICE: Readonly<Record<number, string>> = {
   60020:
@@ -128,6 +150,9 @@ const ERRCODE_ADVICE: Readonly<Record<number, string>> = {
   40078: 'the auth code is invalid or was already used',
   40084: 'the permanent code is invalid; the corp must re-authorize',
   48004: 'the authorization is no longer valid (cancelled)',
+  40082: 'the suite_access_token is invalid, or the corp has not authorized this suite',
+  40001:
+    'the secret is invalid; for a 代开发 template the corp may have reset it (a reset_permanent_code push brings the new one)',
 };
 
 const describeErrcode = (errcode: number, errmsg: string): string => {

@@ -1,5 +1,6 @@
 import type { SuiteRegistry } from './config/suite-registry.ts';
 import type { AccessToken } from './credentials/access-token.ts';
+import type { CredentialKey } from './credentials/credential-key.ts';
 
 /** The current time; injected so tests and the replay window are deterministic. */
 export interface Clock {
@@ -116,22 +117,36 @@ export interface AuthorizationWriter {
   updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void>;
 }
 
-/** The outcome of claiming a pending auth code for exchange. */
-export type AuthCodeClaim = 'claimed' | 'already_done' | 'claimed_by_another';
+/**
+ * The outcome of claiming a pending auth code for exchange. `claimed_after_unknown_outcome`: an
+ * earlier attempt sent it to WeCom and got no usable answer, so WeCom may already have spent it.
+ */
+export type AuthCodeClaim =
+  | 'claimed'
+  | 'claimed_after_unknown_outcome'
+  | 'already_done'
+  | 'claimed_by_another';
+
+/** How an auth code ended. `outcome_unknown`: spent by an attempt whose answer was lost; the corp must reinstall. */
+export type AuthCodeOutcome =
+  | { readonly status: 'exchanged'; readonly corpId: string }
+  | { readonly status: 'failed' | 'outcome_unknown'; readonly reason: string };
 
 export interface AuthCodeLifecycle {
   /** Claims a pending code for `claimMs`; a claim whose holder died can be taken over after it. */
   claimAuthCode(suiteId: string, authCode: string, owner: string, claimMs: number): Promise<AuthCodeClaim>;
-  /** Gives a claimed code back (a transient failure); the stream retries it. */
-  releaseAuthCode(suiteId: string, authCode: string, owner: string): Promise<void>;
-  /** Marks the code done: exchanged for `corpId`, or failed for good with a reason. The code itself is deleted. */
-  finishAuthCode(
+  /**
+   * Gives a claimed code back (a transient failure); the stream retries it. `outcomeUnknown`: it
+   * was sent and the answer lost, which the next claim reports.
+   */
+  releaseAuthCode(
     suiteId: string,
     authCode: string,
-    outcome:
-      | { readonly status: 'exchanged'; readonly corpId: string }
-      | { readonly status: 'failed'; readonly reason: string },
+    owner: string,
+    options?: { readonly outcomeUnknown?: boolean },
   ): Promise<void>;
+  /** Marks the code done (exchanged, failed for good, or outcome unknown). The code itself is deleted. */
+  finishAuthCode(suiteId: string, authCode: string, outcome: AuthCodeOutcome): Promise<void>;
 }
 
 /** A token WeCom just issued. */
@@ -164,11 +179,6 @@ export interface WeComApi {
   getCustomizedCorpToken(corpId: string, permanentCode: string): Promise<MintedToken>;
 }
 
-/** Which cached token. */
-export type TokenKey =
-  | { readonly kind: 'suite'; readonly suiteId: string }
-  | { readonly kind: 'corp'; readonly suiteId: string; readonly corpId: string };
-
 /** A failed mint, kept on the cache item so callers waiting on it fail with the same error. */
 export interface MintFailure {
   readonly atMs: number;
@@ -180,12 +190,28 @@ export interface MintFailure {
   readonly errmsg?: string;
 }
 
-/** The cache item of one token: the token (if any), its mint lease, the last failed mint. */
+/**
+ * WeCom refuses to issue a credential until something changes (a corp's authorization is broken:
+ * 40082 after a retry, 40084, 48004, 40001 on gettoken). Nobody asks again before
+ * `nextAttemptAtMs`; a new auth code or a change_auth drops the block with the cache item.
+ */
+export interface CredentialBlock {
+  /** What WeCom answered the last time; callers get the typed error it describes. */
+  readonly failure: MintFailure;
+  /** When WeCom first refused (the block's start). */
+  readonly sinceMs: number;
+  /** How many times WeCom refused since `sinceMs`. */
+  readonly refusals: number;
+  readonly nextAttemptAtMs: number;
+}
+
+/** The cache item of one credential: the value (if any), its mint lease, the last failed mint, a block. */
 export interface TokenRecord {
   readonly token?: AccessToken;
   readonly mintedAtMs?: number;
   readonly leaseExpiresAtMs?: number;
   readonly mintFailure?: MintFailure;
+  readonly block?: CredentialBlock;
 }
 
 /**
@@ -193,14 +219,17 @@ export interface TokenRecord {
  * mints per token lifetime.
  */
 export interface TokenCache {
-  read(key: TokenKey): Promise<TokenRecord>;
+  read(key: CredentialKey): Promise<TokenRecord>;
   /**
-   * Takes the mint lease for `leaseMs` if nobody holds a live one and the token still needs
-   * minting: absent, past its refresh point, or still equal to `staleToken`.
+   * Takes the mint lease for `leaseMs` if nobody holds a live one, no block forbids asking WeCom
+   * yet, and the credential still needs minting: absent, past its refresh point, or still equal
+   * to `staleToken`.
    */
-  tryAcquireLease(key: TokenKey, owner: string, leaseMs: number, staleToken?: string): Promise<boolean>;
-  /** Stores a minted token and releases the lease; only the lease's owner can. */
-  storeMinted(key: TokenKey, owner: string, token: AccessToken): Promise<void>;
+  tryAcquireLease(key: CredentialKey, owner: string, leaseMs: number, staleToken?: string): Promise<boolean>;
+  /** Stores a minted credential, lifts any block and releases the lease; only the lease's owner can. */
+  storeMinted(key: CredentialKey, owner: string, token: AccessToken): Promise<void>;
   /** Releases the lease after a failed mint, recording the failure; only the owner can. */
-  releaseAfterFailure(key: TokenKey, owner: string, failure: MintFailure): Promise<void>;
+  releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void>;
+  /** Drops the cached value and blocks minting until `block.nextAttemptAtMs`; only the owner can. */
+  block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void>;
 }

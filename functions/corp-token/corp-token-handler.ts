@@ -1,6 +1,6 @@
 import { type InvokeHandler, wrapInvokeHandler } from '../adapters/invoke/invoke-handler.ts';
 import { parseCorpTokenRequest } from '../adapters/invoke/parse-token-request.ts';
-import { mintCorpToken } from '../app/mint-corp-token.ts';
+import { getCorpToken } from '../app/get-corp-token.ts';
 import type { TokenFunctionDeps } from '../wiring/token-deps.ts';
 
 /** `corp-token` response. */
@@ -16,7 +16,7 @@ export const createCorpTokenHandler = (deps: TokenFunctionDeps): InvokeHandler<C
   wrapInvokeHandler(deps, async (payload, annotate) => {
     const request = parseCorpTokenRequest(payload);
     annotate({ suiteId: request.suiteId, corpId: request.corpId, stale: request.staleToken !== undefined });
-    const { token, agentId } = await mintCorpToken(deps, request);
+    const { token, agentId } = await getCorpToken(deps, request);
     return {
       accessToken: token.value,
       expiresAt: new Date(token.expiresAtMs).toISOString(),

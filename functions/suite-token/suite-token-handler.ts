@@ -1,6 +1,6 @@
 import { type InvokeHandler, wrapInvokeHandler } from '../adapters/invoke/invoke-handler.ts';
 import { parseSuiteTokenRequest } from '../adapters/invoke/parse-token-request.ts';
-import { mintSuiteToken } from '../app/mint-suite-token.ts';
+import { getSuiteToken } from '../app/get-suite-token.ts';
 import type { TokenFunctionDeps } from '../wiring/token-deps.ts';
 
 /** `suite-token` response. */
@@ -15,7 +15,7 @@ export const createSuiteTokenHandler = (deps: TokenFunctionDeps): InvokeHandler<
   wrapInvokeHandler(deps, async (payload, annotate) => {
     const request = parseSuiteTokenRequest(payload);
     annotate({ suiteId: request.suiteId, stale: request.staleToken !== undefined });
-    const { suite, token } = await mintSuiteToken(deps, request);
+    const { suite, token } = await getSuiteToken(deps, request);
     annotate({ suiteId: suite.suiteId });
     return { accessToken: token.value, expiresAt: new Date(token.expiresAtMs).toISOString() };
   });

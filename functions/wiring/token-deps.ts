@@ -21,6 +21,7 @@ export interface TokenFunctionDeps extends TokenDeps {
 /** What auth-exchange needs. */
 export interface ExchangeFunctionDeps extends ExchangeDeps {
   readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
 }
 
 /**

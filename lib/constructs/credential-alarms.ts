@@ -112,6 +112,20 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
     });
+    this.#alarm('ExchangeOutcomeUnknown', {
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.exchangeOutcomeUnknown,
+        dimensionsMap: { service: props.functions.authExchange.serviceName },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'get_permanent_code got no answer and WeCom then called the auth code used: the install may be lost and the corp must reinstall (README, Operations).',
+    });
     for (const [name, fn] of Object.entries(props.functions)) {
       this.#alarm(`Errors-${name}`, {
         metric: failures(fn),

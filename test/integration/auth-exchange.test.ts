@@ -1,8 +1,8 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
-import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
+import { getCorpToken } from '../../functions/app/get-corp-token.ts';
+import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import { createCallbackHarness, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
@@ -56,7 +56,7 @@ describe('auth-exchange', () => {
     expect(harness.simulator.calls('service/v2/get_permanent_code') - callsBefore).toBe(1);
     expect(first.batchItemFailures.length + second.batchItemFailures.length).toBeLessThanOrEqual(1);
     expect(redelivered.batchItemFailures).toEqual([]);
-    const token = await mintCorpToken(harness.newContainer(), { suiteId, corpId: 'wxcorptwice' });
+    const token = await getCorpToken(harness.newContainer(), { suiteId, corpId: 'wxcorptwice' });
     expect(harness.simulator.isValidCorpToken(suiteId, 'wxcorptwice', token.token.value)).toBe(true);
     const codeItem = (await harness.table.scanAll()).find(
       (item) => item.entity === 'AuthCode' && item.corpId === 'wxcorptwice',
@@ -116,6 +116,49 @@ describe('auth-exchange', () => {
     expect(harness.simulator.calls('service/v2/get_permanent_code') - callsBefore).toBe(1);
   });
 
+  it('does not resend get_permanent_code after -1 (system busy), and exchanges the code on the stream retry', async () => {
+    const authCode = await install('wxcorpbusy');
+    const record = await streamRecordOf(authCode);
+    harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'errcode', errcode: -1 });
+    const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
+
+    const failed = await harness.exchangeHandler()({ Records: [record] });
+    const callsAfterFailure = harness.simulator.calls('service/v2/get_permanent_code');
+    const retried = await harness.exchangeHandler()({ Records: [record] });
+
+    expect(failed.batchItemFailures).toHaveLength(1);
+    expect(callsAfterFailure - callsBefore).toBe(1);
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(await harness.newContainer().authorizations.getAuthorization(suiteId, 'wxcorpbusy')).toMatchObject(
+      {
+        status: 'active',
+      },
+    );
+  });
+
+  it('records "exchange outcome unknown" when WeCom spent the code on an answer that was lost, and counts it', async () => {
+    const authCode = await install('wxcorplostanswer');
+    const record = await streamRecordOf(authCode);
+    harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'answer-lost' });
+    const countedBefore = harness.runtime.metricsLog.recorded.filter(
+      (entry) => entry.name === 'exchangeOutcomeUnknown',
+    ).length;
+
+    const lost = await harness.exchangeHandler()({ Records: [record] });
+    const retried = await harness.exchangeHandler()({ Records: [record] });
+
+    expect(lost.batchItemFailures).toHaveLength(1);
+    expect(retried.batchItemFailures).toEqual([]);
+    const codeItem = (await harness.table.scanAll()).find((item) => item.sk === skOf(record));
+    expect(codeItem).toMatchObject({ status: 'outcome_unknown' });
+    expect(String(codeItem?.failureReason)).toContain('reinstall');
+    expect(codeItem).not.toHaveProperty('authCode');
+    expect(
+      harness.runtime.metricsLog.recorded.filter((entry) => entry.name === 'exchangeOutcomeUnknown').length -
+        countedBefore,
+    ).toBe(1);
+  });
+
   it('falls back to the previous ticket when WeCom rejects the newest one (40085)', async () => {
     const container = harness.newContainer();
     await harness.pushTicket(suiteId);
@@ -137,10 +180,10 @@ describe('auth-exchange', () => {
       }),
     );
     harness.simulator.invalidateSuiteToken(suiteId);
-    const stale = (await container.tokens.read({ kind: 'suite', suiteId })).token?.value;
+    const stale = (await container.tokens.read({ kind: 'suite_token', suiteId })).token?.value;
     const callsBefore = harness.simulator.calls('service/get_suite_token');
 
-    const { token } = await mintSuiteToken(container, {
+    const { token } = await getSuiteToken(container, {
       suiteId,
       ...(stale === undefined ? {} : { staleToken: stale }),
     });

@@ -397,6 +397,35 @@ describe('auth events', () => {
     expect(response.body).toBe('success');
     expect(await table.scanAll()).toEqual(before);
   });
+
+  it('acknowledges an authentic message without InfoType (MsgType/Event form) without writing anything', async () => {
+    const before = await table.scanAll();
+
+    const response = await pushEvent(
+      `<xml><ToUserName><![CDATA[${suite.suiteId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${NOW_SECONDS}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_app_admin]]></Event><AgentID>1000002</AgentID></xml>`,
+    );
+
+    expect(response).toMatchObject({ statusCode: 200, body: 'success' });
+    expect(await table.scanAll()).toEqual(before);
+  });
+
+  it('drops the cached token (and any block on it) when change_auth arrives', async () => {
+    const corpId = 'wxcorpchangeheals';
+    await seedActiveAuthorization(corpId, { authorizedTimeStamp: NOW_SECONDS - 1000 });
+    const tokenKey = tableKeys.corpToken(suite.suiteId, corpId);
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...tokenKey, entity: 'CorpToken', credentialStatus: 'broken', block: { refusals: 1 } },
+      }),
+    );
+
+    const response = await pushEvent(suiteEventXml.changeAuth(suite.suiteId, corpId, NOW_SECONDS));
+
+    expect(response.body).toBe('success');
+    const items = await table.scanAll();
+    expect(items.some((item) => item.pk === tokenKey.pk && item.sk === tokenKey.sk)).toBe(false);
+  });
 });
 
 describe('data callbacks (POST)', () => {

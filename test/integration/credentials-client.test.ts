@@ -146,3 +146,47 @@ describe('the local HTTP layer answers like API Gateway', () => {
     },
   );
 });
+
+describe('the sandbox controls', () => {
+  const post = async (path: string) => {
+    const response = await fetch(`${stack.url}${path}`, { method: 'POST' });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const invoke = async (name: string, payload: unknown) => {
+    const response = await fetch(`${stack.url}/2015-03-31/functions/${name}/invocations`, {
+      method: 'POST',
+      body: JSON.stringify(payload),
+    });
+    return {
+      errorType: response.headers.get('x-amz-function-error'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  };
+  const suiteId = 'wwsandboxsuite0001';
+
+  it('push a data message through the data route ($CORPID$ form) and a change_auth through the command route', async () => {
+    await post(`/sandbox/install?suiteId=${suiteId}&corpId=wwsandboxcontrols&receiveId=provider`);
+
+    const message = await post(
+      `/sandbox/message?suiteId=${suiteId}&corpId=wwsandboxcontrols&text=%E4%BD%A0%E5%A5%BD`,
+    );
+    const change = await post(`/sandbox/change-auth?suiteId=${suiteId}&corpId=wwsandboxcontrols`);
+
+    expect(message.body.callback).toEqual({ status: 200, body: '' });
+    expect(change.body.callback).toEqual({ status: 200, body: 'success' });
+  });
+
+  it('make WeCom answer 60020 to every call until the allow-list is restored', async () => {
+    const { body: current } = await invoke('suite-token', { suiteId });
+
+    await post('/sandbox/ip-allow-list?allowed=false');
+    const refused = await invoke('suite-token', { suiteId, staleToken: current.accessToken });
+    await post('/sandbox/ip-allow-list?allowed=true');
+    const allowed = await invoke('suite-token', { suiteId, staleToken: current.accessToken });
+
+    expect(refused.errorType).not.toBeNull();
+    expect(refused.body).toMatchObject({ errorType: 'WeComApiError' });
+    expect(String(refused.body.errorMessage)).toContain('60020');
+    expect(typeof allowed.body.accessToken).toBe('string');
+  });
+});

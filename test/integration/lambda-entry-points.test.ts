@@ -181,6 +181,15 @@ describe('the Lambda entry points, as CDK bundles them', () => {
       });
       expect(simulator.isValidCorpToken(suiteId, corpId, corpToken.accessToken)).toBe(true);
       await eventually(async () => (simulator.calls('service/get_auth_info') >= 2 ? true : undefined));
+
+      // Another install whose get_permanent_code answer is lost after WeCom spent the code: the
+      // stream's retry learns it (40078) and the exchange reports the outcome unknown.
+      simulator.injectFaults('service/v2/get_permanent_code', { kind: 'answer-lost' });
+      const lostCode = simulator.authorizeCorp(suiteId, `${corpId}lost`);
+      await pushCommand(suiteEventXml.createAuth(suiteId, lostCode, Math.floor(Date.now() / 1000)));
+      await eventually(async () =>
+        logs.lines().some((line) => line.includes('"ExchangeOutcomeUnknown"')) ? true : undefined,
+      );
     } finally {
       await poller.stop();
     }

@@ -1,7 +1,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
-import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
+import { getCorpToken } from '../../functions/app/get-corp-token.ts';
 import { THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 import { runTokenWorkers, type WorkerOutcome } from '../support/worker-processes.ts';
@@ -80,7 +80,7 @@ describe('concurrent callers in 4 processes with an empty cache', () => {
       unanswered: unanswered(outcomes),
     }).toEqual({ upstreamCalls: 1, unanswered: 0 });
     expect(harness.simulator.isValidCorpToken(suiteId, corpId, [...tokens][0] ?? '')).toBe(true);
-    const again = await mintCorpToken(harness.newContainer(), { suiteId, corpId });
+    const again = await getCorpToken(harness.newContainer(), { suiteId, corpId });
     expect(again.token.value).toBe([...tokens][0]);
   }, 60_000);
 });

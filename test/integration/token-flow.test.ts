@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
-import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
+import { getCorpToken } from '../../functions/app/get-corp-token.ts';
+import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
 import {
   CorpNotAuthorizedError,
   SuiteTicketMissingError,
@@ -27,7 +27,7 @@ afterAll(async () => {
 const corpTokenEventually = (corpId: string, suite: string, container = harness.newContainer()) =>
   eventually(async () => {
     try {
-      return await mintCorpToken(container, { suiteId: suite, corpId });
+      return await getCorpToken(container, { suiteId: suite, corpId });
     } catch (error) {
       if (error instanceof CorpNotAuthorizedError) {
         return undefined;
@@ -40,7 +40,7 @@ describe('suite tokens', () => {
   it('fails fast with SuiteTicketMissingError before any ticket, without calling WeCom', async () => {
     const before = harness.simulator.calls('service/get_suite_token');
 
-    await expect(mintSuiteToken(harness.newContainer(), { suiteId: templateId })).rejects.toBeInstanceOf(
+    await expect(getSuiteToken(harness.newContainer(), { suiteId: templateId })).rejects.toBeInstanceOf(
       SuiteTicketMissingError,
     );
 
@@ -50,7 +50,7 @@ describe('suite tokens', () => {
   it('mints from a pushed ticket a token WeCom accepts', async () => {
     await harness.pushTicket(suiteId);
 
-    const { token } = await mintSuiteToken(harness.newContainer(), { suiteId });
+    const { token } = await getSuiteToken(harness.newContainer(), { suiteId });
 
     expect(harness.simulator.isValidSuiteToken(suiteId, token.value)).toBe(true);
     expect(token.expiresAtMs).toBeGreaterThan(Date.now() + 7000 * 1000);
@@ -58,7 +58,7 @@ describe('suite tokens', () => {
 
   it('rejects an unknown suite without calling WeCom', async () => {
     await expect(
-      mintSuiteToken(harness.newContainer(), { suiteId: 'wwnotconfigured' }),
+      getSuiteToken(harness.newContainer(), { suiteId: 'wwnotconfigured' }),
     ).rejects.toBeInstanceOf(UnknownSuiteError);
   });
 
@@ -74,7 +74,7 @@ describe('suite tokens', () => {
       if (request % 100 === 0) {
         container = harness.newContainer();
       }
-      tokens.add((await mintSuiteToken(container, { suiteId: templateId })).token.value);
+      tokens.add((await getSuiteToken(container, { suiteId: templateId })).token.value);
     }
 
     expect(tokens.size).toBe(1);
@@ -84,15 +84,15 @@ describe('suite tokens', () => {
 
   it('replaces a stale token only if it is still the cached one, with one mint', async () => {
     const container = harness.newContainer();
-    const { token: first } = await mintSuiteToken(container, { suiteId });
+    const { token: first } = await getSuiteToken(container, { suiteId });
     harness.simulator.invalidateSuiteToken(suiteId);
     const callsBefore = harness.simulator.calls('service/get_suite_token');
 
     const [a, b] = await Promise.all([
-      mintSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value }),
-      mintSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value }),
+      getSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value }),
+      getSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value }),
     ]);
-    const later = await mintSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value });
+    const later = await getSuiteToken(harness.newContainer(), { suiteId, staleToken: first.value });
 
     expect(a.token.value).not.toBe(first.value);
     expect(b.token.value).toBe(a.token.value);
@@ -110,7 +110,7 @@ describe('corp tokens, end to end from the pushed events', () => {
     const first = await corpTokenEventually('wxcorpthirdparty', suiteId);
     // The permanent code is stored before get_auth_info is read, so the agent id may lag a moment.
     const result = await eventually(async () => {
-      const answer = await mintCorpToken(harness.newContainer(), { suiteId, corpId: 'wxcorpthirdparty' });
+      const answer = await getCorpToken(harness.newContainer(), { suiteId, corpId: 'wxcorpthirdparty' });
       return answer.agentId === undefined ? undefined : answer;
     });
 
@@ -140,7 +140,7 @@ describe('corp tokens, end to end from the pushed events', () => {
 
     await harness.pushAuthCode(templateId, corpId, 'reset_permanent_code');
     const after = await eventually(async () => {
-      const result = await mintCorpToken(harness.newContainer(), { suiteId: templateId, corpId });
+      const result = await getCorpToken(harness.newContainer(), { suiteId: templateId, corpId });
       return result.token.value === before.token.value ? undefined : result;
     });
 
@@ -158,7 +158,7 @@ describe('corp tokens, end to end from the pushed events', () => {
     await harness.pushCancel(suiteId, corpId);
     const callsBefore = harness.simulator.calls('service/get_corp_token');
 
-    await expect(mintCorpToken(harness.newContainer(), { suiteId, corpId })).rejects.toBeInstanceOf(
+    await expect(getCorpToken(harness.newContainer(), { suiteId, corpId })).rejects.toBeInstanceOf(
       CorpNotAuthorizedError,
     );
     expect(harness.simulator.calls('service/get_corp_token')).toBe(callsBefore);
@@ -172,11 +172,11 @@ describe('corp tokens, end to end from the pushed events', () => {
     const token = await corpTokenEventually(corpId, suiteId, warm);
 
     await harness.pushCancel(suiteId, corpId);
-    const fromMemory = await mintCorpToken(warm, { suiteId, corpId });
+    const fromMemory = await getCorpToken(warm, { suiteId, corpId });
 
     expect(fromMemory.token.value).toBe(token.token.value);
     await expect(
-      mintCorpToken(warm, { suiteId, corpId, staleToken: token.token.value }),
+      getCorpToken(warm, { suiteId, corpId, staleToken: token.token.value }),
     ).rejects.toBeInstanceOf(CorpNotAuthorizedError);
   });
 
@@ -196,7 +196,7 @@ describe('corp tokens, end to end from the pushed events', () => {
       if (request % 100 === 0) {
         container = harness.newContainer();
       }
-      tokens.add((await mintCorpToken(container, { suiteId, corpId })).token.value);
+      tokens.add((await getCorpToken(container, { suiteId, corpId })).token.value);
     }
 
     expect(tokens.size).toBe(1);
@@ -206,9 +206,9 @@ describe('corp tokens, end to end from the pushed events', () => {
   it('an unknown corp is CorpNotAuthorizedError, without calling WeCom', async () => {
     const callsBefore = harness.simulator.calls('service/get_corp_token');
 
-    await expect(
-      mintCorpToken(harness.newContainer(), { suiteId, corpId: 'wxnever' }),
-    ).rejects.toBeInstanceOf(CorpNotAuthorizedError);
+    await expect(getCorpToken(harness.newContainer(), { suiteId, corpId: 'wxnever' })).rejects.toBeInstanceOf(
+      CorpNotAuthorizedError,
+    );
     expect(harness.simulator.calls('service/get_corp_token')).toBe(callsBefore);
   });
 });

@@ -16,3 +16,24 @@ export class FixedClock implements Clock {
     this.currentMs += seconds * 1000;
   }
 }
+
+/**
+ * A clock that runs with real time from a point a test can move forward: waits and timeouts still
+ * pass, while hours of token lifetimes go by in a moment.
+ */
+export class ShiftedClock implements Clock {
+  #offsetMs = 0;
+
+  nowMs(): number {
+    return Date.now() + this.#offsetMs;
+  }
+
+  /** Moves to `ms` (only forward). */
+  moveTo(ms: number): void {
+    this.#offsetMs += Math.max(0, ms - this.nowMs());
+  }
+
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}

@@ -13,7 +13,8 @@ export type RecordedMetric =
       readonly api: string;
       readonly outcome: number | 'network';
     }
-  | { readonly service: string; readonly name: 'requestRefused' };
+  | { readonly service: string; readonly name: 'requestRefused' }
+  | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string };
 
 /** ServiceMetrics that remember every call instead of printing EMF, for tests that assert on them. */
 export class RecordingMetrics {
@@ -25,5 +26,7 @@ export class RecordingMetrics {
     authCodeReceived: (suiteId) => this.recorded.push({ service, name: 'authCodeReceived', suiteId }),
     wecomAnswered: (api, outcome) => this.recorded.push({ service, name: 'wecomAnswered', api, outcome }),
     requestRefused: () => this.recorded.push({ service, name: 'requestRefused' }),
+    exchangeOutcomeUnknown: (suiteId) =>
+      this.recorded.push({ service, name: 'exchangeOutcomeUnknown', suiteId }),
   });
 }

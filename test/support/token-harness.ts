@@ -1,4 +1,5 @@
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
+import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
 import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
 import {
@@ -44,6 +45,8 @@ export interface TokenHarness {
     kind: 'create_auth' | 'reset_permanent_code',
   ): Promise<string>;
   pushCancel(suiteId: string, corpId: string): Promise<void>;
+  /** Pushes an instruction event's XML through the real callback handler, signed as WeCom would. */
+  pushXml(suiteId: string, xml: string): Promise<void>;
   /** Starts delivering the table's stream to auth-exchange; returns a stop function. */
   startExchange(): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -52,12 +55,21 @@ export interface TokenHarness {
 const CONFIG_SECRET_ID = 'wecom/credentials-config';
 
 export const createTokenHarness = async (
-  options: { readonly wecomTimeoutMs?: number; readonly logLevel?: TestLogLevel } = {},
+  options: {
+    readonly wecomTimeoutMs?: number;
+    readonly logLevel?: TestLogLevel;
+    /** One clock for the functions, WeCom and the pushes. @default the system clock */
+    readonly clock?: Clock;
+    readonly repeatedExpiresIn?: 'remaining' | 'full';
+  } = {},
 ): Promise<TokenHarness> => {
   const table = await createTestTable();
+  const clock = options.clock ?? { nowMs: () => Date.now() };
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
+    nowMs: () => clock.nowMs(),
+    ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
   }).start();
   const secretsManager = await startFakeSecretsManager();
   secretsManager.setSecret(CONFIG_SECRET_ID, JSON.stringify(TEST_CONFIG));
@@ -67,10 +79,11 @@ export const createTokenHarness = async (
     configSecret: { endpoint: secretsManager.endpoint, secretId: CONFIG_SECRET_ID },
     wecomApiBase: simulator.baseUrl,
     wecomClient: { timeoutMs: options.wecomTimeoutMs ?? 500, baseBackoffMs: 10, rateLimitBackoffMs: 20 },
+    clock,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
   const callback = createCallbackHarness(table.endpoint, table.tableName);
-  const clockNow = () => Date.now();
+  const clockNow = () => clock.nowMs();
   const push = async (suiteId: string, xml: string) => {
     const secrets = suiteId === CUSTOMIZED_TEMPLATE.suiteId ? CUSTOMIZED_TEMPLATE : THIRD_PARTY_SUITE;
     const timestamp = Math.floor(clockNow() / 1000);
@@ -117,6 +130,7 @@ export const createTokenHarness = async (
       await push(suiteId, xml);
       return authCode;
     },
+    pushXml: push,
     pushCancel: async (suiteId, corpId) => {
       simulator.cancelAuthorization(suiteId, corpId);
       await push(suiteId, suiteEventXml.cancelAuth(suiteId, corpId, Math.floor(clockNow() / 1000)));

@@ -10,8 +10,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
-import { mintCorpToken } from '../../functions/app/mint-corp-token.ts';
-import { mintSuiteToken } from '../../functions/app/mint-suite-token.ts';
+import { getCorpToken } from '../../functions/app/get-corp-token.ts';
+import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
 import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { createServiceRuntime } from '../../functions/wiring/service-runtime.ts';
@@ -74,7 +74,7 @@ const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expires
     return { value: cached.accessToken, expiresAtMs: Number(cached.expiresAtMs) };
   }
   const authorization = await deps.authorizations.getAuthorization(env('SUITE_ID'), env('CORP_ID'));
-  const { token: suiteToken } = await mintSuiteToken(deps, { suiteId: env('SUITE_ID') });
+  const { token: suiteToken } = await getSuiteToken(deps, { suiteId: env('SUITE_ID') });
   const minted = await deps.wecom.getCorpToken(
     suiteToken.value,
     env('CORP_ID'),
@@ -96,8 +96,8 @@ const request = async (): Promise<Record<string, unknown>> => {
     const deps = newContainer();
     const token =
       env('TOKEN_KIND') === 'suite'
-        ? (await mintSuiteToken(deps, { suiteId: env('SUITE_ID') })).token
-        : (await mintCorpToken(deps, { suiteId: env('SUITE_ID'), corpId: env('CORP_ID') })).token;
+        ? (await getSuiteToken(deps, { suiteId: env('SUITE_ID') })).token
+        : (await getCorpToken(deps, { suiteId: env('SUITE_ID'), corpId: env('CORP_ID') })).token;
     return { ok: true, token: token.value, expiresAtMs: token.expiresAtMs };
   } catch (error) {
     return { ok: false, errorName: (error as Error).name, message: (error as Error).message };

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type {
   AuthCodeClaim,
   AuthCodeLifecycle,
+  AuthCodeOutcome,
   AuthCodeStore,
   Clock,
   PendingAuthCode,
@@ -58,11 +59,15 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
   ): Promise<AuthCodeClaim> {
     const now = this.clock.nowMs();
     try {
-      await this.client.send(
+      const { Attributes: before } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.authCode(suiteId, authCode),
-          UpdateExpression: 'SET #status = :exchanging, claimOwner = :owner, claimExpiresAtMs = :until',
+          // outcomeUnknownAtMs is rewritten as it was (0 when no attempt lost its answer) only so that
+          // UPDATED_OLD returns it: whether WeCom may already have spent the code.
+          UpdateExpression:
+            'SET #status = :exchanging, claimOwner = :owner, claimExpiresAtMs = :until, outcomeUnknownAtMs = if_not_exists(outcomeUnknownAtMs, :zero)',
+          ReturnValues: 'UPDATED_OLD',
           // Exactly one worker exchanges a code; a claim whose worker died expires and can be taken over.
           ConditionExpression: '#status = :pending OR (#status = :exchanging AND claimExpiresAtMs < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -72,10 +77,11 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
             ':owner': owner,
             ':until': now + claimMs,
             ':now': now,
+            ':zero': 0,
           },
         }),
       );
-      return 'claimed';
+      return Number(before?.outcomeUnknownAtMs ?? 0) > 0 ? 'claimed_after_unknown_outcome' : 'claimed';
     } catch (error) {
       if (!isConditionalCheckFailed(error)) {
         throw storageUnavailable('UpdateItem (claim auth code)', error);
@@ -85,16 +91,25 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
     return status === 'exchanging' ? 'claimed_by_another' : 'already_done';
   }
 
-  async releaseAuthCode(suiteId: string, authCode: string, owner: string): Promise<void> {
+  async releaseAuthCode(
+    suiteId: string,
+    authCode: string,
+    owner: string,
+    options: { readonly outcomeUnknown?: boolean } = {},
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.authCode(suiteId, authCode),
-          UpdateExpression: 'SET #status = :pending REMOVE claimOwner, claimExpiresAtMs',
+          UpdateExpression: `SET #status = :pending${options.outcomeUnknown === true ? ', outcomeUnknownAtMs = :now' : ''} REMOVE claimOwner, claimExpiresAtMs`,
           ConditionExpression: 'claimOwner = :owner',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':owner': owner },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':owner': owner,
+            ...(options.outcomeUnknown === true ? { ':now': this.clock.nowMs() } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -104,13 +119,7 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
     }
   }
 
-  async finishAuthCode(
-    suiteId: string,
-    authCode: string,
-    outcome:
-      | { readonly status: 'exchanged'; readonly corpId: string }
-      | { readonly status: 'failed'; readonly reason: string },
-  ): Promise<void> {
+  async finishAuthCode(suiteId: string, authCode: string, outcome: AuthCodeOutcome): Promise<void> {
     const detail =
       outcome.status === 'exchanged' ? { ':detail': outcome.corpId } : { ':detail': outcome.reason };
     try {

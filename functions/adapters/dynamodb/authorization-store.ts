@@ -36,25 +36,15 @@ export class DynamoAuthorizationStore
     corpId: string,
     timeStamp: number,
   ): Promise<'recorded' | 'unknown_corp'> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tableKeys.authorization(suiteId, corpId),
-          // authInfoStale tells the exchange worker to re-read get_auth_info; re-delivery sets the same values.
-          UpdateExpression:
-            'SET authChangedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':timeStamp': timeStamp, ':true': true, ':now': this.clock.nowMs() },
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        return 'unknown_corp';
-      }
-      throw storageUnavailable('UpdateItem (authorization change)', error);
-    }
+    // The corp's cached token (and any block on it: a broken authorization) goes in the same
+    // transaction: whatever changed, the next request asks WeCom afresh.
+    const written = await this.#updateDroppingToken(suiteId, corpId, 'authorization change', {
+      // authInfoStale tells the exchange worker to re-read get_auth_info; re-delivery sets the same values.
+      UpdateExpression: 'SET authChangedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':timeStamp': timeStamp, ':true': true, ':now': this.clock.nowMs() },
+    });
+    return written ? 'recorded' : 'unknown_corp';
   }
 
   async revokeAuthorization(
@@ -196,7 +186,7 @@ export class DynamoAuthorizationStore
     update: {
       readonly UpdateExpression: string;
       readonly ConditionExpression: string;
-      readonly ExpressionAttributeNames: Record<string, string>;
+      readonly ExpressionAttributeNames?: Record<string, string>;
       readonly ExpressionAttributeValues: Record<string, unknown>;
     },
   ): Promise<boolean> {

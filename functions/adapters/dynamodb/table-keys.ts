@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CredentialKey, CredentialKind } from '../../core/credentials/credential-key.ts';
 
 /** The `entity` attribute of each item kind; the stream filter matches on it. */
 export const ENTITY = {
@@ -48,3 +49,19 @@ export const tableKeys = {
 /** A TTL value (Unix seconds) `seconds` after `fromMs`. */
 export const expiresAtEpoch = (fromMs: number, seconds: number): number =>
   Math.floor(fromMs / 1000) + seconds;
+
+/** The `entity` of each credential kind's cache item (a Record: a new kind must be named here). */
+export const CREDENTIAL_ENTITY: Readonly<Record<CredentialKind, string>> = {
+  suite_token: ENTITY.suiteToken,
+  corp_token: ENTITY.corpToken,
+};
+
+/** The cache item of a credential; every kind lives in the token key space. */
+export const credentialItemKey = (key: CredentialKey): ItemKey => {
+  switch (key.kind) {
+    case 'suite_token':
+      return tableKeys.suiteToken(key.suiteId);
+    case 'corp_token':
+      return tableKeys.corpToken(key.suiteId, key.corpId);
+  }
+};

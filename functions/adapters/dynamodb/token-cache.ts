@@ -1,15 +1,18 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessToken } from '../../core/credentials/access-token.ts';
-import type { MintFailure, TokenCache, TokenKey, TokenRecord } from '../../core/ports.ts';
+import type { CredentialKey } from '../../core/credentials/credential-key.ts';
+import type { CredentialBlock, MintFailure, TokenCache, TokenRecord } from '../../core/ports.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
-import { ENTITY, expiresAtEpoch, type ItemKey, tableKeys } from './table-keys.ts';
+import { CREDENTIAL_ENTITY, credentialItemKey, expiresAtEpoch } from './table-keys.ts';
 
 // DynamoDB's TTL deletes expired tokens eventually; a day past expiry keeps the item for inspection.
 const TOKEN_TTL_SLACK_SECONDS = 24 * 60 * 60;
 
 /**
- * Suite and corp tokens in DynamoDB, one item each, with the mint lease on the same item so that
- * "is a mint needed?" and "I am minting" are decided by one conditional write.
+ * Cached credentials in DynamoDB, one item each, with the mint lease and any block on the same
+ * item so that "is a mint needed and allowed?" and "I am minting" are decided by one conditional
+ * write. The need is the core rule (freshnessOf): absent, or past `refreshAtMs`, which is never
+ * after expiry.
  */
 export class DynamoTokenCache implements TokenCache {
   constructor(
@@ -18,11 +21,11 @@ export class DynamoTokenCache implements TokenCache {
     private readonly clock: { nowMs(): number },
   ) {}
 
-  async read(key: TokenKey): Promise<TokenRecord> {
+  async read(key: CredentialKey): Promise<TokenRecord> {
     let item: Record<string, unknown> | undefined;
     try {
       ({ Item: item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: itemKey(key), ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: credentialItemKey(key), ConsistentRead: true }),
       ));
     } catch (error) {
       throw storageUnavailable('GetItem (token)', error);
@@ -31,7 +34,7 @@ export class DynamoTokenCache implements TokenCache {
   }
 
   async tryAcquireLease(
-    key: TokenKey,
+    key: CredentialKey,
     owner: string,
     leaseMs: number,
     staleToken?: string,
@@ -45,11 +48,14 @@ export class DynamoTokenCache implements TokenCache {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(key),
-          UpdateExpression: 'SET entity = :entity, leaseOwner = :owner, leaseExpiresAtMs = :leaseUntil',
-          ConditionExpression: `(attribute_not_exists(leaseExpiresAtMs) OR leaseExpiresAtMs < :now) AND ${needsMint}`,
+          Key: credentialItemKey(key),
+          UpdateExpression:
+            'SET entity = :entity, credentialKind = :kind, leaseOwner = :owner, leaseExpiresAtMs = :leaseUntil',
+          ConditionExpression: `(attribute_not_exists(leaseExpiresAtMs) OR leaseExpiresAtMs < :now) AND (attribute_not_exists(#block) OR #block.nextAttemptAtMs <= :now) AND ${needsMint}`,
+          ExpressionAttributeNames: { '#block': 'block' },
           ExpressionAttributeValues: {
-            ':entity': key.kind === 'suite' ? ENTITY.suiteToken : ENTITY.corpToken,
+            ':entity': CREDENTIAL_ENTITY[key.kind],
+            ':kind': key.kind,
             ':owner': owner,
             ':leaseUntil': now + leaseMs,
             ':now': now,
@@ -66,18 +72,19 @@ export class DynamoTokenCache implements TokenCache {
     }
   }
 
-  async storeMinted(key: TokenKey, owner: string, token: AccessToken): Promise<void> {
+  async storeMinted(key: CredentialKey, owner: string, token: AccessToken): Promise<void> {
     const now = this.clock.nowMs();
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(key),
+          Key: credentialItemKey(key),
           UpdateExpression:
-            'SET accessToken = :token, expiresAtMs = :expiresAt, refreshAtMs = :refreshAt, mintedAtMs = :now, expiresAtEpoch = :ttl REMOVE leaseOwner, leaseExpiresAtMs, mintFailure',
+            'SET accessToken = :token, expiresAtMs = :expiresAt, refreshAtMs = :refreshAt, mintedAtMs = :now, expiresAtEpoch = :ttl REMOVE leaseOwner, leaseExpiresAtMs, mintFailure, #block, credentialStatus',
           // Only the lease owner writes: a lease that expired and was taken over, or an item deleted by
           // cancel_auth or a permanent-code reset meanwhile, must not be overwritten with this token.
           ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeNames: { '#block': 'block' },
           ExpressionAttributeValues: {
             ':token': token.value,
             ':expiresAt': token.expiresAtMs,
@@ -95,12 +102,12 @@ export class DynamoTokenCache implements TokenCache {
     }
   }
 
-  async releaseAfterFailure(key: TokenKey, owner: string, failure: MintFailure): Promise<void> {
+  async releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(key),
+          Key: credentialItemKey(key),
           UpdateExpression: 'SET mintFailure = :failure REMOVE leaseOwner, leaseExpiresAtMs',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':failure': failure, ':owner': owner },
@@ -112,14 +119,54 @@ export class DynamoTokenCache implements TokenCache {
       }
     }
   }
+
+  async block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: credentialItemKey(key),
+          // The block is the item's visible status: who, since when, what WeCom said, when next.
+          UpdateExpression:
+            'SET #block = :block, credentialStatus = :broken, expiresAtEpoch = :ttl REMOVE accessToken, expiresAtMs, refreshAtMs, mintedAtMs, leaseOwner, leaseExpiresAtMs, mintFailure',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeNames: { '#block': 'block' },
+          ExpressionAttributeValues: {
+            ':block': block,
+            ':broken': 'broken',
+            // Kept a day past the next attempt, so an abandoned block disappears by itself.
+            ':ttl': expiresAtEpoch(block.nextAttemptAtMs, TOKEN_TTL_SLACK_SECONDS),
+            ':owner': owner,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) {
+        throw storageUnavailable('UpdateItem (block credential)', error);
+      }
+    }
+  }
 }
 
-const itemKey = (key: TokenKey): ItemKey =>
-  key.kind === 'suite' ? tableKeys.suiteToken(key.suiteId) : tableKeys.corpToken(key.suiteId, key.corpId);
-
 const toRecord = (item: Record<string, unknown>): TokenRecord => {
-  const failure = item.mintFailure as Partial<MintFailure> | undefined;
+  const failure = toMintFailure(item.mintFailure);
+  const block = item.block as Partial<CredentialBlock> | undefined;
+  const blockFailure = toMintFailure(block?.failure);
   return {
+    ...(block !== undefined &&
+    blockFailure !== undefined &&
+    typeof block.nextAttemptAtMs === 'number' &&
+    typeof block.sinceMs === 'number' &&
+    typeof block.refusals === 'number'
+      ? {
+          block: {
+            failure: blockFailure,
+            sinceMs: block.sinceMs,
+            refusals: block.refusals,
+            nextAttemptAtMs: block.nextAttemptAtMs,
+          },
+        }
+      : {}),
     ...(typeof item.accessToken === 'string'
       ? {
           token: {
@@ -131,17 +178,21 @@ const toRecord = (item: Record<string, unknown>): TokenRecord => {
         }
       : {}),
     ...(typeof item.leaseExpiresAtMs === 'number' ? { leaseExpiresAtMs: item.leaseExpiresAtMs } : {}),
-    ...(failure !== undefined && typeof failure.atMs === 'number'
-      ? {
-          mintFailure: {
-            atMs: failure.atMs,
-            errorName: String(failure.errorName),
-            message: String(failure.message),
-            ...(typeof failure.errcode === 'number' ? { errcode: failure.errcode } : {}),
-            ...(typeof failure.api === 'string' ? { api: failure.api } : {}),
-            ...(typeof failure.errmsg === 'string' ? { errmsg: failure.errmsg } : {}),
-          },
-        }
-      : {}),
+    ...(failure === undefined ? {} : { mintFailure: failure }),
+  };
+};
+
+const toMintFailure = (value: unknown): MintFailure | undefined => {
+  const failure = value as Partial<MintFailure> | undefined;
+  if (failure === undefined || typeof failure.atMs !== 'number') {
+    return undefined;
+  }
+  return {
+    atMs: failure.atMs,
+    errorName: String(failure.errorName),
+    message: String(failure.message),
+    ...(typeof failure.errcode === 'number' ? { errcode: failure.errcode } : {}),
+    ...(typeof failure.api === 'string' ? { api: failure.api } : {}),
+    ...(typeof failure.errmsg === 'string' ? { errmsg: failure.errmsg } : {}),
   };
 };

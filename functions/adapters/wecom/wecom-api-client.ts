@@ -1,4 +1,4 @@
-import { UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
+import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
 import type { AuthInfo, MintedToken, PermanentCodeGrant, WeComApi } from '../../core/ports.ts';
 import type {
   WireAccessTokenResponse,
@@ -136,7 +136,13 @@ export class HttpWeComApi implements WeComApi {
           return outcome.body;
         }
         const error = new WeComApiError(api, errcode, outcome.body.errmsg ?? '');
-        // -1 and rate limits mean WeCom did not act on the request, so even a single-use call may retry.
+        // A rate limit means WeCom did not act on the request, so even a single-use call may retry;
+        // -1 (system busy) may have acted, so a single-use call stops there with its outcome unknown.
+        if (errcode === SYSTEM_BUSY && idempotency === 'single_use') {
+          throw new OutcomeUnknownError(`${api} answered -1 (system busy); it may have been applied`, {
+            cause: error,
+          });
+        }
         if (errcode !== SYSTEM_BUSY && !RATE_LIMITED.has(errcode)) {
           throw error;
         }
@@ -146,7 +152,12 @@ export class HttpWeComApi implements WeComApi {
       this.options.observe?.(api, 'network');
       lastFailure = outcome.error;
       if (idempotency === 'single_use' && !outcome.notSent) {
-        break;
+        throw new OutcomeUnknownError(
+          `${api} got no answer (${outcome.error.message}); it may have been applied`,
+          {
+            cause: outcome.error,
+          },
+        );
       }
     }
     if (lastFailure instanceof WeComApiError) {

@@ -43,7 +43,11 @@ export interface CancelAuthEvent extends SuiteEventBase {
   readonly authCorpId: string;
 }
 
-/** Any other InfoType: acknowledged and logged, never an error. */
+/**
+ * Any other message: acknowledged and logged, never an error. Some events arrive on the command
+ * route without an InfoType, in MsgType/Event form (e.g. change_app_admin); `infoType` is then
+ * the Event (or MsgType), and `unknown` when neither is present.
+ */
 export interface UnknownSuiteEvent {
   readonly kind: 'unknown';
   readonly infoType: string;
@@ -62,11 +66,16 @@ export type SuiteEvent =
 /**
  * Parses the decrypted XML of an instruction callback (docs/wecom-protocol.md §3).
  *
- * @throws InvalidRequestError when the XML is malformed or a known event lacks a required field.
+ * @throws InvalidRequestError when the XML is malformed or a known event lacks a required field;
+ *   an authentic message of a shape it does not know is an UnknownSuiteEvent, never an error.
  */
 export const parseSuiteEvent = (xml: string): SuiteEvent => {
   const fields = parseXmlFields(xml);
-  const infoType = requireField(fields, 'InfoType');
+  const infoType =
+    optionalField(fields, 'InfoType') ??
+    optionalField(fields, 'Event') ??
+    optionalField(fields, 'MsgType') ??
+    'unknown';
   switch (infoType) {
     case 'suite_ticket':
       return { kind: infoType, ...base(fields), suiteTicket: requireField(fields, 'SuiteTicket') };

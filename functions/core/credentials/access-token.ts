@@ -1,57 +1,69 @@
-/** An access token as the service caches and hands it out. */
+/** A credential (token or ticket) as the service caches and hands it out. */
 export interface AccessToken {
   readonly value: string;
   /** Milliseconds since the epoch at which WeCom stops accepting it. */
   readonly expiresAtMs: number;
-  /** Milliseconds since the epoch after which the next caller should mint again. */
+  /**
+   * Milliseconds since the epoch from which one caller should ask WeCom again. Never after
+   * `expiresAtMs`, so a mint is always due by the time a token stops being served.
+   */
   readonly refreshAtMs: number;
 }
 
 /**
- * Refresh 5 minutes before expiry. WeCom returns the *same* token when asked again while it is
- * valid (document/path/97164), so refreshing earlier cannot extend its life; the margin only has
- * to cover clock skew between us and WeCom, the callers' own cache margin (60 s in the client) and
- * slow requests.
+ * The one rule of a cached credential's life, so that serving and minting cannot disagree:
+ * - `fresh`: serve it; nobody needs to ask WeCom.
+ * - `refresh_due`: still valid, so serve it, and one caller (the lease holder) asks WeCom. Tokens
+ *   never are (they are asked for at their end); a kind refreshed ahead of its end would be.
+ * - `expired`: WeCom no longer accepts it; callers wait for the lease holder's mint.
+ *
+ * A credential is served until its true end: a caller handed one with little time left that WeCom
+ * then refuses reports it as stale and gets the next one.
  */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+export type TokenFreshness = 'fresh' | 'refresh_due' | 'expired';
 
-/** Never hand out a token with less than this left: the caller could not use it. */
-export const MINIMUM_REMAINING_MS = 30 * 1000;
-
-/**
- * When a re-mint returns the token we already had, WeCom will not issue a new one before it
- * expires: try again after this long rather than on every request.
- */
-export const SAME_TOKEN_RETRY_MS = 60 * 1000;
-
-/** `fresh`: serve it; `refreshable`: serve it but one caller should mint; `expired`: mint first. */
-export type TokenFreshness = 'fresh' | 'refreshable' | 'expired';
-
-/** How usable a cached token is at `nowMs`. */
+/** How usable a cached credential is at `nowMs`. */
 export const freshnessOf = (token: AccessToken, nowMs: number): TokenFreshness => {
-  if (nowMs >= token.expiresAtMs - MINIMUM_REMAINING_MS) {
+  if (nowMs >= token.expiresAtMs) {
     return 'expired';
   }
-  return nowMs < token.refreshAtMs ? 'fresh' : 'refreshable';
+  return nowMs < token.refreshAtMs ? 'fresh' : 'refresh_due';
 };
 
 /**
- * The token to cache after WeCom answered a mint with `value` valid for `expiresInSeconds`.
+ * The credential to cache after WeCom answered a request sent at `requestedAtMs` with `value`,
+ * valid for `expiresInSeconds`. The send time, not the answer's arrival, starts the lifetime, so
+ * network delay can only make the expiry earlier than WeCom's, never later.
  *
- * If WeCom handed back the token we already had, its life is not extended (whether `expires_in`
- * is then the remaining or the full lifetime is undocumented), and the next refresh waits
- * SAME_TOKEN_RETRY_MS instead of hammering WeCom.
+ * WeCom returns the *same* value while it is valid (document/path/97164) and a new one only after
+ * it ends, so the next one is asked for at the end (`refreshAtMs` = `expiresAtMs`): one call per
+ * lifetime. A value we already had keeps its expiry (whether WeCom then reports the remaining or
+ * the full lifetime is undocumented, hence the minimum).
  */
 export const tokenFromMint = (
   value: string,
   expiresInSeconds: number,
-  nowMs: number,
+  requestedAtMs: number,
   previous?: AccessToken,
 ): AccessToken => {
-  const reportedExpiryMs = nowMs + expiresInSeconds * 1000;
-  if (previous !== undefined && previous.value === value) {
-    const expiresAtMs = Math.min(previous.expiresAtMs, reportedExpiryMs);
-    return { value, expiresAtMs, refreshAtMs: Math.min(expiresAtMs, nowMs + SAME_TOKEN_RETRY_MS) };
-  }
-  return { value, expiresAtMs: reportedExpiryMs, refreshAtMs: reportedExpiryMs - REFRESH_MARGIN_MS };
+  const reportedExpiryMs = requestedAtMs + expiresInSeconds * 1000;
+  const expiresAtMs =
+    previous !== undefined && previous.value === value
+      ? Math.min(previous.expiresAtMs, reportedExpiryMs)
+      : reportedExpiryMs;
+  return { value, expiresAtMs, refreshAtMs: expiresAtMs };
 };
+
+/**
+ * How long to serve a value WeCom still hands back after our clock says it ended (its clock runs
+ * behind ours by more than the retries below waited): long enough not to ask in a tight loop,
+ * short enough that a caller rarely holds a value WeCom is about to refuse.
+ */
+export const ENDED_VALUE_GRACE_MS = 1000;
+
+/** A value WeCom handed back although it ended by our clock, served for ENDED_VALUE_GRACE_MS. */
+export const withGrace = (token: AccessToken, nowMs: number): AccessToken => ({
+  ...token,
+  expiresAtMs: nowMs + ENDED_VALUE_GRACE_MS,
+  refreshAtMs: nowMs + ENDED_VALUE_GRACE_MS,
+});

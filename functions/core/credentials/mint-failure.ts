@@ -1,5 +1,6 @@
 import {
   AppError,
+  AuthorizationBrokenError,
   CorpNotAuthorizedError,
   SuiteTicketMissingError,
   UpstreamUnavailableError,
@@ -9,6 +10,17 @@ import type { MintFailure } from '../ports.ts';
 
 /** What of a failed mint is kept for the callers that were waiting on it (never a secret). */
 export const describeMintFailure = (error: unknown, atMs: number): MintFailure => {
+  if (error instanceof AuthorizationBrokenError) {
+    const { refusal } = error;
+    return {
+      atMs,
+      errorName: error.name,
+      message: error.message,
+      api: refusal.api,
+      errcode: refusal.errcode,
+      errmsg: refusal.errmsg,
+    };
+  }
   if (error instanceof WeComApiError) {
     return {
       atMs,

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ENDED_VALUE_GRACE_MS,
   freshnessOf,
-  MINIMUM_REMAINING_MS,
-  REFRESH_MARGIN_MS,
-  SAME_TOKEN_RETRY_MS,
   tokenFromMint,
+  withGrace,
 } from '../../../functions/core/credentials/access-token.ts';
+import {
+  BLOCK_SCHEDULE_MS,
+  errorFromBlock,
+  isBlockingFailure,
+  nextBlock,
+} from '../../../functions/core/credentials/credential-block.ts';
+import { memoryKeyOf } from '../../../functions/core/credentials/credential-key.ts';
 import {
   describeMintFailure,
   errorFromMintFailure,
@@ -13,6 +19,7 @@ import {
 import { RecentAuthorizations } from '../../../functions/core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../../../functions/core/credentials/token-memory.ts';
 import {
+  AuthorizationBrokenError,
   CorpNotAuthorizedError,
   SuiteTicketMissingError,
   UpstreamUnavailableError,
@@ -22,39 +29,101 @@ import {
 const NOW = 1_795_334_400_000;
 
 describe('tokenFromMint', () => {
-  it('refreshes a new token 5 minutes before it expires', () => {
+  it('asks for the next token at the end of this one, counted from when the request was sent', () => {
     const token = tokenFromMint('t1', 7200, NOW);
 
-    expect(token).toEqual({
+    expect(token).toEqual({ value: 't1', expiresAtMs: NOW + 7_200_000, refreshAtMs: NOW + 7_200_000 });
+  });
+
+  it('serves a value WeCom still hands back after our end for a short grace only', () => {
+    const ended = tokenFromMint('t1', 7200, NOW - 7_200_000);
+
+    expect(withGrace(ended, NOW)).toEqual({
       value: 't1',
-      expiresAtMs: NOW + 7_200_000,
-      refreshAtMs: NOW + 7_200_000 - REFRESH_MARGIN_MS,
+      expiresAtMs: NOW + ENDED_VALUE_GRACE_MS,
+      refreshAtMs: NOW + ENDED_VALUE_GRACE_MS,
     });
   });
 
-  it('keeps the expiry of a token WeCom handed back again, and retries a minute later', () => {
+  it('keeps the expiry of a value WeCom handed back again, and tries next at its true end', () => {
     const previous = tokenFromMint('t1', 7200, NOW - 7_000_000);
 
     const again = tokenFromMint('t1', 7200, NOW, previous);
 
-    expect(again.expiresAtMs).toBe(previous.expiresAtMs);
-    expect(again.refreshAtMs).toBe(NOW + SAME_TOKEN_RETRY_MS);
+    expect(again).toEqual({
+      value: 't1',
+      expiresAtMs: previous.expiresAtMs,
+      refreshAtMs: previous.expiresAtMs,
+    });
   });
 
-  it('never refreshes a re-issued token after it has expired', () => {
-    const previous = tokenFromMint('t1', 7200, NOW - 7_180_000);
+  it('believes a shorter remaining lifetime reported for the same value', () => {
+    const previous = tokenFromMint('t1', 7200, NOW - 1000);
 
-    expect(tokenFromMint('t1', 7200, NOW, previous).refreshAtMs).toBe(previous.expiresAtMs);
+    const again = tokenFromMint('t1', 100, NOW, previous);
+
+    expect(again.expiresAtMs).toBe(NOW + 100_000);
+    expect(again.refreshAtMs).toBe(again.expiresAtMs);
   });
 });
 
 describe('freshnessOf', () => {
-  const token = tokenFromMint('t', 7200, NOW);
+  const token = { value: 't', expiresAtMs: NOW + 7_200_000, refreshAtMs: NOW + 6_900_000 };
 
-  it('is fresh before the refresh point, refreshable after it, expired near expiry', () => {
+  it('is fresh before the refresh point, refresh_due until the true end, then expired', () => {
     expect(freshnessOf(token, NOW)).toBe('fresh');
-    expect(freshnessOf(token, token.refreshAtMs)).toBe('refreshable');
-    expect(freshnessOf(token, token.expiresAtMs - MINIMUM_REMAINING_MS)).toBe('expired');
+    expect(freshnessOf(token, token.refreshAtMs - 1)).toBe('fresh');
+    expect(freshnessOf(token, token.refreshAtMs)).toBe('refresh_due');
+    expect(freshnessOf(token, token.expiresAtMs - 1)).toBe('refresh_due');
+    expect(freshnessOf(token, token.expiresAtMs)).toBe('expired');
+  });
+});
+
+describe('memoryKeyOf', () => {
+  it('gives each credential kind and id its own key', () => {
+    expect(
+      new Set([
+        memoryKeyOf({ kind: 'suite_token', suiteId: 's' }),
+        memoryKeyOf({ kind: 'corp_token', suiteId: 's', corpId: 'c' }),
+        memoryKeyOf({ kind: 'corp_token', suiteId: 's', corpId: 'd' }),
+      ]).size,
+    ).toBe(3);
+  });
+});
+
+describe('credential blocks', () => {
+  const refusal = new WeComApiError('service/get_corp_token', 48004, 'auth relation invalid');
+  const broken = new AuthorizationBrokenError(refusal, 'the authorization of corp c for s is broken');
+
+  it('waits 1, 5, 15, 30 and then 60 minutes between asks, counting refusals from the first', () => {
+    let block = nextBlock(describeMintFailure(broken, NOW), NOW);
+    const waits = [block.nextAttemptAtMs - NOW];
+    for (let refusal = 2; refusal <= 7; refusal += 1) {
+      const at = block.nextAttemptAtMs;
+      block = nextBlock(describeMintFailure(broken, at), at, block);
+      waits.push(block.nextAttemptAtMs - at);
+    }
+
+    expect(waits).toEqual([...BLOCK_SCHEDULE_MS, 3_600_000, 3_600_000]);
+    expect(block).toMatchObject({ sinceMs: NOW, refusals: 7 });
+    expect(BLOCK_SCHEDULE_MS[0]).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('turns into CorpNotAuthorizedError saying what WeCom answered and when it is asked again', () => {
+    const block = nextBlock(describeMintFailure(broken, NOW), NOW);
+
+    const error = errorFromBlock(block);
+
+    expect(error).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(error.message).toContain('broken');
+    expect(error.message).toContain(new Date(NOW + 60_000).toISOString());
+    expect(describeMintFailure(broken, NOW)).toMatchObject({ errcode: 48004, api: 'service/get_corp_token' });
+  });
+
+  it('blocks only for a broken authorization', () => {
+    expect(isBlockingFailure(broken)).toBe(true);
+    expect(isBlockingFailure(refusal)).toBe(false);
+    expect(isBlockingFailure(new CorpNotAuthorizedError('never installed'))).toBe(false);
   });
 });
 

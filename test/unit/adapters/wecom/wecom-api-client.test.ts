@@ -42,21 +42,67 @@ const errorOf = async (action: () => Promise<unknown>): Promise<Error> => {
 };
 
 describe('the WeCom simulator behaves like WeCom', () => {
-  it('accepts only the newest suite_ticket, and only while it is live (30 minutes)', async () => {
+  it('accepts every suite_ticket while it is live (30 minutes), as WeCom does, and none after', async () => {
     const old = simulator.issueSuiteTicket(SUITE.suiteId);
+    nowMs += 10 * 60 * 1000;
     const newest = simulator.issueSuiteTicket(SUITE.suiteId);
 
-    const withOld = await errorOf(() => api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, old.suiteTicket));
-    const minted = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket);
-    nowMs += 31 * 60 * 1000;
-    const expired = await errorOf(() =>
+    const withOld = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, old.suiteTicket);
+    const withNewest = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket);
+    nowMs += 21 * 60 * 1000;
+    const oldExpired = await errorOf(() =>
+      api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, old.suiteTicket),
+    );
+    const newestLive = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket);
+    nowMs += 10 * 60 * 1000;
+    const newestExpired = await errorOf(() =>
       api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, newest.suiteTicket),
     );
+    const forged = await errorOf(() => api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, 'ticket-forged'));
 
     expect(newest.timeStamp).toBeGreaterThan(old.timeStamp);
-    expect((withOld as WeComApiError).errcode).toBe(40085);
-    expect(minted.expiresInSeconds).toBe(7200);
-    expect((expired as WeComApiError).errcode).toBe(40085);
+    expect(withOld.accessToken).toBe(withNewest.accessToken);
+    expect(newestLive.accessToken).toBe(withOld.accessToken);
+    expect((oldExpired as WeComApiError).errcode).toBe(40085);
+    expect((newestExpired as WeComApiError).errcode).toBe(40085);
+    expect((forged as WeComApiError).errcode).toBe(40085);
+  });
+
+  it('returns the same token while it is valid, reporting the remaining or (as configured) the full lifetime', async () => {
+    const full = await new WeComSimulator({
+      suites: [SUITE],
+      nowMs: () => nowMs,
+      repeatedExpiresIn: 'full',
+    }).start();
+    const fullApi = new HttpWeComApi({ baseUrl: full.baseUrl, timeoutMs: 1000 });
+    try {
+      for (const [target, client] of [
+        [simulator, api],
+        [full, fullApi],
+      ] as const) {
+        const { suiteTicket } = target.issueSuiteTicket(SUITE.suiteId);
+        const first = await client.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+        nowMs += 1000 * 1000;
+        const again = await client.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+
+        expect(again.accessToken).toBe(first.accessToken);
+        expect(again.expiresInSeconds).toBe(target === full ? 7200 : first.expiresInSeconds - 1000);
+      }
+    } finally {
+      await full.stop();
+    }
+  });
+
+  it('answers 60020 to every call while the egress IP is not allow-listed', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(SUITE.suiteId);
+    simulator.setIpAllowListed(false);
+
+    const refused = await errorOf(() => api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket));
+    simulator.setIpAllowListed(true);
+    const allowed = await api.getSuiteToken(SUITE.suiteId, SUITE.suiteSecret, suiteTicket);
+
+    expect((refused as WeComApiError).errcode).toBe(60020);
+    expect(allowed.accessToken).not.toBe('');
   });
 
   it('rejects a wrong suite secret and an unknown suite', async () => {

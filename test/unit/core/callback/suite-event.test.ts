@@ -67,9 +67,18 @@ describe('parseSuiteEvent', () => {
         ),
       ),
     ).toBe('MISSING_XML_FIELD');
-    expect(reasonOf(() => parseSuiteEvent('<xml><SuiteId>ww1</SuiteId><TimeStamp>1</TimeStamp></xml>'))).toBe(
-      'MISSING_XML_FIELD',
+  });
+
+  it('types a message without InfoType by its Event or MsgType, or as unknown, never refusing it', () => {
+    const adminChange = parseSuiteEvent(
+      '<xml><ToUserName>ww1</ToUserName><FromUserName>sys</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>change_app_admin</Event><AgentID>1</AgentID></xml>',
     );
+    const text = parseSuiteEvent('<xml><MsgType>text</MsgType><Content>hi</Content></xml>');
+    const bare = parseSuiteEvent('<xml><SuiteId>ww1</SuiteId><TimeStamp>1</TimeStamp></xml>');
+
+    expect(adminChange).toEqual({ kind: 'unknown', infoType: 'change_app_admin' });
+    expect(text).toEqual({ kind: 'unknown', infoType: 'text' });
+    expect(bare).toEqual({ kind: 'unknown', infoType: 'unknown', suiteId: 'ww1' });
   });
 
   it('rejects a TimeStamp that is not Unix seconds', () => {

@@ -14,7 +14,7 @@ const INVALID_SUITE_TICKET = 40085;
  * 2. obtainToken: under the lease, mint with the newest suite_ticket; on 40085 retry once with the
  *    previous ticket. No ticket at all fails fast with SuiteTicketMissingError, without calling WeCom.
  */
-export const mintSuiteToken = async (
+export const getSuiteToken = async (
   deps: TokenDeps,
   input: { readonly suiteId?: string; readonly staleToken?: string },
 ): Promise<{ readonly suite: RegisteredSuite; readonly token: AccessToken }> => {
@@ -22,8 +22,9 @@ export const mintSuiteToken = async (
   const suite = registry.resolve(input.suiteId);
   const token = await obtainToken(
     deps,
-    { kind: 'suite', suiteId: suite.suiteId },
+    { kind: 'suite_token', suiteId: suite.suiteId },
     async (previous) => {
+      const requestedAtMs = deps.clock.nowMs();
       const tickets = await deps.tickets.getTicket(suite.suiteId);
       if (tickets === undefined) {
         throw new SuiteTicketMissingError(`no suite_ticket has been received for ${suite.suiteId} yet`);
@@ -51,7 +52,7 @@ export const mintSuiteToken = async (
           tickets.previous.suiteTicket,
         );
       }
-      return tokenFromMint(minted.accessToken, minted.expiresInSeconds, deps.clock.nowMs(), previous);
+      return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
     input.staleToken,
   );

@@ -1,0 +1,20 @@
+/**
+ * Which cached credential. Every kind the service caches is a member of this union; the functions
+ * that map a key to storage (memory key here, table key and entity in the DynamoDB adapter) switch
+ * over `kind` without a default, so a new kind does not compile until each of them handles it.
+ */
+export type CredentialKey =
+  | { readonly kind: 'suite_token'; readonly suiteId: string }
+  | { readonly kind: 'corp_token'; readonly suiteId: string; readonly corpId: string };
+
+export type CredentialKind = CredentialKey['kind'];
+
+/** The key of a credential in a container's memory. */
+export const memoryKeyOf = (key: CredentialKey): string => {
+  switch (key.kind) {
+    case 'suite_token':
+      return `suite_token|${key.suiteId}`;
+    case 'corp_token':
+      return `corp_token|${key.suiteId}|${key.corpId}`;
+  }
+};
