@@ -3,8 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CredentialDataStack } from '../lib/stacks/credential-data-stack.ts';
-import { CredentialServiceStack } from '../lib/stacks/credential-service-stack.ts';
+import { addCredentialStacks } from '../lib/credential-app.ts';
 import { readStageConfig } from '../lib/stage-config.ts';
 import { median, round } from './stats.ts';
 
@@ -43,13 +42,7 @@ const timeNode = (args: string[]): number => {
  */
 export const benchColdStart = (): ColdStartResult[] => {
   const app = new App();
-  const data = new CredentialDataStack(app, 'Data');
-  const service = new CredentialServiceStack(app, 'Service', {
-    table: data.table.table,
-    encryptionKey: data.key,
-    configSecret: data.configSecret,
-    stage: readStageConfig(app),
-  });
+  const { service } = addCredentialStacks(app, readStageConfig(app));
   const assembly = app.synth();
   const functions = Template.fromStack(service).findResources('AWS::Lambda::Function');
   return Object.entries(functions).map(([logicalId, resource]) => {

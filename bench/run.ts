@@ -9,18 +9,21 @@ import { cpus, totalmem } from 'node:os';
 import { benchColdStart } from './cold-start.ts';
 import { benchCrypto } from './crypto.ts';
 import { benchLocalStack } from './local-stack-bench.ts';
+import { benchTokenDay } from './token-day.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const main = async () => {
   const startedAt = Date.now();
   const log = (text: string) => process.stderr.write(`${text}\n`);
-  log('1/4 message crypto (ours vs @wecom/crypto)…');
+  log('1/5 message crypto (ours vs @wecom/crypto)…');
   const crypto = benchCrypto();
-  log('2/4 cold start (bundles as CDK builds them)…');
+  log('2/5 cold start (bundles as CDK builds them)…');
   const coldStart = benchColdStart();
-  log('3/4 local stack: callback cost, cache hits, auth latency, mint economy…');
+  log('3/5 local stack: callback cost, cache hits, auth latency, mint economy…');
   const local = await benchLocalStack();
+  log('4/5 a simulated day of token traffic…');
+  const tokenDay = await benchTokenDay();
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -35,6 +38,7 @@ const main = async () => {
     crypto,
     coldStart,
     ...local,
+    tokenDay,
   };
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -93,6 +97,17 @@ const main = async () => {
     auth.target,
     mark(auth.met),
   ]);
+  rows.push([
+    '7',
+    `a simulated day (${tokenDay.simulatedHours} h, ${tokenDay.requests} requests, same-token WeCom)`,
+    `${tokenDay.failedRequests} failed; at a lifetime boundary p50 ${tokenDay.boundary.p50} ms, p99 ${tokenDay.boundary.p99} ms (${tokenDay.boundary.samples})`,
+    `warm hit: p50 ${tokenDay.warm.p50} ms, p99 ${tokenDay.warm.p99} ms`,
+    `upstream calls per lifetime: ${Object.entries(tokenDay.upstreamCallsPerLifetime)
+      .map(([api, calls]) => `${api} ${calls}`)
+      .join(', ')}`,
+    tokenDay.target,
+    mark(tokenDay.met),
+  ]);
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   const line = (row: string[]) =>
@@ -107,7 +122,7 @@ const main = async () => {
   console.log(
     `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. ${results.durationSeconds} s. Full figures: bench/results.json`,
   );
-  log('4/4 done.');
+  log('5/5 done.');
 };
 
 main().catch((error: unknown) => {

@@ -197,6 +197,8 @@ describe('authorizations WeCom refuses to mint for', () => {
     expect([suiteCalls() - suiteAfterFirst, corpCalls() - corpAfterMinute]).toEqual([0, 1]);
     expect(await blockOf(suiteId, corpId)).toMatchObject({
       credentialStatus: 'broken',
+      suiteId,
+      corpId,
       block: { refusals: 2, failure: { errcode: 40082, api: 'service/get_corp_token' } },
     });
     expect(await blockOf(suiteId, corpId)).not.toHaveProperty('accessToken');

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CredentialDataStack } from '../../lib/stacks/credential-data-stack.ts';
-import { CredentialServiceStack } from '../../lib/stacks/credential-service-stack.ts';
+import { addCredentialStacks } from '../../lib/credential-app.ts';
+import type { CredentialServiceStack } from '../../lib/stacks/credential-service-stack.ts';
 import { readStageConfig } from '../../lib/stage-config.ts';
 
 export interface SynthesizedApp {
@@ -13,7 +13,7 @@ export interface SynthesizedApp {
 }
 
 /**
- * Builds the app as bin/app.ts does, with the given context. Bundling is skipped (the
+ * Builds the app as bin/app.ts does (addCredentialStacks), with the given context. Bundling is skipped (the
  * `aws:cdk:bundling-stacks` context) unless `bundle` is set; one test bundles for real.
  */
 export const synthesizeApp = (
@@ -30,16 +30,9 @@ export const synthesizeApp = (
   if (options.nag === true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  const stage = readStageConfig(app);
-  const data = new CredentialDataStack(app, 'Data', {
-    createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
-  });
-  const serviceStack = new CredentialServiceStack(app, 'Service', {
-    table: data.table.table,
-    encryptionKey: data.key,
-    configSecret: data.configSecret,
-    ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
-    stage,
+  const { data, service: serviceStack } = addCredentialStacks(app, readStageConfig(app), {
+    data: 'Data',
+    service: 'Service',
   });
   options.beforeSynth?.(serviceStack);
   return { app, data: Template.fromStack(data), service: Template.fromStack(serviceStack), serviceStack };

@@ -65,3 +65,13 @@ export const credentialItemKey = (key: CredentialKey): ItemKey => {
       return tableKeys.corpToken(key.suiteId, key.corpId);
   }
 };
+
+/** Who a credential belongs to, as plain attributes of its item (readable without parsing keys). */
+export const credentialOwner = (key: CredentialKey): Record<string, string> => {
+  switch (key.kind) {
+    case 'suite_token':
+      return { suiteId: key.suiteId };
+    case 'corp_token':
+      return { suiteId: key.suiteId, corpId: key.corpId };
+  }
+};

@@ -3,7 +3,7 @@ import type { AccessToken } from '../../core/credentials/access-token.ts';
 import type { CredentialKey } from '../../core/credentials/credential-key.ts';
 import type { CredentialBlock, MintFailure, TokenCache, TokenRecord } from '../../core/ports.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
-import { CREDENTIAL_ENTITY, credentialItemKey, expiresAtEpoch } from './table-keys.ts';
+import { CREDENTIAL_ENTITY, credentialItemKey, credentialOwner, expiresAtEpoch } from './table-keys.ts';
 
 // DynamoDB's TTL deletes expired tokens eventually; a day past expiry keeps the item for inspection.
 const TOKEN_TTL_SLACK_SECONDS = 24 * 60 * 60;
@@ -120,23 +120,30 @@ export class DynamoTokenCache implements TokenCache {
     }
   }
 
-  async block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void> {
+  async block(key: CredentialKey, leaseOwner: string, block: CredentialBlock): Promise<void> {
+    const owner = credentialOwner(key);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: credentialItemKey(key),
           // The block is the item's visible status: who, since when, what WeCom said, when next.
-          UpdateExpression:
-            'SET #block = :block, credentialStatus = :broken, expiresAtEpoch = :ttl REMOVE accessToken, expiresAtMs, refreshAtMs, mintedAtMs, leaseOwner, leaseExpiresAtMs, mintFailure',
+          UpdateExpression: `SET #block = :block, credentialStatus = :broken, expiresAtEpoch = :ttl, ${Object.keys(
+            owner,
+          )
+            .map((name) => `${name} = :${name}`)
+            .join(
+              ', ',
+            )} REMOVE accessToken, expiresAtMs, refreshAtMs, mintedAtMs, leaseOwner, leaseExpiresAtMs, mintFailure`,
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeNames: { '#block': 'block' },
           ExpressionAttributeValues: {
+            ...Object.fromEntries(Object.entries(owner).map(([name, value]) => [`:${name}`, value])),
             ':block': block,
             ':broken': 'broken',
             // Kept a day past the next attempt, so an abandoned block disappears by itself.
             ':ttl': expiresAtEpoch(block.nextAttemptAtMs, TOKEN_TTL_SLACK_SECONDS),
-            ':owner': owner,
+            ':owner': leaseOwner,
           },
         }),
       );

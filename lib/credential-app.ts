@@ -1,0 +1,39 @@
+import type { App } from 'aws-cdk-lib';
+import { CredentialDataStack } from './stacks/credential-data-stack.ts';
+import { CredentialServiceStack } from './stacks/credential-service-stack.ts';
+import type { StageConfig } from './stage-config.ts';
+
+export interface CredentialStacks {
+  readonly data: CredentialDataStack;
+  readonly service: CredentialServiceStack;
+}
+
+/**
+ * The one assembly of the service's two stacks for a stage: bin/app.ts, the infrastructure tests
+ * and the cold-start benchmark all build the app through it.
+ *
+ * @param ids stack ids; @default `${stackPrefix}Data` and `${stackPrefix}Service`
+ */
+export const addCredentialStacks = (
+  app: App,
+  stage: StageConfig,
+  ids: { readonly data?: string; readonly service?: string } = {},
+): CredentialStacks => {
+  const env = stage.env === undefined ? {} : { env: stage.env };
+  const data = new CredentialDataStack(app, ids.data ?? `${stage.stackPrefix}Data`, {
+    description:
+      'WeCom credential service: table, key, configuration secret and egress IP (kept on deletion)',
+    createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
+    ...env,
+  });
+  const service = new CredentialServiceStack(app, ids.service ?? `${stage.stackPrefix}Service`, {
+    description: 'WeCom credential service: callback API, token functions, auth-code exchange, alarms',
+    table: data.table.table,
+    encryptionKey: data.key,
+    configSecret: data.configSecret,
+    ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
+    stage,
+    ...env,
+  });
+  return { data, service };
+};
