@@ -4,7 +4,7 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
 import { DynamoSuiteTicketStore } from '../functions/adapters/dynamodb/suite-ticket-store.ts';
 import { tableKeys } from '../functions/adapters/dynamodb/table-keys.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.ts';
+import { LOCAL_REGION } from '../local/dynamodb-local.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { prepareConfiguredStack } from '../test/support/configured-stack.ts';
 import { signPush, suiteEventXml } from '../test/support/wecom-pushes.ts';
@@ -76,21 +76,22 @@ const quietly = async <T>(action: () => Promise<T>): Promise<T> => {
  */
 export const benchLocalStack = async (): Promise<LocalStackResults> => {
   const setup = await prepareConfiguredStack();
-  const { port, simulator } = setup;
+  const { port, lambdaPort, simulator } = setup;
   const stack = await setup.start({ logger: new Logger({ serviceName: 'bench' }) });
   const client = createDocumentClient({
     endpoint: stack.dynamoDbEndpoint,
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: stack.dynamoDbCredentials,
   });
   // A keep-alive node:http agent, like the AWS SDK's own HTTP handler, for both sides of each ratio.
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  // Callbacks go to PORT, invocations to LAMBDA_PORT, as in `npm start`.
   const post = (path: string, body: string, contentType: string) =>
     new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
       const req = request(
         {
           host: '127.0.0.1',
-          port,
+          port: path.startsWith('/2015-03-31/') ? lambdaPort : port,
           path,
           method: 'POST',
           agent,
@@ -202,6 +203,8 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
       // 4. Mint economy: 500 concurrent requests, 4 processes, cold cache; ours against naive cache-aside.
       const workerEnv = {
         DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
+        DYNAMODB_ACCESS_KEY_ID: stack.dynamoDbCredentials.accessKeyId,
+        DYNAMODB_SECRET_ACCESS_KEY: stack.dynamoDbCredentials.secretAccessKey,
         TABLE_NAME: stack.tableName,
         WECOM_API_BASE: simulator.baseUrl,
         TOKEN_KIND: 'corp',

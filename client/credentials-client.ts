@@ -14,7 +14,7 @@ export interface CorpToken extends Token {
 }
 
 export interface CredentialsClientOptions {
-  /** A LambdaClient allowed to invoke the two functions (locally: `{ endpoint: 'http://127.0.0.1:3000' }`). */
+  /** A LambdaClient allowed to invoke the two functions (locally: `{ endpoint: 'http://127.0.0.1:3001' }`, npm start's LAMBDA_PORT). */
   readonly lambda: LambdaClient;
   /** Name or ARN of the suite-token function. @default 'suite-token' */
   readonly suiteTokenFunction?: string;

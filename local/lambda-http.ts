@@ -1,16 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** Reads a request body, refusing more than `limit` bytes (the API Gateway payload limit is 10 MB). */
-export const readBody = async (request: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> => {
+/** A request body over the limit; nothing past the limit was kept. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+// Past the limit the rest of a body is read and dropped (so the client sees the answer rather than
+// a reset), up to this much; beyond it the connection is closed.
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a request body, keeping at most `limit` bytes: a body declared (Content-Length) or found
+ * to be larger is read to its end and dropped, never buffered, so the client gets the answer.
+ *
+ * @throws BodyTooLargeError
+ */
+export const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer> => {
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
   const chunks: Buffer[] = [];
   let size = 0;
+  let tooLarge = declared > limit;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      throw new Error('payload too large');
+      tooLarge = true;
     }
-    chunks.push(chunk as Buffer);
+    if (size > DRAIN_LIMIT_BYTES) {
+      request.socket.destroy();
+      break;
+    }
+    if (!tooLarge) {
+      chunks.push(chunk as Buffer);
+    }
+  }
+  if (tooLarge) {
+    throw new BodyTooLargeError(`request body is larger than ${limit} bytes`);
   }
   return Buffer.concat(chunks);
 };

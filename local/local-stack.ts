@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
@@ -17,15 +18,18 @@ import {
   createExchangeDeps,
   createSuiteTokenDeps,
 } from '../functions/wiring/token-deps.ts';
-import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
-import { readBody, toHttpApiEvent, writeHttpResult, writeInvokeResult } from './lambda-http.ts';
+import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalCredentials, localCredentials } from './local-credentials.ts';
+import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { WeComSimulator } from './wecom-simulator.ts';
 
 export interface LocalStackOptions {
-  /** HTTP port for the callback routes and the Lambda Invoke API. @default 3000 */
+  /** The port WeCom may reach (tunnel it): the callback routes only. @default 3000 */
   readonly port?: number;
+  /** The port that stays on this machine: the Lambda Invoke API and the sandbox. @default 3001 */
+  readonly lambdaPort?: number;
   /** Keep DynamoDB Local's data in this directory. @default in memory */
   readonly dbPath?: string;
   /** The configuration document (README, Configuration). Without it, the sandbox runs. */
@@ -36,12 +40,23 @@ export interface LocalStackOptions {
   readonly ticketIntervalSeconds?: number;
   readonly maxSkewSeconds?: number;
   readonly logger?: Logger;
+  /**
+   * Told once, with the exit reason, when DynamoDB Local dies while the stack runs (the stack is
+   * then of no use: `npm start` reports it and exits non-zero).
+   */
+  readonly onDatabaseExit?: (reason: string) => void;
 }
 
 /** A running local stack. */
 export interface LocalStack {
+  /** The callback routes (PORT): the one address that may be exposed to WeCom. */
   readonly url: string;
   readonly port: number;
+  /** The Lambda Invoke API and the sandbox (LAMBDA_PORT): never to be exposed. */
+  readonly lambdaUrl: string;
+  readonly lambdaPort: number;
+  /** DynamoDB Local's per-start credentials (its data is visible only with them). */
+  readonly dynamoDbCredentials: LocalCredentials;
   readonly sandbox: boolean;
   readonly suiteIds: readonly string[];
   readonly providerCorpId: string;
@@ -66,32 +81,37 @@ const QUIET_METRICS: ServiceMetrics = {
   requestRefused: () => undefined,
   exchangeOutcomeUnknown: () => undefined,
 };
-const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 /**
  * Runs the whole service on this machine: DynamoDB Local with the table from the same definition
- * CDK uses, the same handler code behind one HTTP server (callback routes and the Lambda Invoke
- * API), and the table's stream driving auth-exchange. Without a configuration file it also runs
- * a WeCom simulator that pushes tickets and can simulate installs (the sandbox).
+ * CDK uses, the same handler code behind two HTTP servers on 127.0.0.1 as `sam local` splits them
+ * (PORT: the callback routes, the only thing WeCom reaches in AWS; LAMBDA_PORT: the Lambda Invoke
+ * API and the sandbox), and the table's stream driving auth-exchange. Without a configuration file
+ * it also runs a WeCom simulator that pushes tickets and can simulate installs (the sandbox).
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const logger = options.logger ?? new Logger({ serviceName: 'wecom-local' });
   const port = options.port ?? 3000;
+  const lambdaPort = options.lambdaPort ?? 3001;
   const url = `http://127.0.0.1:${port}`;
+  const lambdaUrl = `http://127.0.0.1:${lambdaPort}`;
   const sandboxConfig = options.configFile === undefined ? createSandboxConfig() : undefined;
   const sandbox = sandboxConfig !== undefined;
   const sandboxRegistry = sandboxConfig === undefined ? undefined : new SuiteRegistry(sandboxConfig);
 
   const stoppers: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const stopper of stoppers.reverse()) {
       await stopper().catch(() => undefined);
     }
   };
   try {
-    const server = await listen(port);
+    const server = await listen(port, 'PORT');
     stoppers.push(() => closeServer(server));
+    const lambdaServer = await listen(lambdaPort, 'LAMBDA_PORT');
+    stoppers.push(() => closeServer(lambdaServer));
     let simulator: WeComSimulator | undefined;
     if (sandboxConfig !== undefined && options.wecomApiBase === undefined) {
       simulator = await new WeComSimulator({
@@ -102,15 +122,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       stoppers.push(() => (simulator as WeComSimulator).stop());
     }
     const wecomApiBase = simulator?.baseUrl ?? options.wecomApiBase ?? 'https://qyapi.weixin.qq.com';
-    const dynamoDb: DynamoDbLocal = await startDynamoDbLocal(
-      options.dbPath === undefined ? {} : { dbPath: options.dbPath },
-    );
-    stoppers.push(() => dynamoDb.stop());
-    const admin = createDocumentClient({
-      endpoint: dynamoDb.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+    const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({
+      sharedDb: false,
+      ...(options.dbPath === undefined ? {} : { dbPath: options.dbPath }),
     });
+    stoppers.push(() => dynamoDb.stop());
+    void dynamoDb.exited.then((reason) => {
+      if (!stopping) {
+        options.onDatabaseExit?.(reason);
+      }
+    });
+    const credentials = await localCredentials(
+      options.dbPath === undefined ? undefined : resolve(options.dbPath),
+    );
+    const admin = createDocumentClient({ endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials });
     await createTableIfMissing(admin, TABLE_NAME).finally(() => admin.destroy());
 
     // The same wiring as the Lambda entry points; only where things are differs.
@@ -122,7 +147,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
       },
       {
-        dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+        dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
         ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
         logger: (service) => logger.createChild({ serviceName: service }),
         // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
@@ -141,23 +166,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
       handler: exchange,
+      credentials,
       onDeadLetter: (record) =>
         logger.error('stream record given up after retries (dead letter)', { eventId: record.eventID }),
     });
     await poller.start();
     stoppers.push(() => poller.stop());
 
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      void route(request, response, { callbackHandler, functions, simulator, logger }).catch(
-        (error: unknown) => {
-          logger.error('local server failed a request', { error: error as Error });
-          if (!response.headersSent) {
-            response.writeHead(500, { 'content-type': 'text/plain' });
-          }
-          response.end('internal error');
-        },
-      );
-    });
+    serve(server, publicRoutes(callbackHandler), logger);
+    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger }), logger);
 
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;
@@ -182,6 +199,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return {
       url,
       port,
+      lambdaUrl,
+      lambdaPort,
+      dynamoDbCredentials: credentials,
       sandbox,
       suiteIds: registry.suiteIds,
       providerCorpId: registry.providerCorpId,
@@ -197,136 +217,21 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   }
 };
 
-interface RouteDeps {
-  readonly callbackHandler: ReturnType<typeof createCallbackHandler>;
-  readonly functions: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>;
-  readonly simulator: WeComSimulator | undefined;
-  readonly logger: Logger;
-}
-
-const route = async (request: IncomingMessage, response: ServerResponse, deps: RouteDeps): Promise<void> => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const method = request.method ?? 'GET';
-  const callback = CALLBACK_PATH.exec(url.pathname);
-  if (callback !== null && (method === 'GET' || method === 'POST')) {
-    const body = await readBody(request, 1024 * 1024);
-    const [, suiteId = '', kind = ''] = callback;
-    const event = toHttpApiEvent(request, body, {
-      routeKey: `/callback/{suiteId}/${kind}`,
-      pathParameters: { suiteId: decodeURIComponent(suiteId) },
-    });
-    writeHttpResult(response, await deps.callbackHandler(event));
-    return;
-  }
-  const invoke = INVOKE_PATH.exec(url.pathname);
-  if (invoke !== null && method === 'POST') {
-    // Accept a bare name or an ARN, as the Invoke API does.
-    const name =
-      decodeURIComponent(invoke[1] ?? '')
-        .split(':')
-        .at(-1) ?? '';
-    const fn = deps.functions.get(name);
-    if (fn === undefined) {
-      response.writeHead(404, {
-        'content-type': 'application/json',
-        'x-amzn-errortype': 'ResourceNotFoundException',
-      });
-      response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
-      return;
-    }
-    const raw = (await readBody(request)).toString('utf8');
-    let payload: unknown;
-    try {
-      payload = raw === '' ? {} : JSON.parse(raw);
-    } catch {
-      response.writeHead(400, {
-        'content-type': 'application/json',
-        'x-amzn-errortype': 'InvalidRequestContentException',
-      });
-      response.end(JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
-      return;
-    }
-    await writeInvokeResult(response, () => fn(payload));
-    return;
-  }
-  if (url.pathname.startsWith('/sandbox/') && method === 'POST') {
-    await sandboxRoute(url, response, deps);
-    return;
-  }
-  // What API Gateway's HTTP API answers for a route it does not have, other methods included.
-  response.writeHead(404, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ message: 'Not Found' }));
-};
-
-/** Sandbox controls: simulate what a company or WeCom would do. */
-const sandboxRoute = async (url: URL, response: ServerResponse, deps: RouteDeps): Promise<void> => {
-  const simulator = deps.simulator;
-  const json = (status: number, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
-  };
-  if (simulator === undefined) {
-    json(404, { error: 'the sandbox controls exist only in sandbox mode' });
-    return;
-  }
-  const suiteId = url.searchParams.get('suiteId') ?? '';
-  const corpId = url.searchParams.get('corpId') ?? `wwsandboxcorp${Math.floor(Math.random() * 1e6)}`;
-  try {
-    switch (url.pathname) {
-      case '/sandbox/install':
-        json(200, {
-          suiteId,
-          corpId,
-          callback: await simulator.pushInstall(
-            suiteId,
-            corpId,
-            url.searchParams.get('corpName') ?? undefined,
-            url.searchParams.get('receiveId') === 'provider' ? 'provider' : 'suite',
-          ),
-        });
-        return;
-      case '/sandbox/verify-urls':
-        json(200, {
-          suiteId,
-          command: await simulator.verifyCallbackUrl(suiteId, 'command'),
-          data: await simulator.verifyCallbackUrl(suiteId, 'data'),
-        });
-        return;
-      case '/sandbox/ticket':
-        json(200, { suiteId, callback: await simulator.pushSuiteTicket(suiteId) });
-        return;
-      case '/sandbox/reset-secret':
-        json(200, { suiteId, corpId, callback: await simulator.pushResetPermanentCode(suiteId, corpId) });
-        return;
-      case '/sandbox/uninstall':
-        json(200, { suiteId, corpId, callback: await simulator.pushCancel(suiteId, corpId) });
-        return;
-      case '/sandbox/change-auth':
-        json(200, { suiteId, corpId, callback: await simulator.pushChangeAuth(suiteId, corpId) });
-        return;
-      case '/sandbox/message':
-        json(200, {
-          suiteId,
-          corpId,
-          callback: await simulator.pushDataMessage(suiteId, corpId, url.searchParams.get('text') ?? 'hello'),
-        });
-        return;
-      case '/sandbox/ip-allow-list': {
-        // WeCom answers 60020 to every call from an address not on the provider's allow-list.
-        const allowed = url.searchParams.get('allowed') !== 'false';
-        simulator.setIpAllowListed(allowed);
-        json(200, { allowed });
-        return;
+/** Routes every request of `server`; a bug answers 500 once, with the error logged, never a hang. */
+const serve = (
+  server: Server,
+  route: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+  logger: Logger,
+): void => {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    void route(request, response).catch((error: unknown) => {
+      logger.error('local server failed a request', { error: error as Error });
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json' });
       }
-      default:
-        json(404, {
-          error:
-            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message or ip-allow-list',
-        });
-    }
-  } catch (error) {
-    json(400, { error: (error as Error).message });
-  }
+      response.end(JSON.stringify({ message: 'Internal Server Error' }));
+    });
+  });
 };
 
 const loadConfigFile = async (source: SuiteRegistrySource, path: string): Promise<SuiteRegistry> => {
@@ -348,14 +253,14 @@ const loadConfigFile = async (source: SuiteRegistrySource, path: string): Promis
   }
 };
 
-const listen = (port: number): Promise<Server> =>
+const listen = (port: number, variable: string): Promise<Server> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
-        error.code === 'EADDRINUSE'
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
           ? new LocalStartError(
-              `Port ${port} is already in use: stop what uses it or set PORT to another port.`,
+              `Port ${port} (${variable}) ${error.code === 'EACCES' ? 'needs privileges' : 'is already in use'}: stop what uses it or set ${variable} to another port.`,
             )
           : error,
       );

@@ -1,42 +1,59 @@
 /**
  * `npm start`: the whole service on this machine. Environment:
- * PORT (default 3000), LOCAL_DB_PATH (keep data; default in memory), WECOM_CONFIG_FILE (your
- * configuration; without it, the sandbox), WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS,
- * SANDBOX_TICKET_INTERVAL_SECONDS (default 600).
+ * PORT (default 3000: the callback routes, the only port that may be tunnelled for WeCom),
+ * LAMBDA_PORT (default 3001: the Lambda Invoke API and the sandbox; never expose it),
+ * LOCAL_DB_PATH (keep data; default in memory), WECOM_CONFIG_FILE (your configuration; without it,
+ * the sandbox), WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS, SANDBOX_TICKET_INTERVAL_SECONDS (default 600).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { DynamoDbLocalStartError } from './dynamodb-local.ts';
-import { LocalStartError, startLocalStack } from './local-stack.ts';
+import { type LocalStack, LocalStartError, startLocalStack } from './local-stack.ts';
+import { readStartSettings } from './start-settings.ts';
 
 const env = process.env;
 
-const numberFrom = (name: string, fallback: number): number => {
-  const value = env[name];
-  if (value === undefined || value === '') {
-    return fallback;
-  }
-  if (!/^\d+$/.test(value)) {
-    throw new LocalStartError(`${name} must be a whole number (got "${value}").`);
-  }
-  return Number(value);
-};
-
 const main = async (): Promise<void> => {
+  const settings = readStartSettings(env);
   if (process.stdout.isTTY && env.POWERTOOLS_DEV === undefined) {
     // Pretty, indented logs for a person at a terminal; JSON lines otherwise.
     env.POWERTOOLS_DEV = 'true';
   }
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const startedAt = Date.now();
-  const stack = await startLocalStack({
-    port: numberFrom('PORT', 3000),
-    maxSkewSeconds: numberFrom('WECOM_MAX_SKEW_SECONDS', 300),
-    ticketIntervalSeconds: numberFrom('SANDBOX_TICKET_INTERVAL_SECONDS', 600),
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutdown = async (exitCode: number, reason?: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    if (reason !== undefined) {
+      process.stderr.write(`\n${reason}\n`);
+    }
+    await stack?.stop();
+    process.exit(exitCode);
+  };
+  // Every way a person, a supervisor or a closing terminal stops the process stops everything.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void shutdown(0));
+  }
+  // The parent (npm, a shell, a supervisor) gone means nobody can stop us any more: stop now.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      void shutdown(0, 'The process that started npm start has exited: stopping.');
+    }
+  }, 500).unref();
+
+  stack = await startLocalStack({
+    ...settings,
     logger: new Logger({ serviceName: 'wecom-local' }),
-    ...(env.LOCAL_DB_PATH ? { dbPath: env.LOCAL_DB_PATH } : {}),
-    ...(env.WECOM_CONFIG_FILE ? { configFile: env.WECOM_CONFIG_FILE } : {}),
-    ...(env.WECOM_API_BASE ? { wecomApiBase: env.WECOM_API_BASE } : {}),
+    onDatabaseExit: (reason) =>
+      void shutdown(
+        1,
+        `DynamoDB Local exited unexpectedly (${reason}); the local stack cannot run without it and has stopped. Start it again with npm start.`,
+      ),
   });
   const [firstSuite = '', secondSuite] = stack.suiteIds;
   const lines = [
@@ -44,38 +61,28 @@ const main = async (): Promise<void> => {
     `WeCom credential service is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)${stack.sandbox ? ' — SANDBOX: a built-in WeCom simulator stands in for WeCom' : ''}`,
     '',
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
-    `  Lambda Invoke API ${stack.url}  (functions: suite-token, corp-token)`,
-    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${env.LOCAL_DB_PATH ? ` (data in ${env.LOCAL_DB_PATH})` : ' (in memory)'}`,
+    `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
+    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token)`,
+    `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
+    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath})`}, private to this run's credentials`,
     `  WeCom API         ${stack.wecomApiBase}`,
     `  Provider corp     ${stack.providerCorpId}`,
     `  Suites            ${stack.suiteIds.join(', ')}`,
     '',
     'Get a suite token:',
-    `  curl -s -X POST ${stack.url}/2015-03-31/functions/suite-token/invocations -d '{"suiteId":"${firstSuite}"}'`,
+    `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/suite-token/invocations -d '{"suiteId":"${firstSuite}"}'`,
   ];
   if (stack.sandbox) {
     lines.push(
       '',
       'Simulate a company installing the app, then get its corp token:',
-      `  curl -s -X POST '${stack.url}/sandbox/install?suiteId=${firstSuite}&corpId=wwdemocorp'`,
-      `  curl -s -X POST ${stack.url}/2015-03-31/functions/corp-token/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp"}'`,
-      `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall)`,
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/install?suiteId=${firstSuite}&corpId=wwdemocorp'`,
+      `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/corp-token/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp"}'`,
+      `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall, /sandbox/change-auth, /sandbox/message, /sandbox/ip-allow-list)`,
     );
   }
   lines.push('', 'Ctrl-C stops everything, DynamoDB Local included.', '');
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
 };
 
 main().catch((error: unknown) => {

@@ -25,6 +25,8 @@ export interface StreamPollerOptions {
    * role in AWS (the IAM contract tests record them as auth-exchange's).
    */
   readonly observeStreamsClient?: (client: DynamoDBStreamsClient) => void;
+  /** @default the shared test credentials */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
@@ -42,7 +44,11 @@ export class StreamPoller {
   #streamArn: string | undefined;
 
   constructor(private readonly options: StreamPollerOptions) {
-    const config = { endpoint: options.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const config = {
+      endpoint: options.endpoint,
+      region: LOCAL_REGION,
+      credentials: options.credentials ?? LOCAL_CREDENTIALS,
+    };
     this.#streams = new DynamoDBStreamsClient(config);
     options.observeStreamsClient?.(this.#streams);
     this.#tables = new DynamoDBClient(config);

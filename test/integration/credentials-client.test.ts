@@ -18,10 +18,11 @@ let invocations = 0;
 beforeAll(async () => {
   stack = await startLocalStack({
     port: await findFreePort(),
+    lambdaPort: await findFreePort(),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
   });
   lambda = new LambdaClient({
-    endpoint: stack.url,
+    endpoint: stack.lambdaUrl,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -43,7 +44,7 @@ const suiteId = 'wwsandboxsuite0001';
 const templateId = 'dksandboxtemplate1';
 
 const install = async (suite: string, corpId: string) => {
-  const response = await fetch(`${stack.url}/sandbox/install?suiteId=${suite}&corpId=${corpId}`, {
+  const response = await fetch(`${stack.lambdaUrl}/sandbox/install?suiteId=${suite}&corpId=${corpId}`, {
     method: 'POST',
   });
   expect(response.status).toBe(200);
@@ -149,11 +150,11 @@ describe('the local HTTP layer answers like API Gateway', () => {
 
 describe('the sandbox controls', () => {
   const post = async (path: string) => {
-    const response = await fetch(`${stack.url}${path}`, { method: 'POST' });
+    const response = await fetch(`${stack.lambdaUrl}${path}`, { method: 'POST' });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const invoke = async (name: string, payload: unknown) => {
-    const response = await fetch(`${stack.url}/2015-03-31/functions/${name}/invocations`, {
+    const response = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/${name}/invocations`, {
       method: 'POST',
       body: JSON.stringify(payload),
     });

@@ -17,12 +17,12 @@ describe('npm start with LOCAL_DB_PATH', () => {
     try {
       const first = await setup.start(options);
       await setup.simulator.pushSuiteTicket(THIRD_PARTY_SUITE.suiteId);
-      const before = await suiteToken(first.url);
+      const before = await suiteToken(first.lambdaUrl);
       await first.stop();
       const callsBefore = setup.simulator.calls('service/get_suite_token');
 
       const second = await setup.start(options);
-      const after = await suiteToken(second.url);
+      const after = await suiteToken(second.lambdaUrl);
       await second.stop();
 
       expect(after).toBe(before);

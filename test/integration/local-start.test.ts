@@ -37,27 +37,39 @@ const lambdaFor = (port: number) =>
 const dynamoPortOf = (report: string): number =>
   Number(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(report)?.[1]);
 
+/** Two distinct free ports: PORT (callbacks) and LAMBDA_PORT (Invoke API and sandbox). */
+const freePorts = async (): Promise<{ port: number; lambdaPort: number }> => {
+  const port = await findFreePort();
+  let lambdaPort = await findFreePort();
+  while (lambdaPort === port) {
+    lambdaPort = await findFreePort();
+  }
+  return { port, lambdaPort };
+};
+
 /** Ctrl-C, then check that nothing it started is left. */
-const stopAndCheck = async (local: LocalProcess, port: number, dynamoPort: number) => {
+const stopAndCheck = async (local: LocalProcess, ports: readonly number[], dynamoPort: number) => {
   local.child.kill('SIGINT');
   const code = await local.exited;
 
   expect(code).toBe(0);
-  expect(await isListening(port)).toBe(false);
-  expect(await isListening(dynamoPort)).toBe(false);
+  for (const port of [...ports, dynamoPort]) {
+    expect(await isListening(port)).toBe(false);
+  }
   expect(processesMentioning(`-port ${dynamoPort}`)).toEqual([]);
 };
 
 describe('npm start with a configuration file', () => {
   it('serves callbacks and tokens over HTTP only, then stops everything on Ctrl-C', async () => {
     const setup = await prepareConfiguredStack();
-    const { port, simulator, configFile } = setup;
+    const { port, lambdaPort, simulator, configFile } = setup;
     const local = spawnLocalStart({
       PORT: String(port),
+      LAMBDA_PORT: String(lambdaPort),
       WECOM_CONFIG_FILE: configFile,
       WECOM_API_BASE: simulator.baseUrl,
     });
-    const lambda = lambdaFor(port);
+    const lambda = lambdaFor(lambdaPort);
     try {
       const report = await waitForReady(local);
       const suiteId = TEST_CONFIG.suites[0]?.suiteId ?? '';
@@ -85,7 +97,7 @@ describe('npm start with a configuration file', () => {
       expect(simulator.isValidSuiteToken(suiteId, suiteToken.accessToken)).toBe(true);
       expect(installPush.body).toBe('success');
       expect(simulator.isValidCorpToken(suiteId, 'wwlocalcorp', corpToken.accessToken)).toBe(true);
-      await stopAndCheck(local, port, dynamoPortOf(report));
+      await stopAndCheck(local, [port, lambdaPort], dynamoPortOf(report));
     } finally {
       lambda.destroy();
       local.child.kill('SIGKILL');
@@ -96,11 +108,11 @@ describe('npm start with a configuration file', () => {
 
 describe('npm start with no configuration at all (sandbox)', () => {
   it('verifies its URLs, pushes tickets, installs and serves tokens, then stops everything', async () => {
-    const port = await findFreePort();
-    const local = spawnLocalStart({ PORT: String(port) });
-    const lambda = lambdaFor(port);
+    const { port, lambdaPort } = await freePorts();
+    const local = spawnLocalStart({ PORT: String(port), LAMBDA_PORT: String(lambdaPort) });
+    const lambda = lambdaFor(lambdaPort);
     const post = async (path: string) =>
-      (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' })).json() as Promise<
+      (await fetch(`http://127.0.0.1:${lambdaPort}${path}`, { method: 'POST' })).json() as Promise<
         Record<string, unknown>
       >;
     try {
@@ -125,7 +137,7 @@ describe('npm start with no configuration at all (sandbox)', () => {
       expect(suiteToken.accessToken).toMatch(/^suite-token-/);
       expect(install).toMatchObject({ callback: { body: 'success' } });
       expect(corpToken.accessToken).toMatch(/^corp-token-/);
-      await stopAndCheck(local, port, dynamoPortOf(report));
+      await stopAndCheck(local, [port, lambdaPort], dynamoPortOf(report));
     } finally {
       lambda.destroy();
       local.child.kill('SIGKILL');
@@ -135,7 +147,7 @@ describe('npm start with no configuration at all (sandbox)', () => {
 
 describe('npm start refuses bad configuration with one clear sentence', () => {
   const startFailure = async (env: Record<string, string>) => {
-    const local = spawnLocalStart(env);
+    const local = spawnLocalStart({ LAMBDA_PORT: String(await findFreePort()), ...env });
     const code = await local.exited;
     return { code, output: local.output() };
   };
@@ -190,7 +202,7 @@ describe('npm start refuses bad configuration with one clear sentence', () => {
     blocker.close();
 
     expect(code).toBe(1);
-    expect(output).toContain(`Port ${port} is already in use`);
+    expect(output).toContain(`Port ${port} (PORT) is already in use`);
   });
 
   it('says Java is missing', async () => {

@@ -9,15 +9,18 @@ import { TEST_CONFIG } from './callback-harness.ts';
 
 /**
  * What `npm start` with a configuration file needs, prepared on loopback: TEST_CONFIG written to
- * a temporary file, a free port, and a WeCom simulator that pushes to that port.
+ * a temporary file, two free ports, and a WeCom simulator that pushes to the callback port.
  */
 export interface ConfiguredStackSetup {
   readonly directory: string;
   readonly configFile: string;
   readonly port: number;
+  readonly lambdaPort: number;
   readonly simulator: WeComSimulator;
-  /** Starts the stack in this process on the prepared port, file and simulator. */
-  start(options?: Omit<LocalStackOptions, 'port' | 'configFile' | 'wecomApiBase'>): Promise<LocalStack>;
+  /** Starts the stack in this process on the prepared ports, file and simulator. */
+  start(
+    options?: Omit<LocalStackOptions, 'port' | 'lambdaPort' | 'configFile' | 'wecomApiBase'>,
+  ): Promise<LocalStack>;
   /** Stops the simulator and removes the directory. */
   close(): Promise<void>;
 }
@@ -27,6 +30,10 @@ export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> =>
   const configFile = join(directory, 'config.json');
   await writeFile(configFile, JSON.stringify(TEST_CONFIG));
   const port = await findFreePort();
+  let lambdaPort = await findFreePort();
+  while (lambdaPort === port) {
+    lambdaPort = await findFreePort();
+  }
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
@@ -36,12 +43,14 @@ export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> =>
     directory,
     configFile,
     port,
+    lambdaPort,
     simulator,
     start: (options = {}) =>
       startLocalStack({
         logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
         ...options,
         port,
+        lambdaPort,
         configFile,
         wecomApiBase: simulator.baseUrl,
       }),

@@ -3,7 +3,8 @@
  * dependencies (one "Lambda container") per request, waits for "go" on stdin so every process
  * starts together, fires its requests at once and prints the outcomes as JSON.
  *
- * Env: DYNAMODB_ENDPOINT, TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS,
+ * Env: DYNAMODB_ENDPOINT (and DYNAMODB_ACCESS_KEY_ID / DYNAMODB_SECRET_ACCESS_KEY for a private
+ * DynamoDB Local; default the shared test credentials), TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS,
  * and STRATEGY: `service` (default, the project's single-flight mint) or `naive` (for the benchmark:
  * a few lines of cache-aside, read the cache and mint on a miss, as most teams write it).
  */
@@ -31,10 +32,14 @@ const env = (name: string): string => {
 
 // Only the naive strategy's own cache items go through this client; the service's calls go through
 // the runtime, wired as in Lambda.
+const credentials =
+  process.env.DYNAMODB_ACCESS_KEY_ID === undefined
+    ? LOCAL_CREDENTIALS
+    : { accessKeyId: env('DYNAMODB_ACCESS_KEY_ID'), secretAccessKey: env('DYNAMODB_SECRET_ACCESS_KEY') };
 const client = createDocumentClient({
   endpoint: env('DYNAMODB_ENDPOINT'),
   region: LOCAL_REGION,
-  credentials: LOCAL_CREDENTIALS,
+  credentials,
 });
 const tableName = env('TABLE_NAME');
 const registry = new SuiteRegistry(TEST_CONFIG);
@@ -45,7 +50,7 @@ const runtime = createServiceRuntime(
     dynamoDb: {
       endpoint: env('DYNAMODB_ENDPOINT'),
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       maxAttempts: 5,
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
     },

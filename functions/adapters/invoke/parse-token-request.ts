@@ -11,7 +11,8 @@ export interface CorpTokenRequest extends SuiteTokenRequest {
   readonly corpId: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** What the token functions accept as a suite or corp id; `npm start`'s sandbox checks the same. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TOKEN_LENGTH = 1024;
 
 /**
@@ -46,10 +47,10 @@ const asObject = (payload: unknown): Record<string, unknown> => {
 const rejectUnknownFields = (fields: Record<string, unknown>, known: readonly string[]): void => {
   const unknown = Object.keys(fields).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new InvalidRequestError(
-      'INVALID_PAYLOAD',
-      `unknown field(s): ${unknown.map((name) => name.slice(0, 40)).join(', ')}`,
-    );
+    // Bounded: a payload with thousands of fields must not become a message of hundreds of KiB.
+    const named = unknown.slice(0, 5).map((name) => name.slice(0, 40));
+    const more = unknown.length > named.length ? ` and ${unknown.length - named.length} more` : '';
+    throw new InvalidRequestError('INVALID_PAYLOAD', `unknown field(s): ${named.join(', ')}${more}`);
   }
 };
 

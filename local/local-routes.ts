@@ -1,0 +1,249 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ID_PATTERN } from '../functions/adapters/invoke/parse-token-request.ts';
+import {
+  BodyTooLargeError,
+  readBody,
+  toHttpApiEvent,
+  writeHttpResult,
+  writeInvokeResult,
+} from './lambda-http.ts';
+import type { WeComSimulator } from './wecom-simulator.ts';
+
+/** API Gateway's payload limit for an HTTP API (10 MB); the callback itself refuses over 64 KiB. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The Lambda Invoke API's limit for a synchronous request payload (6 MB). */
+export const INVOKE_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+type Respond = (status: number, headers: Record<string, string>, body: string) => void;
+
+const responder =
+  (response: ServerResponse): Respond =>
+  (status, headers, body) => {
+    response.writeHead(status, headers);
+    response.end(body);
+  };
+
+/** What API Gateway's HTTP API answers itself, before any function runs. */
+const gatewayAnswer = (respond: Respond, status: 400 | 404 | 413): void => {
+  const message = { 400: 'Bad Request', 404: 'Not Found', 413: 'Request Entity Too Large' }[status];
+  respond(status, { 'content-type': 'application/json' }, JSON.stringify({ message }));
+};
+
+/** What the Lambda service answers for a refused Invoke call (x-amzn-errortype names the error). */
+const lambdaServiceError = (respond: Respond, status: number, errorType: string, message: string): void => {
+  respond(
+    status,
+    { 'content-type': 'application/json', 'x-amzn-errortype': errorType },
+    JSON.stringify({ Type: 'User', message }),
+  );
+};
+
+const decode = (component: string): string | undefined => {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The port a developer may expose to WeCom (PORT): only what WeCom or a browser reaches in AWS,
+ * answered exactly as API Gateway would — GET and POST on the callback routes, `404 Not Found`
+ * for any other method or path, `400` for a path that is not valid percent-encoding, `413` for a
+ * body over API Gateway's limit (read no further than that).
+ */
+export const publicRoutes =
+  (callbackHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>) =>
+  async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const respond = responder(response);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const callback = CALLBACK_PATH.exec(url.pathname);
+    if (callback === null || (method !== 'GET' && method !== 'POST')) {
+      gatewayAnswer(respond, 404);
+      return;
+    }
+    const [, rawSuiteId = '', kind = ''] = callback;
+    const suiteId = decode(rawSuiteId);
+    if (suiteId === undefined) {
+      gatewayAnswer(respond, 400);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(request, API_GATEWAY_MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        gatewayAnswer(respond, 413);
+        return;
+      }
+      throw error;
+    }
+    const event = toHttpApiEvent(request, body, {
+      routeKey: `/callback/{suiteId}/${kind}`,
+      pathParameters: { suiteId },
+    });
+    writeHttpResult(response, await callbackHandler(event));
+  };
+
+export interface LambdaRouteDeps {
+  readonly functions: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>;
+  readonly simulator: WeComSimulator | undefined;
+  readonly logger: Logger;
+}
+
+/**
+ * The port that must stay on this machine (LAMBDA_PORT): the Lambda Invoke API
+ * (`POST /2015-03-31/functions/{name}/invocations`, answered as the Lambda service does) and the
+ * sandbox controls.
+ */
+export const lambdaRoutes =
+  (deps: LambdaRouteDeps) =>
+  async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const respond = responder(response);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const invoke = INVOKE_PATH.exec(url.pathname);
+    if (invoke !== null && method === 'POST') {
+      // A bare name or an ARN, as the Invoke API accepts; an undecodable name is simply unknown.
+      const name =
+        decode(invoke[1] ?? '')
+          ?.split(':')
+          .at(-1) ?? '';
+      const fn = deps.functions.get(name);
+      if (fn === undefined) {
+        lambdaServiceError(
+          respond,
+          404,
+          'ResourceNotFoundException',
+          `Function not found: ${name.slice(0, 64)}`,
+        );
+        return;
+      }
+      let raw: string;
+      try {
+        raw = (await readBody(request, INVOKE_MAX_PAYLOAD_BYTES)).toString('utf8');
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          lambdaServiceError(
+            respond,
+            413,
+            'RequestTooLargeException',
+            `Request must be smaller than ${INVOKE_MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+          );
+          return;
+        }
+        throw error;
+      }
+      let payload: unknown;
+      try {
+        payload = raw === '' ? {} : JSON.parse(raw);
+      } catch {
+        lambdaServiceError(
+          respond,
+          400,
+          'InvalidRequestContentException',
+          'Could not parse request body into json',
+        );
+        return;
+      }
+      await writeInvokeResult(response, () => fn(payload));
+      return;
+    }
+    if (url.pathname.startsWith('/sandbox/') && method === 'POST') {
+      await sandboxRoute(url, respond, deps.simulator);
+      return;
+    }
+    lambdaServiceError(respond, 404, 'UnknownOperationException', 'Unknown operation');
+  };
+
+/** Sandbox controls: simulate what a company or WeCom would do. */
+const sandboxRoute = async (
+  url: URL,
+  respond: Respond,
+  simulator: WeComSimulator | undefined,
+): Promise<void> => {
+  const json = (status: number, body: unknown) =>
+    respond(status, { 'content-type': 'application/json' }, JSON.stringify(body));
+  if (simulator === undefined) {
+    json(404, { error: 'the sandbox controls exist only in sandbox mode' });
+    return;
+  }
+  if (url.pathname === '/sandbox/ip-allow-list') {
+    // WeCom answers 60020 to every call from an address not on the provider's allow-list.
+    const allowed = url.searchParams.get('allowed') !== 'false';
+    simulator.setIpAllowListed(allowed);
+    json(200, { allowed });
+    return;
+  }
+  const suiteId = url.searchParams.get('suiteId') ?? '';
+  const corpId = url.searchParams.get('corpId') ?? `wwsandboxcorp${Math.floor(Math.random() * 1e6)}`;
+  // The same ids the token functions accept, so a sandbox corp can always get its token.
+  for (const [name, value] of [
+    ['suiteId', suiteId],
+    ['corpId', corpId],
+  ] as const) {
+    if (!ID_PATTERN.test(value)) {
+      json(400, { error: `${name} must be 1-64 letters, digits, - or _` });
+      return;
+    }
+  }
+  try {
+    switch (url.pathname) {
+      case '/sandbox/install':
+        json(200, {
+          suiteId,
+          corpId,
+          callback: await simulator.pushInstall(
+            suiteId,
+            corpId,
+            url.searchParams.get('corpName') ?? undefined,
+            url.searchParams.get('receiveId') === 'provider' ? 'provider' : 'suite',
+          ),
+        });
+        return;
+      case '/sandbox/verify-urls':
+        json(200, {
+          suiteId,
+          command: await simulator.verifyCallbackUrl(suiteId, 'command'),
+          data: await simulator.verifyCallbackUrl(suiteId, 'data'),
+        });
+        return;
+      case '/sandbox/ticket':
+        json(200, { suiteId, callback: await simulator.pushSuiteTicket(suiteId) });
+        return;
+      case '/sandbox/reset-secret':
+        json(200, { suiteId, corpId, callback: await simulator.pushResetPermanentCode(suiteId, corpId) });
+        return;
+      case '/sandbox/uninstall':
+        json(200, { suiteId, corpId, callback: await simulator.pushCancel(suiteId, corpId) });
+        return;
+      case '/sandbox/change-auth':
+        json(200, { suiteId, corpId, callback: await simulator.pushChangeAuth(suiteId, corpId) });
+        return;
+      case '/sandbox/message':
+        json(200, {
+          suiteId,
+          corpId,
+          callback: await simulator.pushDataMessage(
+            suiteId,
+            corpId,
+            (url.searchParams.get('text') ?? 'hello').slice(0, 2000),
+          ),
+        });
+        return;
+      default:
+        json(404, {
+          error:
+            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message or ip-allow-list',
+        });
+    }
+  } catch (error) {
+    json(400, { error: (error as Error).message.slice(0, 300) });
+  }
+};
