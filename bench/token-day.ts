@@ -20,6 +20,7 @@ import { WeComSimulator } from '../local/wecom-simulator.ts';
 import { callbackEvent } from '../test/support/api-events.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { ShiftedClock } from '../test/support/fixed-clock.ts';
+import { RecordingEventPublisher } from '../test/support/recording-events.ts';
 import { RecordingMetrics } from '../test/support/recording-metrics.ts';
 import { signPush, suiteEventXml } from '../test/support/wecom-pushes.ts';
 import { percentile, round } from './stats.ts';
@@ -72,6 +73,7 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
         clock,
         logger: (service) => new Logger({ serviceName: service, logLevel: 'SILENT' }),
         metrics: metrics.forService,
+        events: () => new RecordingEventPublisher(),
       },
     );
     const callback = createCallbackHandler(createCallbackDeps(runtime));

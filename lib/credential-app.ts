@@ -22,15 +22,18 @@ export const addCredentialStacks = (
   const env = stage.env === undefined ? {} : { env: stage.env };
   const data = new CredentialDataStack(app, ids.data ?? `${stage.stackPrefix}Data`, {
     description:
-      'WeCom credential service: table, key, configuration secret and egress IP (kept on deletion)',
+      'WeCom credential service: table, key, configuration secret, event bus and archive, egress IP (kept on deletion)',
     createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
+    eventArchiveDays: stage.eventArchiveDays,
     ...env,
   });
   const service = new CredentialServiceStack(app, ids.service ?? `${stage.stackPrefix}Service`, {
-    description: 'WeCom credential service: callback API, token functions, auth-code exchange, alarms',
+    description:
+      'WeCom credential service: callback API, token functions, auth-code exchange, event forwarding, alarms',
     table: data.table.table,
     encryptionKey: data.key,
     configSecret: data.configSecret,
+    eventBus: data.events.eventBus,
     ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
     stage,
     ...env,

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EVENT_BUS_ARN } from './constructs/credential-events-access.ts';
 
 /** How the functions that call WeCom reach the internet (WeCom only accepts allow-listed IPs). */
 export type EgressMode =
@@ -28,9 +29,16 @@ export interface StageConfig {
   readonly alarmEmail?: string;
   /** Days to keep function, access and flow logs; one of CloudWatch's retention values. @default 90 */
   readonly logRetentionDays: RetentionDays;
-  /** Callback route throttling (requests per second, burst). @default 50 / 100 */
+  /**
+   * Callback route throttling (steady requests per second, burst). Data callbacks carry every
+   * message of every authorized corp, so the stage is sized for that volume. @default 1000 / 2000
+   */
   readonly callbackRateLimit: number;
   readonly callbackBurstLimit: number;
+  /** Days the event archive keeps events for replay; 0 for no archive. @default 30 */
+  readonly eventArchiveDays: number;
+  /** Event buses (ARNs, any account) that get every event forwarded by a rule of their own. @default none */
+  readonly eventConsumerBusArns: readonly string[];
   /** Account and region; required for `existing-vpc`, which looks the VPC up. */
   readonly env?: { readonly account?: string; readonly region?: string };
 }
@@ -96,13 +104,28 @@ const roleArnsFrom = (value: unknown): string[] => {
   return arns;
 };
 
-const positiveNumber = (value: unknown, name: string, fallback: number): number => {
+const eventBusArnsFrom = (value: unknown): string[] => {
+  const arns = listFrom(value, 'eventConsumerBusArns');
+  const invalid = arns.filter((arn) => !EVENT_BUS_ARN.test(arn));
+  if (invalid.length > 0) {
+    throw new Error(
+      `context eventConsumerBusArns must hold EventBridge event bus ARNs (arn:aws:events:<region>:<account>:event-bus/<name>); not a bus ARN: ${invalid.join(', ')}`,
+    );
+  }
+  return arns;
+};
+
+const wholeNumber = (value: unknown, name: string, fallback: number, minimum: 0 | 1): number => {
   if (value === undefined) {
     return fallback;
   }
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new Error(`context ${name} must be a positive whole number`);
+  const parsed = value === '' || value === null ? Number.NaN : Number(value);
+  if (!Number.isInteger(parsed) || parsed < minimum) {
+    throw new Error(
+      minimum === 1
+        ? `context ${name} must be a positive whole number, got ${JSON.stringify(value)}`
+        : `context ${name} must be a whole number of days (0 for none), got ${JSON.stringify(value)}`,
+    );
   }
   return parsed;
 };
@@ -136,8 +159,15 @@ export const readStageConfig = (app: App): StageConfig => {
     suiteIds: listFrom(context('suiteIds'), 'suiteIds'),
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
     logRetentionDays: retentionFrom(context('logRetentionDays')),
-    callbackRateLimit: positiveNumber(context('callbackRateLimit'), 'callbackRateLimit', 50),
-    callbackBurstLimit: positiveNumber(context('callbackBurstLimit'), 'callbackBurstLimit', 100),
+    // Data callbacks carry every message of every authorized corp, so 50/100 would refuse a single
+    // busy corp. 1000 per second steady and a burst of 2000 (two seconds' worth, for spikes such as
+    // WeCom re-sending callbacks it got no answer to within 5 s): at ~100 ms a callback that is ~100
+    // concurrent executions, a tenth of Lambda's default account concurrency, and a tenth of the
+    // 10,000 rps HTTP API quota of an account and region. Any 429 raises the CallbackThrottled alarm.
+    callbackRateLimit: wholeNumber(context('callbackRateLimit'), 'callbackRateLimit', 1000, 1),
+    callbackBurstLimit: wholeNumber(context('callbackBurstLimit'), 'callbackBurstLimit', 2000, 1),
+    eventArchiveDays: wholeNumber(context('eventArchiveDays'), 'eventArchiveDays', 30, 0),
+    eventConsumerBusArns: eventBusArnsFrom(context('eventConsumerBusArns')),
     ...(egress.kind === 'existing-vpc' ? { env: { account, region } } : {}),
   };
 };

@@ -9,6 +9,7 @@ import {
   writeHttpResult,
   writeInvokeResult,
 } from './lambda-http.ts';
+import type { LocalEventBus } from './local-event-bus.ts';
 import type { WeComSimulator } from './wecom-simulator.ts';
 
 /** API Gateway's payload limit for an HTTP API (10 MB); the callback itself refuses over 64 KiB. */
@@ -95,6 +96,7 @@ export interface LambdaRouteDeps {
   readonly functions: ReadonlyMap<string, (payload: unknown) => Promise<unknown>>;
   readonly simulator: WeComSimulator | undefined;
   readonly logger: Logger;
+  readonly eventBus: LocalEventBus;
 }
 
 /**
@@ -153,6 +155,17 @@ export const lambdaRoutes =
         return;
       }
       await writeInvokeResult(response, () => fn(payload));
+      return;
+    }
+    if (url.pathname === '/events' && method === 'GET') {
+      // Events carry decrypted messages: served here, on the port that is never exposed.
+      deps.eventBus.stream(request, response);
+      return;
+    }
+    if (url.pathname === '/sandbox/event-bus' && method === 'POST') {
+      const failing = url.searchParams.get('failing') === 'true';
+      deps.eventBus.setFailing(failing);
+      respond(200, { 'content-type': 'application/json' }, JSON.stringify({ failing }));
       return;
     }
     if (url.pathname.startsWith('/sandbox/') && method === 'POST') {

@@ -20,6 +20,7 @@ import {
 } from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';
+import { LocalEventBus } from './local-event-bus.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
 import { StreamPoller } from './stream-poller.ts';
@@ -45,6 +46,8 @@ export interface LocalStackOptions {
    * then of no use: `npm start` reports it and exits non-zero).
    */
   readonly onDatabaseExit?: (reason: string) => void;
+  /** Where the local bus also POSTs each event (LOCAL_EVENT_WEBHOOK). @default none */
+  readonly eventWebhook?: string;
 }
 
 /** A running local stack. */
@@ -64,6 +67,8 @@ export interface LocalStack {
   readonly dynamoDbEndpoint: string;
   readonly wecomApiBase: string;
   readonly simulator?: WeComSimulator;
+  /** The local stand-in for the EventBridge bus. */
+  readonly eventBus: LocalEventBus;
   stop(): Promise<void>;
 }
 
@@ -138,6 +143,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const admin = createDocumentClient({ endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials });
     await createTableIfMissing(admin, TABLE_NAME).finally(() => admin.destroy());
 
+    const eventBus = new LocalEventBus(
+      logger.createChild({ serviceName: 'local-event-bus' }),
+      options.eventWebhook,
+    );
+    stoppers.push(async () => eventBus.close());
     // The same wiring as the Lambda entry points; only where things are differs.
     const runtime = createServiceRuntime(
       {
@@ -152,6 +162,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         logger: (service) => logger.createChild({ serviceName: service }),
         // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
         metrics: () => QUIET_METRICS,
+        events: () => eventBus,
       },
     );
     // Loading once now turns a bad file into a start-up error instead of a failing first request.
@@ -174,7 +185,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stoppers.push(() => poller.stop());
 
     serve(server, publicRoutes(callbackHandler), logger);
-    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger }), logger);
+    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus }), logger);
 
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;
@@ -209,6 +220,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamoDbEndpoint: dynamoDb.endpoint,
       wecomApiBase,
       ...(simulator === undefined ? {} : { simulator }),
+      eventBus,
       stop,
     };
   } catch (error) {

@@ -63,6 +63,12 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
       `WECOM_API_BASE must be an http(s) URL (got ${quoted(wecomApiBase)}): unset it to call WeCom itself.`,
     );
   }
+  const eventWebhook = optionalText(env, 'LOCAL_EVENT_WEBHOOK');
+  if (eventWebhook !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(eventWebhook)) {
+    throw new LocalStartError(
+      `LOCAL_EVENT_WEBHOOK must be an http(s) URL (got ${quoted(eventWebhook)}): the local bus POSTs each event there.`,
+    );
+  }
   const dbPath = optionalText(env, 'LOCAL_DB_PATH');
   const configFile = optionalText(env, 'WECOM_CONFIG_FILE');
   return {
@@ -81,5 +87,6 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
     ...(dbPath === undefined ? {} : { dbPath }),
     ...(configFile === undefined ? {} : { configFile }),
     ...(wecomApiBase === undefined ? {} : { wecomApiBase }),
+    ...(eventWebhook === undefined ? {} : { eventWebhook }),
   };
 };

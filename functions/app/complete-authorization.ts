@@ -1,8 +1,10 @@
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
+import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type {
   AuthCodeLifecycle,
   AuthCodeSource,
   AuthorizationWriter,
+  EventPublisher,
   PermanentCodeGrant,
 } from '../core/ports.ts';
 import type { TokenDeps } from './token-deps.ts';
@@ -10,6 +12,7 @@ import { withSuiteToken } from './with-suite-token.ts';
 
 /** What the exchange needs beyond the token machinery. */
 export interface ExchangeDeps extends TokenDeps {
+  readonly events: EventPublisher;
   readonly authCodes: AuthCodeLifecycle;
   readonly authorizationWriter: AuthorizationWriter;
   /** How long a claimed code is reserved for one worker. */
@@ -87,6 +90,14 @@ export const completeAuthorization = async (
               reason:
                 'WeCom rejected the auth code as used or expired (40078); the corp must authorize again',
             } as const);
+      // Published before the code is marked done: if the bus refuses, the stream retries the
+      // record, WeCom answers 40078 again, and the event goes out then.
+      await deps.events.publish([
+        authorizationChangedEvent(
+          { suiteId: code.suiteId, status: 'failed', cause: code.source, reason: outcome.reason },
+          deps.clock.nowMs(),
+        ),
+      ]);
       await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);
       return outcome;
     }
@@ -100,6 +111,7 @@ export const completeAuthorization = async (
     corpId: grant.corpId,
     permanentCode: grant.permanentCode,
     authorizedTimeStamp: code.timeStamp,
+    source: code.source,
     ...(grant.corpName === undefined ? {} : { corpName: grant.corpName }),
   });
   await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, {

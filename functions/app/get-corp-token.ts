@@ -1,6 +1,7 @@
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
 import { AuthorizationBrokenError, CorpNotAuthorizedError, WeComApiError } from '../core/errors.ts';
+import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { CorpAuthorization, MintedToken } from '../core/ports.ts';
 import { getSuiteToken } from './get-suite-token.ts';
 import { obtainToken } from './obtain-token.ts';
@@ -52,6 +53,23 @@ export const getCorpToken = async (
       return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
     input.staleToken,
+    // Announced once, when the block begins (after it is durable). If the bus refuses, this caller
+    // gets the bus's error (logged as a failure) and the block stands; the event is not retried.
+    async (block) => {
+      await deps.events?.publish([
+        authorizationChangedEvent(
+          {
+            suiteId: suite.suiteId,
+            corpId: input.corpId,
+            status: 'broken',
+            cause: 'wecom_refused',
+            reason: block.failure.message,
+            ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
+          },
+          block.sinceMs,
+        ),
+      ]);
+    },
   );
   return { token, ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }) };
 };

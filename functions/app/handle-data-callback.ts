@@ -1,17 +1,32 @@
 import type { SignedCallback } from '../core/callback/callback-request.ts';
 import { type DataMessage, parseDataMessage } from '../core/callback/data-message.ts';
+import { dataCallbackEvent } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 import { openCallback } from './open-callback.ts';
 
 /**
- * Handles a POST to a suite's data (数据回调) URL: authenticate, decrypt, read the message type.
- * The credential service keeps nothing from app traffic; it acknowledges so WeCom does not retry.
+ * Handles a POST to a suite's data (数据回调) URL. The credential service keeps nothing from app
+ * traffic; the provider's business services get it as an event.
  *
  * 1. openCallback: suite, envelope, replay window, signature, decryption, receiveId (provider,
  *    suite, `corpid`, or an authorized corp).
- * 2. Parse the message type for the log line.
+ * 2. Publish the message; only then is WeCom answered (a failed publish throws: 503, WeCom retries
+ *    and the event, with the same eventId, is published again).
  */
 export const handleDataCallback = async (
   deps: CallbackDeps,
   input: SignedCallback & { readonly body: string },
-): Promise<DataMessage> => parseDataMessage(await openCallback(deps, input));
+): Promise<DataMessage> => {
+  const opened = await openCallback(deps, input);
+  const message = parseDataMessage(opened.message);
+  await deps.events.publish([
+    dataCallbackEvent({
+      suiteId: input.suiteId,
+      receiveId: opened.receiveId,
+      providerCorpId: opened.providerCorpId,
+      message: opened.message,
+      ...(input.corpIdHint === undefined ? {} : { corpIdHint: input.corpIdHint }),
+    }),
+  ]);
+  return message;
+};

@@ -1,6 +1,7 @@
 import type { SignedCallback } from '../core/callback/callback-request.ts';
-import { parseSuiteEvent } from '../core/callback/suite-event.ts';
+import { parseSuiteEvent, type SuiteEvent } from '../core/callback/suite-event.ts';
 import { CallbackAuthError } from '../core/errors.ts';
+import { authorizationChangedEvent, commandEvent, type ServiceEvent } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 import { openCallback } from './open-callback.ts';
 import { recordSuiteEvent, type SuiteEventEffect } from './record-suite-event.ts';
@@ -18,15 +19,50 @@ export interface SuiteCallbackOutcome {
  *    provider corp id).
  * 2. Parse the event; its SuiteId must be the route's.
  * 3. Apply it with one conditional write (recordSuiteEvent).
+ * 4. Publish it (not suite_ticket, which is only the service's business), and the authorization
+ *    change it made, if any; only then is WeCom answered. A failed publish throws (503): WeCom's
+ *    retry finds step 3 already done and publishes the same events again.
  */
 export const handleSuiteCallback = async (
   deps: CallbackDeps,
   input: SignedCallback & { readonly body: string },
 ): Promise<SuiteCallbackOutcome> => {
-  const event = parseSuiteEvent(await openCallback(deps, input));
+  const { message } = await openCallback(deps, input);
+  const event = parseSuiteEvent(message);
   if (event.suiteId !== undefined && event.suiteId !== input.suiteId) {
     throw new CallbackAuthError('SUITE_ID_MISMATCH', 'event SuiteId differs from the route suite');
   }
   const infoType = event.kind === 'unknown' ? event.infoType : event.kind;
-  return { infoType, effect: await recordSuiteEvent(deps, event) };
+  const effect = await recordSuiteEvent(deps, event);
+  if (event.kind !== 'suite_ticket') {
+    await deps.events.publish([
+      commandEvent({ suiteId: input.suiteId, infoType, message }),
+      ...authorizationChangeOf(event, effect, deps.clock.nowMs()),
+    ]);
+  }
+  return { infoType, effect };
+};
+
+const authorizationChangeOf = (
+  event: SuiteEvent,
+  effect: SuiteEventEffect,
+  nowMs: number,
+): ServiceEvent[] => {
+  if (event.kind === 'change_auth' && effect === 'authorization_change_recorded') {
+    return [
+      authorizationChangedEvent(
+        { suiteId: event.suiteId, corpId: event.authCorpId, status: 'active', cause: 'change_auth' },
+        nowMs,
+      ),
+    ];
+  }
+  if (event.kind === 'cancel_auth' && effect === 'authorization_revoked') {
+    return [
+      authorizationChangedEvent(
+        { suiteId: event.suiteId, corpId: event.authCorpId, status: 'revoked', cause: 'cancel_auth' },
+        nowMs,
+      ),
+    ];
+  }
+  return [];
 };

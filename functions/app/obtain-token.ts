@@ -40,6 +40,7 @@ export const obtainToken = async (
   key: CredentialKey,
   mint: Mint,
   staleToken?: string,
+  onBlocked?: (block: CredentialBlock) => Promise<void>,
 ): Promise<AccessToken> => {
   const timing = deps.timing ?? DEFAULT_MINT_TIMING;
   const memoryKey = memoryKeyOf(key);
@@ -66,7 +67,7 @@ export const obtainToken = async (
       return cached;
     }
     if (await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken)) {
-      return mintUnderLease(deps, key, memoryKey, owner, mint, record.token, record.block);
+      return mintUnderLease(deps, key, memoryKey, owner, mint, record.token, record.block, onBlocked);
     }
     if (cached !== undefined && freshness === 'refresh_due') {
       return cached;
@@ -89,6 +90,7 @@ const mintUnderLease = async (
   mint: Mint,
   previous: AccessToken | undefined,
   block: CredentialBlock | undefined,
+  onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
 ): Promise<AccessToken> => {
   let token: AccessToken;
   try {
@@ -108,7 +110,11 @@ const mintUnderLease = async (
     const now = deps.clock.nowMs();
     const failure = describeMintFailure(error, now);
     if (isBlockingFailure(error)) {
-      await deps.tokens.block(key, owner, nextBlock(failure, now, block));
+      const next = nextBlock(failure, now, block);
+      await deps.tokens.block(key, owner, next);
+      if (next.refusals === 1) {
+        await onBlocked?.(next);
+      }
     } else {
       await deps.tokens.releaseAfterFailure(key, owner, failure);
     }

@@ -5,6 +5,14 @@ import { CallbackAuthError } from '../core/errors.ts';
 import { acceptedReceiveIds } from './accepted-receive-ids.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 
+/** A callback's decrypted message and what it was encrypted for. */
+export interface OpenedCallback {
+  /** The plaintext `echostr` to echo (GET), or the inner XML (POST). */
+  readonly message: string;
+  readonly receiveId: string;
+  readonly providerCorpId: string;
+}
+
 /**
  * Authenticates one callback and returns its decrypted message: for a GET (URL verification) that
  * is the plaintext `echostr` to echo; for a POST, the inner XML.
@@ -18,7 +26,10 @@ import type { CallbackDeps } from './callback-deps.ts';
  * @throws CallbackAuthError for a bad signature, timestamp or receiveId; InvalidRequestError for a
  *   malformed envelope or ciphertext.
  */
-export const openCallback = async (deps: CallbackDeps, input: SignedCallbackInput): Promise<string> => {
+export const openCallback = async (
+  deps: CallbackDeps,
+  input: SignedCallbackInput,
+): Promise<OpenedCallback> => {
   const registry = await deps.registry.current();
   const suite = registry.get(input.suiteId);
   let encrypt: string;
@@ -44,5 +55,5 @@ export const openCallback = async (deps: CallbackDeps, input: SignedCallbackInpu
   if (!(await isAccepted(receiveId))) {
     throw new CallbackAuthError('RECEIVE_ID_MISMATCH', 'receiveId is not one this route accepts', receiveId);
   }
-  return message;
+  return { message, receiveId, providerCorpId: registry.providerCorpId };
 };

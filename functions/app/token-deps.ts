@@ -3,6 +3,7 @@ import type { TokenMemory } from '../core/credentials/token-memory.ts';
 import type {
   AuthorizationReader,
   Clock,
+  EventPublisher,
   SuiteRegistrySource,
   SuiteTicketStore,
   TokenCache,
@@ -32,6 +33,8 @@ export interface TokenDeps {
   readonly memory: TokenMemory;
   /** Active authorizations seen in the last moments; absent: every request reads the table. */
   readonly recentAuthorizations?: RecentAuthorizations;
+  /** Where a newly broken authorization is announced (corp-token); absent: not announced. */
+  readonly events?: EventPublisher;
   readonly sleep: (ms: number) => Promise<void>;
   readonly newLeaseOwner: () => string;
   readonly timing?: MintTiming;

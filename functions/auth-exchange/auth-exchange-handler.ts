@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { decodeStreamRecord } from '../adapters/dynamodb/stream-records.ts';
 import { completeAuthorization, refreshAuthInfo } from '../app/complete-authorization.ts';
+import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { ExchangeFunctionDeps } from '../wiring/token-deps.ts';
 
 export type AuthExchangeHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
@@ -46,6 +47,28 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
     return;
   }
   const { suiteId, corpId } = change;
+  if (change.pendingEvent !== undefined) {
+    // Published from the stream, after the change is durable; a failure throws and the stream
+    // delivers the record again. Consumers dedupe on suiteId, corpId, cause and at.
+    await deps.events.publish([
+      authorizationChangedEvent(
+        {
+          suiteId,
+          corpId,
+          status: change.pendingEvent.status,
+          cause: change.pendingEvent.cause,
+          ...(change.corpName === undefined ? {} : { corpName: change.corpName }),
+          ...(change.agentId === undefined ? {} : { agentId: change.agentId }),
+        },
+        change.pendingEvent.atMs,
+      ),
+    ]);
+    await deps.authorizationWriter.clearPendingEvent(suiteId, corpId, change.pendingEvent.atMs);
+    deps.logger.info('authorization change published', { suiteId, corpId, cause: change.pendingEvent.cause });
+  }
+  if (!change.authInfoStale) {
+    return;
+  }
   const current = await deps.authorizations.getAuthorization(suiteId, corpId);
   if (current?.status !== 'active' || current.authInfoStale !== true || current.permanentCode === undefined) {
     return;

@@ -75,8 +75,17 @@ export class UnknownSuiteError extends AppError {
 
 /** The table could not be read or written; the caller should retry (WeCom does, on a 503). */
 export class StorageUnavailableError extends AppError {
-  override readonly name = 'StorageUnavailableError';
-  readonly code = 'STORAGE_UNAVAILABLE';
+  override readonly name: string = 'StorageUnavailableError';
+  readonly code: string = 'STORAGE_UNAVAILABLE';
+}
+
+/**
+ * The event bus did not accept every event (an error, or a partial PutEvents). Like storage
+ * trouble: the callback answers 503 so WeCom retries, and its effects are idempotent.
+ */
+export class EventBusUnavailableError extends StorageUnavailableError {
+  override readonly name = 'EventBusUnavailableError';
+  override readonly code = 'EVENT_BUS_UNAVAILABLE';
 }
 
 /** The configuration is missing or invalid. The message names the field, never its value. */

@@ -1,6 +1,7 @@
 import type { SuiteRegistry } from './config/suite-registry.ts';
 import type { AccessToken } from './credentials/access-token.ts';
 import type { CredentialKey } from './credentials/credential-key.ts';
+import type { ServiceEvent } from './events/service-events.ts';
 
 /** The current time; injected so tests and the replay window are deterministic. */
 export interface Clock {
@@ -100,6 +101,8 @@ export interface ExchangedAuthorization {
   readonly corpName?: string;
   /** TimeStamp of the create_auth / reset_permanent_code event, Unix seconds. */
   readonly authorizedTimeStamp: number;
+  /** Which event brought the code (the `cause` of the Authorization Changed event). */
+  readonly source: AuthCodeSource;
 }
 
 export interface AuthorizationReader {
@@ -115,6 +118,8 @@ export interface AuthorizationWriter {
   saveExchangedAuthorization(exchanged: ExchangedAuthorization): Promise<'saved' | 'superseded'>;
   /** Stores what get_auth_info said and clears `authInfoStale`. */
   updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void>;
+  /** Forgets the change waiting to be published, once it was (only the one made at `atMs`). */
+  clearPendingEvent(suiteId: string, corpId: string, atMs: number): Promise<void>;
 }
 
 /**
@@ -232,4 +237,13 @@ export interface TokenCache {
   releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void>;
   /** Drops the cached value and blocks minting until `block.nextAttemptAtMs`; only the owner can. */
   block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void>;
+}
+
+/**
+ * Where the service's events go (EventBridge in AWS, the local bus under `npm start`).
+ *
+ * @throws EventBusUnavailableError unless every event was accepted.
+ */
+export interface EventPublisher {
+  publish(events: readonly ServiceEvent[]): Promise<void>;
 }

@@ -15,7 +15,7 @@ export const createCallbackHandler = (deps: CallbackFunctionDeps): HttpHandler =
     const request = parseCallbackRequest(event);
     annotate({ suiteId: request.suiteId, callback: request.route });
     if (request.method === 'GET') {
-      return echoResponse(await openCallback(deps, request));
+      return echoResponse((await openCallback(deps, request)).message);
     }
     if (request.route === 'command') {
       const outcome = await handleSuiteCallback(deps, request);

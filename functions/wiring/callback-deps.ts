@@ -26,6 +26,7 @@ export const createCallbackDeps = (runtime: ServiceRuntime): CallbackFunctionDep
     authCodes: new DynamoAuthCodeStore(client, tableName, clock),
     authorizations: new DynamoAuthorizationStore(client, tableName, clock),
     clock,
+    events: runtime.events(SERVICE),
     maxSkewSeconds: runtime.maxSkewSeconds,
   };
 };

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ConfigLocation, readServiceEnvironment, systemClock } from '../adapters/config/environment.ts';
@@ -10,17 +11,18 @@ import {
   configSecretFetcher,
 } from '../adapters/config/registry-source.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
+import { EventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import type { WeComApiClientOptions } from '../adapters/wecom/wecom-api-client.ts';
 import { ConfigurationError } from '../core/errors.ts';
-import type { Clock, SuiteRegistrySource } from '../core/ports.ts';
+import type { Clock, EventPublisher, SuiteRegistrySource } from '../core/ports.ts';
 
 /** The functions of the service; each is a Lambda function in AWS and a handler under `npm start`. */
 export type ServiceName = 'wecom-callback' | 'suite-token' | 'corp-token' | 'auth-exchange';
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
-export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient;
+export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;
 
 /** qyapi client settings beyond its address; the metrics hook is always the runtime's. */
 export type WeComClientSettings = Omit<WeComApiClientOptions, 'baseUrl' | 'observe'>;
@@ -42,6 +44,11 @@ export interface ServiceRuntime {
   documentClient(service: ServiceName): DynamoDBDocumentClient;
   logger(service: ServiceName): Logger;
   metrics(service: ServiceName): ServiceMetrics;
+  /**
+   * Where the function publishes its events. Asked for only by the functions that publish; without
+   * EVENT_BUS_NAME (or a seam) that is a configuration error at start-up.
+   */
+  events(service: ServiceName): EventPublisher;
 }
 
 /**
@@ -52,6 +59,9 @@ export interface ServiceRuntime {
 export interface RuntimeSeams {
   readonly dynamoDb?: DynamoDBClientConfig;
   readonly secretsManager?: SecretsManagerClientConfig;
+  readonly eventBridge?: EventBridgeClientConfig;
+  /** Another bus (the local one under `npm start`). */
+  readonly events?: (service: ServiceName) => EventPublisher;
   readonly registry?: SuiteRegistrySource;
   readonly clock?: Clock;
   readonly wecomClient?: WeComClientSettings;
@@ -78,6 +88,7 @@ export const createServiceRuntime = (
     throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
   }
   const registries = new Map<ServiceName, SuiteRegistrySource>();
+  const publishers = new Map<ServiceName, EventPublisher>();
   const documentClients = new Map<ServiceName, DynamoDBDocumentClient>();
   return {
     tableName: environment.tableName,
@@ -111,6 +122,28 @@ export const createServiceRuntime = (
     },
     logger: seams.logger ?? createLogger,
     metrics: seams.metrics ?? createServiceMetrics,
+    events: (service) => {
+      if (seams.events !== undefined) {
+        return seams.events(service);
+      }
+      const existing = publishers.get(service);
+      if (existing !== undefined) {
+        return existing;
+      }
+      if (environment.eventBusName === undefined) {
+        throw new ConfigurationError('EVENT_BUS_NAME is not set');
+      }
+      const client = new EventBridgeClient({
+        // The callback answers WeCom within 1000 ms: a stuck connection fails fast (503, WeCom retries).
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+        ...seams.eventBridge,
+      });
+      observe?.(client, service);
+      const publisher = new EventBridgePublisher(client, environment.eventBusName);
+      publishers.set(service, publisher);
+      return publisher;
+    },
   };
 };
 

@@ -10,6 +10,7 @@ import type { ExchangeDeps } from '../app/complete-authorization.ts';
 import type { TokenDeps } from '../app/token-deps.ts';
 import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../core/credentials/token-memory.ts';
+import type { EventPublisher } from '../core/ports.ts';
 import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
 
 /** What suite-token and corp-token need: the token machinery plus their log and metrics. */
@@ -22,6 +23,8 @@ export interface TokenFunctionDeps extends TokenDeps {
 export interface ExchangeFunctionDeps extends ExchangeDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** Where Authorization Changed events go. */
+  readonly events: EventPublisher;
 }
 
 /**
@@ -62,9 +65,11 @@ const createTokenMachinery = (
 export const createSuiteTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
   createTokenMachinery(runtime, 'suite-token');
 
-/** The corp-token function's dependencies (one container's worth). */
-export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
-  createTokenMachinery(runtime, 'corp-token');
+/** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
+export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
+  ...createTokenMachinery(runtime, 'corp-token'),
+  events: runtime.events('corp-token'),
+});
 
 /** The auth-exchange function's dependencies (one container's worth). */
 export const createExchangeDeps = (runtime: ServiceRuntime): ExchangeFunctionDeps => {
@@ -77,5 +82,6 @@ export const createExchangeDeps = (runtime: ServiceRuntime): ExchangeFunctionDep
       runtime.clock,
     ),
     authorizationWriter: machinery.authorizationStore,
+    events: runtime.events('auth-exchange'),
   };
 };

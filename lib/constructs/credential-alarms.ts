@@ -38,6 +38,8 @@ export interface CredentialAlarmsProps {
     Record<'callback' | 'suiteToken' | 'corpToken' | 'authExchange', MonitoredFunction>
   >;
   readonly deadLetterQueue: IQueue;
+  /** Callback requests the API throttled (answered 429). */
+  readonly throttledCallbacks: IMetric;
   /** Suites that get their own ticket alarm besides the one for all suites. */
   readonly suiteIds: readonly string[];
   /** Subscribed to the alarm topic. @default no subscription */
@@ -47,8 +49,8 @@ export interface CredentialAlarmsProps {
 /**
  * What an operator must hear about: tickets that stopped arriving (20 minutes = two missed pushes,
  * ten minutes before WeCom's 30-minute hard failure), anything in the dead-letter queue, function
- * crashes and timeouts (not the typed answers of the token functions), and WeCom refusing our
- * calls. Plus one dashboard of ticket arrivals, token mints, errcodes and callback latency.
+ * crashes and timeouts (not the typed answers of the token functions), any throttled callback, and
+ * WeCom refusing our calls. Plus one dashboard of ticket arrivals, token mints, errcodes and callback latency.
  *
  * The ticket alarms treat "no data" as breaching, so they are in ALARM from their creation until
  * the first ticket arrives: CloudWatch cannot tell "deployed minutes ago" from "tickets stopped",
@@ -111,6 +113,14 @@ export class CredentialAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
         'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
+    });
+    this.#alarm('CallbackThrottled', {
+      metric: props.throttledCallbacks,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'The callback API answered 429 (throttled) in the last minute: WeCom retries only a few times, so a message or event may be lost. Raise callbackRateLimit / callbackBurstLimit (README, Operations).',
     });
     this.#alarm('ExchangeOutcomeUnknown', {
       metric: new Metric({

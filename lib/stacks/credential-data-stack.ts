@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps, Validati
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { CredentialEvents } from '../constructs/credential-events.ts';
 import { CredentialTable } from '../constructs/credential-table.ts';
 import { EgressIp } from '../constructs/egress-network.ts';
 
@@ -12,16 +13,28 @@ export interface CredentialDataStackProps extends StackProps {
    * @default false
    */
   readonly createEgressIp?: boolean;
+  /**
+   * Days the event archive keeps events for replay; 0 for no archive.
+   * @default 30
+   */
+  readonly eventArchiveDays?: number;
 }
 
 /**
- * The stateful half: the KMS key, the table, the configuration secret and the allow-listed egress
- * IP. Everything here is kept when the stack is deleted, so tearing down or redeploying the
- * service stack loses nothing.
+ * The stateful half: the KMS key, the table, the configuration secret, the event bus with its
+ * archive, and the allow-listed egress IP. Everything here is kept when the stack is deleted, so
+ * tearing down or redeploying the service stack loses nothing.
+ *
+ * The bus lives here, not with its publishers: its archive is state (the replayable history), the
+ * key policy that lets EventBridge use our key must name the bus (a bus in the service stack would
+ * tie the two stacks in a cycle), and consumers in other accounts allow-list its ARN, which must
+ * not change when the service stack is redeployed.
  */
 export class CredentialDataStack extends Stack {
   readonly key: Key;
   readonly table: CredentialTable;
+  /** The event bus; add rules of your own in this app with `events.eventBus`. */
+  readonly events: CredentialEvents;
   readonly configSecret: Secret;
   /** The NAT gateway's address, when `createEgressIp` is set. */
   readonly egressIp?: EgressIp;
@@ -34,6 +47,10 @@ export class CredentialDataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table = new CredentialTable(this, 'Credentials', { encryptionKey: this.key });
+    this.events = new CredentialEvents(this, 'Events', {
+      encryptionKey: this.key,
+      ...(props.eventArchiveDays === undefined ? {} : { archiveDays: props.eventArchiveDays }),
+    });
     this.configSecret = new Secret(this, 'Config', {
       description:
         'WeCom configuration: {"provider":{"corpId","providerSecret"},"suites":[{"suiteId","suiteSecret","token","encodingAesKey"}]} (see README)',

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IVpc, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { ArnPrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +10,10 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENTITY } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
 import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
+import { CredentialEventsAccess } from '../constructs/credential-events-access.ts';
 import { CredentialTableAccess } from '../constructs/credential-table-access.ts';
 import { type EgressIpAttributes, EgressNetwork } from '../constructs/egress-network.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
@@ -20,6 +23,8 @@ export interface CredentialServiceStackProps extends StackProps {
   readonly table: ITable;
   readonly encryptionKey: IKey;
   readonly configSecret: ISecret;
+  /** The bus the callback, auth-exchange and corp-token publish to (kept in the data stack). */
+  readonly eventBus: IEventBus;
   readonly stage: StageConfig;
   /**
    * The Elastic IP kept in the data stack, for `egress: nat`. Leave it out when the stage reuses an
@@ -31,13 +36,16 @@ export interface CredentialServiceStackProps extends StackProps {
 
 /**
  * The stateless half: the four functions, the HTTP API, the stream wiring with its dead-letter
- * queue, the network for calls to WeCom, alarms and the dashboard. Safe to destroy and redeploy:
- * every piece of state, the allow-listed egress IP included, lives in CredentialDataStack, and
- * nothing here is retained (its log groups and the alarm topic's key go with it).
+ * queue, the network for calls to WeCom, the publish grants and forwarding rules of the event bus,
+ * alarms and the dashboard. Safe to destroy and redeploy: every piece of state, the allow-listed
+ * egress IP, the event bus and its archive included, lives in CredentialDataStack, and nothing here
+ * is retained (its log groups and the alarm topic's key go with it).
  */
 export class CredentialServiceStack extends Stack {
   readonly suiteTokenFunction: ServiceFunction;
   readonly corpTokenFunction: ServiceFunction;
+  /** The event bus: `events.eventBus` for rules of your own, `events.forwardTo(busArn)` for other buses. */
+  readonly events: CredentialEventsAccess;
 
   constructor(scope: Construct, id: string, props: CredentialServiceStackProps) {
     super(scope, id, props);
@@ -51,6 +59,10 @@ export class CredentialServiceStack extends Stack {
     const configSecret = Secret.fromSecretAttributes(this, 'ConfigSecret', {
       secretCompleteArn: props.configSecret.secretArn,
       encryptionKey: table.key,
+    });
+    this.events = new CredentialEventsAccess(this, 'Events', {
+      eventBusArn: props.eventBus.eventBusArn,
+      eventBusName: props.eventBus.eventBusName,
     });
     const logRetention = stage.logRetentionDays;
     const environment = { TABLE_NAME: table.table.tableName, WECOM_CONFIG_SECRET: configSecret.secretArn };
@@ -80,6 +92,12 @@ export class CredentialServiceStack extends Stack {
     });
     table.grantCallbackAccess(callback);
     configSecret.grantRead(callback);
+    // Every authenticated callback but suite_ticket, and cancel_auth's change of an authorization.
+    this.events.grantPublish(callback, [
+      DETAIL_TYPE.dataCallback,
+      DETAIL_TYPE.commandEvent,
+      DETAIL_TYPE.authorizationChanged,
+    ]);
 
     this.suiteTokenFunction = new ServiceFunction(this, 'SuiteTokenFunction', {
       functionDirectory: 'suite-token',
@@ -101,6 +119,8 @@ export class CredentialServiceStack extends Stack {
       table.grantTokenAccess(fn);
       configSecret.grantRead(fn);
     }
+    // corp-token marks an authorization WeCom refuses as broken.
+    this.events.grantPublish(this.corpTokenFunction, [DETAIL_TYPE.authorizationChanged]);
 
     const exchange = new ServiceFunction(this, 'AuthExchangeFunction', {
       functionDirectory: 'auth-exchange',
@@ -112,6 +132,7 @@ export class CredentialServiceStack extends Stack {
     });
     table.grantExchangeAccess(exchange);
     configSecret.grantRead(exchange);
+    this.events.grantPublish(exchange, [DETAIL_TYPE.authorizationChanged]);
     const deadLetters = new Queue(this, 'AuthExchangeDeadLetters', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: table.key,
@@ -161,6 +182,10 @@ export class CredentialServiceStack extends Stack {
         'WeCom cannot sign AWS requests; every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function, and the stage is throttled.',
     });
 
+    for (const busArn of stage.eventConsumerBusArns) {
+      this.events.forwardTo(busArn);
+    }
+
     for (const [index, roleArn] of stage.consumerRoleArns.entries()) {
       for (const fn of [this.suiteTokenFunction, this.corpTokenFunction]) {
         fn.addPermission(`Consumer${index}`, {
@@ -188,6 +213,7 @@ export class CredentialServiceStack extends Stack {
         authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
       },
       deadLetterQueue: deadLetters,
+      throttledCallbacks: api.metricThrottledRequests(),
       suiteIds: stage.suiteIds,
       ...(stage.alarmEmail === undefined ? {} : { alarmEmail: stage.alarmEmail }),
     });
@@ -200,6 +226,14 @@ export class CredentialServiceStack extends Stack {
     new CfnOutput(this, 'TableName', {
       value: table.table.tableName,
       description: 'The credential table (the README smoke check reads the ticket age from it)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.eventBus.eventBusName,
+      description: 'The bus every callback and authorization change is published to (README, Events)',
+    });
+    new CfnOutput(this, 'EventBusArn', {
+      value: this.events.eventBus.eventBusArn,
+      description: 'The same bus by ARN: the destination of a replay from its archive (README, Events)',
     });
     new CfnOutput(this, 'SuiteTokenFunctionName', { value: this.suiteTokenFunction.functionName });
     new CfnOutput(this, 'SuiteTokenFunctionArn', { value: this.suiteTokenFunction.functionArn });

@@ -52,8 +52,20 @@ beforeAll(() => {
       logicalIdOf(service, 'AWS::SQS::Queue', 'AuthExchangeDeadLetters'),
       service,
     ),
+    'event-bus': eventBusArn(),
     any: '*',
   };
+  function eventBusArn(): string {
+    for (const template of [data, service]) {
+      const id = Object.entries(template.Resources).find(
+        ([, resource]) => resource.Type === 'AWS::Events::EventBus',
+      )?.[0];
+      if (id !== undefined) {
+        return resolver.arnOf(id, template);
+      }
+    }
+    throw new Error('no AWS::Events::EventBus in the templates');
+  }
   const keyPolicy = resolver.resolve(data.Resources[key]?.Properties?.KeyPolicy, data) as Policy;
   const roleOf = (name: ServiceName): string => {
     const fn = service.Resources[logicalIdOf(service, 'AWS::Lambda::Function', FUNCTION_IDS[name])];
@@ -233,6 +245,36 @@ const NEGATIVE_CASES: { why: string; request: Omit<IamRequest, 'command'> }[] = 
       })),
     ),
   ),
+  {
+    why: 'the suite-token function cannot publish events',
+    request: {
+      service: 'suite-token',
+      action: 'events:PutEvents',
+      resource: 'event-bus' as const,
+      context: {
+        'events:source': ['wecom-credentials'],
+        'events:detail-type': ['WeCom Authorization Changed'],
+      },
+    },
+  },
+  {
+    why: 'auth-exchange may publish only authorization changes, not callbacks',
+    request: {
+      service: 'auth-exchange',
+      action: 'events:PutEvents',
+      resource: 'event-bus' as const,
+      context: { 'events:source': ['wecom-credentials'], 'events:detail-type': ['WeCom Data Callback'] },
+    },
+  },
+  {
+    why: 'nothing can publish events under another source',
+    request: {
+      service: 'wecom-callback',
+      action: 'events:PutEvents',
+      resource: 'event-bus' as const,
+      context: { 'events:source': ['aws.forged'], 'events:detail-type': ['WeCom Data Callback'] },
+    },
+  },
   ...SERVICES.flatMap((service) => [
     ...['SUITE#wwsuite', 'CORP#wwcorp'].map((key) => ({
       why: 'no function can delete a ticket, an auth code or an authorization',

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readStageConfig } from '../../lib/stage-config.ts';
 import { actionsOf, type SynthesizedApp, statementsOf, synthesizeApp } from '../support/infra.ts';
 
 let defaults: SynthesizedApp;
@@ -13,6 +17,55 @@ beforeAll(() => {
 });
 
 const FUNCTIONS = ['CallbackFunction', 'SuiteTokenFunction', 'CorpTokenFunction', 'AuthExchangeFunction'];
+const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
+
+/** A key policy or IAM statement as synthesized. */
+type PolicyStatement = {
+  Sid?: string;
+  Action: string | string[];
+  Principal?: Record<string, unknown>;
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+
+const logicalIdOf = (resources: Record<string, unknown>): string => {
+  const ids = Object.keys(resources);
+  expect(ids).toHaveLength(1);
+  return ids[0] ?? '';
+};
+
+/** Fn::Join of literals and Refs, rendered as text with `${Ref}` placeholders. */
+const rendered = (value: unknown): string => {
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) {
+    return JSON.stringify(value);
+  }
+  return join[1]
+    .map((part) => (typeof part === 'string' ? part : `\${${(part as { Ref: string }).Ref}}`))
+    .join(join[0]);
+};
+
+const keyPolicyOf = (app: SynthesizedApp): PolicyStatement[] => {
+  const keys = app.data.findResources('AWS::KMS::Key');
+  return (keys[logicalIdOf(keys)]?.Properties.KeyPolicy.Statement ?? []) as PolicyStatement[];
+};
+
+const eventBridgeStatements = (app: SynthesizedApp): PolicyStatement[] =>
+  keyPolicyOf(app).filter((statement) =>
+    JSON.stringify(statement.Principal).includes('events.amazonaws.com'),
+  );
+
+/** Logical ids (hash stripped) of the functions whose role may call `action`, and those statements. */
+const rolesAllowed = (template: SynthesizedApp['service'], action: string) =>
+  Object.keys(template.findResources('AWS::Lambda::Function'))
+    .map((logicalId) => logicalId.replace(/[0-9A-F]{8}$/, ''))
+    .map((functionId) => ({
+      functionId,
+      statements: statementsOf(template, functionId).filter((statement) =>
+        [statement.Action].flat().includes(action),
+      ),
+    }))
+    .filter(({ statements }) => statements.length > 0);
 
 describe('the data stack', () => {
   it('keeps an on-demand, KMS-encrypted table with PITR, TTL, a stream and deletion protection, retained on delete', () => {
@@ -55,6 +108,8 @@ describe('the data stack', () => {
     expect(resources.map((resource) => resource.Type).sort()).toEqual([
       'AWS::DynamoDB::Table',
       'AWS::EC2::EIP',
+      'AWS::Events::Archive',
+      'AWS::Events::EventBus',
       'AWS::KMS::Key',
       'AWS::SecretsManager::Secret',
     ]);
@@ -165,7 +220,7 @@ describe('the service stack', () => {
       'POST /callback/{suiteId}/data',
     ]);
     defaults.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: Match.objectLike({
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('requestId'),
@@ -499,6 +554,312 @@ describe('context options', () => {
   });
 });
 
+describe('the event bus', () => {
+  it('keeps a bus encrypted with the key the table uses, retained on delete and replace', () => {
+    const key = logicalIdOf(defaults.data.findResources('AWS::KMS::Key'));
+    const buses = defaults.data.findResources('AWS::Events::EventBus');
+
+    expect(logicalIdOf(buses)).toMatch(/^Events/);
+    defaults.data.hasResource('AWS::Events::EventBus', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ KmsKeyIdentifier: { 'Fn::GetAtt': [key, 'Arn'] } }),
+    });
+    defaults.data.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: Match.objectLike({ KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } }),
+    });
+  });
+
+  it("lets EventBridge use the key only for this account's bus and data bound to it, as AWS documents", () => {
+    const busName = Object.values(defaults.data.findResources('AWS::Events::EventBus'))[0]?.Properties.Name;
+    const busArn = `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${busName}`;
+    const statements = eventBridgeStatements(defaults);
+    const forBus = statements.find((statement) => statement.Sid === 'EventBridgeEncryptsTheEventBus');
+
+    expect([forBus?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(forBus?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(rendered(forBus?.Condition?.StringEquals?.['aws:SourceArn'])).toBe(busArn);
+    expect(
+      rendered(forBus?.Condition?.StringEquals?.['kms:EncryptionContext:aws:events:event-bus:arn']),
+    ).toBe(busArn);
+    for (const statement of statements) {
+      expect(statement.Condition, statement.Sid).toBeDefined();
+    }
+    expect(
+      statements
+        .filter((statement) => statement.Action !== 'kms:DescribeKey')
+        .every((statement) =>
+          rendered(
+            statement.Condition?.StringEquals?.['kms:EncryptionContext:aws:events:event-bus:arn'],
+          ).endsWith(`:event-bus/${busName}`),
+        ),
+    ).toBe(true);
+  });
+
+  it('archives every event for 30 days, encrypted with the same key, retained on delete and replace', () => {
+    const key = logicalIdOf(defaults.data.findResources('AWS::KMS::Key'));
+    const bus = logicalIdOf(defaults.data.findResources('AWS::Events::EventBus'));
+    const forArchive = eventBridgeStatements(defaults).find(
+      (statement) => statement.Sid === 'EventBridgeEncryptsTheEventArchive',
+    );
+
+    defaults.data.hasResource('AWS::Events::Archive', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        SourceArn: { 'Fn::GetAtt': [bus, 'Arn'] },
+        RetentionDays: 30,
+        KmsKeyIdentifier: { 'Fn::GetAtt': [key, 'Arn'] },
+        EventPattern: { source: ['wecom-credentials'] },
+      }),
+    });
+    expect([forArchive?.Action].flat().sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'kms:ReEncrypt*',
+    ]);
+  });
+
+  it('eventArchiveDays: keeps the given days, also when passed as -c text; 0 keeps no archive', () => {
+    const { data } = synthesizeApp({ eventArchiveDays: '7' });
+    const none = synthesizeApp({ eventArchiveDays: 0 });
+
+    data.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 7 });
+    none.data.resourceCountIs('AWS::Events::Archive', 0);
+    none.data.resourceCountIs('AWS::Events::EventBus', 1);
+    expect(eventBridgeStatements(none).map((statement) => statement.Sid)).not.toContain(
+      'EventBridgeEncryptsTheEventArchive',
+    );
+  });
+
+  it('rejects an eventArchiveDays that is not a whole number of days', () => {
+    for (const days of [-1, 1.5, 'month', '']) {
+      expect(() => synthesizeApp({ eventArchiveDays: days })).toThrow(
+        /context eventArchiveDays must be a whole number of days \(0 for none\)/,
+      );
+    }
+  });
+
+  it('names the bus in the EventBusName and EventBusArn outputs', () => {
+    defaults.service.hasOutput('EventBusName', {
+      Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*Ref.*EventsBus') },
+    });
+    defaults.service.hasOutput('EventBusArn', {
+      Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EventsBus.*Arn') },
+    });
+  });
+
+  it('lets only the callback, auth-exchange and corp-token put events, on the bus only, with our source', () => {
+    const publishers = rolesAllowed(defaults.service, 'events:PutEvents');
+
+    expect(publishers.map(({ functionId }) => functionId).sort()).toEqual(PUBLISHERS);
+    for (const { statements } of publishers) {
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Resource).toMatchObject({
+        'Fn::ImportValue': expect.stringMatching(/^Data:.*EventsBus.*Arn/),
+      });
+      expect(statements[0]?.Condition?.['ForAllValues:StringEquals']?.['events:source']).toEqual([
+        'wecom-credentials',
+      ]);
+      expect(statements[0]?.Condition?.Null).toEqual({
+        'events:source': 'false',
+        'events:detail-type': 'false',
+      });
+    }
+    const allStatements = Object.values(defaults.service.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[],
+    );
+    expect(
+      allStatements.filter((statement) => [statement.Action].flat().includes('events:PutEvents')),
+    ).toHaveLength(3);
+  });
+
+  it('lets the callback publish all three detail-types and the others only authorization changes', () => {
+    const detailTypes = Object.fromEntries(
+      rolesAllowed(defaults.service, 'events:PutEvents').map(({ functionId, statements }) => [
+        functionId,
+        statements[0]?.Condition?.['ForAllValues:StringEquals']?.['events:detail-type'],
+      ]),
+    );
+
+    expect(detailTypes).toEqual({
+      CallbackFunction: ['WeCom Data Callback', 'WeCom Command Event', 'WeCom Authorization Changed'],
+      AuthExchangeFunction: ['WeCom Authorization Changed'],
+      CorpTokenFunction: ['WeCom Authorization Changed'],
+    });
+  });
+
+  it('gives EVENT_BUS_NAME to exactly the three publishers', () => {
+    const withBus = Object.entries(defaults.service.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.EVENT_BUS_NAME !== undefined)
+      .map(([logicalId, fn]) => {
+        expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({
+          'Fn::ImportValue': expect.stringMatching(/^Data:.*Ref.*EventsBus/),
+        });
+        return logicalId.replace(/[0-9A-F]{8}$/, '');
+      });
+
+    expect(withBus.sort()).toEqual(PUBLISHERS);
+  });
+
+  it('eventConsumerBusArns: one rule per bus forwards every event there, with a role limited to that bus', () => {
+    const targets = [
+      'arn:aws:events:ap-southeast-1:210987654321:event-bus/crm-events',
+      'arn:aws-cn:events:cn-north-1:123456789012:event-bus/default',
+    ];
+
+    const { service } = synthesizeApp({ eventConsumerBusArns: targets.join(',') });
+
+    service.resourceCountIs('AWS::Events::Rule', 2);
+    for (const target of targets) {
+      const rules = service.findResources('AWS::Events::Rule', {
+        Properties: { Targets: [Match.objectLike({ Arn: target })] },
+      });
+      const rule = Object.values(rules)[0]?.Properties ?? {};
+      const roleId: unknown = rule.Targets?.[0]?.RoleArn?.['Fn::GetAtt']?.[0];
+      const policies = Object.values(service.findResources('AWS::IAM::Policy')).filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      );
+
+      expect(rule).toMatchObject({
+        EventBusName: { 'Fn::ImportValue': expect.stringMatching(/^Data:.*Ref.*EventsBus/) },
+        EventPattern: { source: ['wecom-credentials'] },
+        State: 'ENABLED',
+      });
+      expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+        { Action: 'events:PutEvents', Effect: 'Allow', Resource: target },
+      ]);
+      service.hasResource('AWS::IAM::Role', {
+        Properties: Match.objectLike({
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Action: 'sts:AssumeRole',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+            Version: '2012-10-17',
+          },
+        }),
+      });
+      expect(Object.keys(service.findResources('AWS::IAM::Role'))).toContain(roleId);
+    }
+  });
+
+  it('rejects an eventConsumerBusArns entry that is not an EventBridge bus ARN, naming it', () => {
+    for (const bad of [
+      'crm-events',
+      'arn:aws:events:us-east-1:123456789012:rule/crm',
+      'arn:aws:events:us-east-1:12345:event-bus/crm',
+      'arn:aws:sqs:us-east-1:123456789012:crm',
+    ]) {
+      expect(() =>
+        synthesizeApp({
+          eventConsumerBusArns: ['arn:aws:events:us-east-1:123456789012:event-bus/crm', bad],
+        }),
+      ).toThrow(
+        `context eventConsumerBusArns must hold EventBridge event bus ARNs (arn:aws:events:<region>:<account>:event-bus/<name>); not a bus ARN: ${bad}`,
+      );
+    }
+  });
+
+  it('forwardTo forwards only the given detail-types; eventBus takes rules of your own', () => {
+    const target = 'arn:aws:events:us-east-1:210987654321:event-bus/installs';
+
+    const { service } = synthesizeApp(
+      {},
+      {
+        beforeSynth: (stack) => {
+          stack.events.forwardTo(target, ['WeCom Authorization Changed']);
+          new Rule(stack, 'OwnRule', {
+            eventBus: stack.events.eventBus,
+            eventPattern: { source: ['wecom-credentials'], detailType: ['WeCom Data Callback'] },
+          });
+        },
+      },
+    );
+
+    service.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['wecom-credentials'], 'detail-type': ['WeCom Authorization Changed'] },
+      Targets: [Match.objectLike({ Arn: target })],
+    });
+    service.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp('EventsBus') },
+      EventPattern: { source: ['wecom-credentials'], 'detail-type': ['WeCom Data Callback'] },
+    });
+  });
+
+  it('forwardTo rejects what is not an event bus ARN', () => {
+    expect(() =>
+      synthesizeApp(
+        {},
+        { beforeSynth: (stack) => stack.events.forwardTo('arn:aws:sns:us-east-1:123456789012:t') },
+      ),
+    ).toThrow(/forwardTo needs an EventBridge event bus ARN/);
+  });
+});
+
+describe('callback throttling', () => {
+  it('counts every 429 in the access log, per API', () => {
+    defaults.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('"apiId":"\\$context.apiId"') }),
+    });
+    defaults.service.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.status = "429" }',
+      LogGroupName: { Ref: Match.stringLikeRegexp('^CallbacksAccessLogs') },
+      MetricTransformations: [
+        {
+          MetricNamespace: 'WeComCredentials',
+          MetricName: 'CallbackThrottled',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [{ Key: 'apiId', Value: '$.apiId' }],
+        },
+      ],
+    });
+  });
+
+  it('alarms into the alarm topic on any throttled callback within a minute', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'WeComCredentials',
+      MetricName: 'CallbackThrottled',
+      Dimensions: [{ Name: 'apiId', Value: { Ref: Match.stringLikeRegexp('^CallbacksApi') } }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
+  });
+
+  it('takes callbackRateLimit and callbackBurstLimit from the context, and rejects what is not a positive whole number', () => {
+    const { service } = synthesizeApp({ callbackRateLimit: '300', callbackBurstLimit: 600 });
+
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+    });
+    for (const bad of [0, -5, 2.5, 'fast']) {
+      expect(() => synthesizeApp({ callbackBurstLimit: bad })).toThrow(
+        /context callbackBurstLimit must be a positive whole number/,
+      );
+    }
+  });
+});
+
+describe('cdk.json', () => {
+  it('holds the same defaults as the code, so a plain `cdk deploy` and the tests build the same stage', () => {
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+      context: Record<string, unknown>;
+    };
+
+    expect(readStageConfig(new App({ context: cdkJson.context }))).toEqual(readStageConfig(new App()));
+  });
+});
+
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged under AwsSolutions checks', () => {
     const { app } = synthesizeApp({}, { nag: true });
@@ -508,6 +869,18 @@ describe('cdk-nag', () => {
 
   it('finds nothing unacknowledged when the stage reuses an Elastic IP (the address lookup)', () => {
     const { app } = synthesizeApp({ egressIpAllocationId: 'eipalloc-0123456789abcdef0' }, { nag: true });
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged with forwarding rules and without an archive', () => {
+    const { app } = synthesizeApp(
+      {
+        eventConsumerBusArns: ['arn:aws:events:us-east-1:210987654321:event-bus/crm'],
+        eventArchiveDays: 0,
+      },
+      { nag: true },
+    );
 
     expect(() => app.synth()).not.toThrow();
   });

@@ -77,6 +77,13 @@ describe('auth-exchange', () => {
     expect(response.batchItemFailures).toEqual([]);
     const codeItem = (await harness.table.scanAll()).find((item) => item.sk === skOf(record));
     expect(codeItem).toMatchObject({ status: 'failed' });
+    const failed = harness.eventBridge.received
+      .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+      .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+      .filter((detail) => detail.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ suiteId, status: 'failed', cause: 'create_auth' });
+    expect(failed[0]).not.toHaveProperty('corpId');
     expect(String(codeItem?.failureReason)).toContain('40078');
     expect(codeItem).not.toHaveProperty('authCode');
   });

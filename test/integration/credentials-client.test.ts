@@ -191,3 +191,80 @@ describe('the sandbox controls', () => {
     expect(typeof allowed.body.accessToken).toBe('string');
   });
 });
+
+describe('the local event bus', () => {
+  it('streams the events of /sandbox/install and /sandbox/message on GET /events, as EventBridge envelopes', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${stack.lambdaUrl}/events`, { signal: controller.signal });
+    const reader = response.body?.getReader();
+    let received = '';
+    const envelopes = async (count: number) => {
+      const decoder = new TextDecoder();
+      const found = () => received.split('\n').filter((line) => line.startsWith('data: '));
+      while (found().length < count) {
+        const chunk = await reader?.read();
+        if (chunk === undefined || chunk.done) {
+          break;
+        }
+        received += decoder.decode(chunk.value);
+      }
+      return found().map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
+    };
+    try {
+      await fetch(`${stack.lambdaUrl}/sandbox/install?suiteId=wwsandboxsuite0001&corpId=wwsandboxstream`, {
+        method: 'POST',
+      });
+      await fetch(
+        `${stack.lambdaUrl}/sandbox/message?suiteId=wwsandboxsuite0001&corpId=wwsandboxstream&text=hi`,
+        {
+          method: 'POST',
+        },
+      );
+
+      const events = await envelopes(3);
+
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      expect(events.map((event) => event['detail-type']).sort()).toEqual([
+        'WeCom Authorization Changed',
+        'WeCom Command Event',
+        'WeCom Data Callback',
+      ]);
+      for (const event of events) {
+        expect(event).toMatchObject({ version: '0', source: 'wecom-credentials', resources: [] });
+        expect(typeof event.id).toBe('string');
+        expect(typeof event.time).toBe('string');
+      }
+      expect(events.find((event) => event['detail-type'] === 'WeCom Data Callback')?.detail).toMatchObject({
+        corpId: 'wwsandboxstream',
+        msgType: 'text',
+        message: { Content: 'hi' },
+      });
+    } finally {
+      controller.abort();
+    }
+  });
+
+  it('refuses events while switched to fail, so the callback answers 503 and WeCom retries', async () => {
+    await fetch(`${stack.lambdaUrl}/sandbox/event-bus?failing=true`, { method: 'POST' });
+    const refused = await (
+      await fetch(
+        `${stack.lambdaUrl}/sandbox/message?suiteId=wwsandboxsuite0001&corpId=wwsandboxstream&text=x`,
+        {
+          method: 'POST',
+        },
+      )
+    ).json();
+    await fetch(`${stack.lambdaUrl}/sandbox/event-bus?failing=false`, { method: 'POST' });
+    const accepted = await (
+      await fetch(
+        `${stack.lambdaUrl}/sandbox/message?suiteId=wwsandboxsuite0001&corpId=wwsandboxstream&text=x`,
+        {
+          method: 'POST',
+        },
+      )
+    ).json();
+
+    expect(refused).toMatchObject({ callback: { status: 503 } });
+    expect(accepted).toMatchObject({ callback: { status: 200 } });
+  });
+});

@@ -11,6 +11,7 @@ import { callbackEvent } from '../support/api-events.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { localDocumentClient } from '../support/dynamodb.ts';
+import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { synthesizeApp } from '../support/infra.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
@@ -56,6 +57,7 @@ let functionEnvironments: Record<ServiceName, Record<string, string>>;
 let watched: WatchedMetric[];
 let simulator: WeComSimulator;
 let secretsManager: FakeSecretsManager;
+let eventBridge: FakeEventBridge;
 let tableName: string;
 let logs: LogCapture;
 const handlers = {} as Record<ServiceName, Handler>;
@@ -85,6 +87,7 @@ beforeAll(async () => {
   await admin.send(new CreateTableCommand(localCreateTableInput(tableName)));
   admin.destroy();
   secretsManager = await startFakeSecretsManager();
+  eventBridge = await startFakeEventBridge();
   secretsManager.setSecret(
     functionEnvironments['suite-token'].WECOM_CONFIG_SECRET ?? '',
     JSON.stringify(TEST_CONFIG),
@@ -102,6 +105,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoDbEndpoint'),
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
     WECOM_API_BASE: simulator.baseUrl,
   };
   logs = captureLogs();
@@ -116,6 +120,7 @@ afterAll(async () => {
   process.env = { ...savedEnv };
   await simulator.stop();
   await secretsManager.close();
+  await eventBridge.close();
   const admin = localDocumentClient();
   await admin.send(new DeleteTableCommand({ TableName: tableName }));
   admin.destroy();
@@ -250,7 +255,11 @@ const watchedMetrics = (template: TemplateJson, resolver: TemplateResolver): Wat
     Dimensions?: { Name: string; Value: unknown }[];
   };
   const add = (watcher: string, metric: MetricJson) => {
-    if (metric.Namespace !== METRICS_NAMESPACE || metric.MetricName === undefined) {
+    if (
+      metric.Namespace !== METRICS_NAMESPACE ||
+      metric.MetricName === undefined ||
+      fromLogFilters.has(metric.MetricName)
+    ) {
       return;
     }
     metrics.push({
@@ -259,6 +268,13 @@ const watchedMetrics = (template: TemplateJson, resolver: TemplateResolver): Wat
       dimensions: Object.fromEntries((metric.Dimensions ?? []).map((d) => [d.Name, String(d.Value)])),
     });
   };
+  // Metrics CloudWatch Logs derives from log lines (the API's access log) are not the functions' to print.
+  const fromLogFilters = new Set(
+    Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Logs::MetricFilter')
+      .flatMap((resource) => (resource.Properties?.MetricTransformations as { MetricName: string }[]) ?? [])
+      .map((transformation) => transformation.MetricName),
+  );
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type === 'AWS::CloudWatch::Alarm') {
       const properties = resolver.resolve(resource.Properties, template) as MetricJson & {

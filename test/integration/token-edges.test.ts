@@ -238,6 +238,13 @@ describe('authorizations WeCom refuses to mint for', () => {
       credentialStatus: 'broken',
       block: { failure: { errcode: 48004 } },
     });
+    const announced = harness.eventBridge.received
+      .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+      .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+      .filter((detail) => detail.corpId === corpId && detail.status === 'broken');
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatchObject({ suiteId, cause: 'wecom_refused' });
+    expect(String(announced[0]?.reason)).toContain('48004');
 
     await install(harness, suiteId, corpId);
     const reinstalled = await harness.corpTokenHandler()({ suiteId, corpId });
@@ -267,7 +274,7 @@ describe('authorizations WeCom refuses to mint for', () => {
       const renewed = await eventually(async () => {
         const outcome = await outcomeOf(() => harness.corpTokenHandler()({ suiteId: templateId, corpId }));
         return outcome instanceof Error ? undefined : outcome;
-      });
+      }, 15_000);
 
       expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });
       expect((refused as Error).message).toContain('40001');

@@ -16,7 +16,7 @@ export interface IamRequest {
   /** The SDK command that caused it. */
   readonly command: string;
   readonly action: string;
-  readonly resource: 'table' | 'stream' | 'config-secret' | 'table-key';
+  readonly resource: 'table' | 'stream' | 'config-secret' | 'table-key' | 'event-bus';
   readonly context: Readonly<Record<string, string | readonly string[]>>;
 }
 
@@ -144,6 +144,21 @@ const toIamRequests = (service: string, command: string, rawInput: unknown): Iam
           context: {},
         },
       ];
+    case 'PutEventsCommand': {
+      const entries = (input.Entries ?? []) as { Source?: string; DetailType?: string }[];
+      return [
+        {
+          service,
+          command,
+          action: 'events:PutEvents',
+          resource: 'event-bus',
+          context: {
+            'events:source': [...new Set(entries.map((entry) => String(entry.Source)))].sort(),
+            'events:detail-type': [...new Set(entries.map((entry) => String(entry.DetailType)))].sort(),
+          },
+        },
+      ];
+    }
     case 'GetSecretValueCommand':
       return [
         { service, command, action: 'secretsmanager:GetSecretValue', resource: 'config-secret', context: {} },

@@ -53,6 +53,8 @@ export const createCallbackHarness = (
     readonly logLevel?: 'INFO' | 'SILENT';
     /** Print real EMF metric lines. @default false (recorded in `runtime.metricsLog`) */
     readonly emitMetrics?: boolean;
+    /** Publish through the real EventBridge client to a loopback fake. @default recorded in `runtime.eventsLog` */
+    readonly eventBridge?: { readonly endpoint: string; readonly busName: string };
   } = {},
 ): CallbackHarness => {
   const clock = new FixedClock(NOW_SECONDS * 1000);
@@ -65,6 +67,7 @@ export const createCallbackHarness = (
     maxSkewSeconds: options.maxSkewSeconds ?? 300,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
+    ...(options.eventBridge === undefined ? {} : { eventBridge: options.eventBridge }),
   });
   return { handler: createCallbackHandler(createCallbackDeps(runtime)), clock, runtime };
 };

@@ -55,6 +55,8 @@ export class TemplateResolver {
         return `arn:aws:iam::${account}:role/${logicalId}`;
       case 'AWS::SQS::Queue.Arn':
         return `arn:aws:sqs:${region}:${account}:${logicalId}`;
+      case 'AWS::Events::EventBus.Arn':
+        return `arn:aws:events:${region}:${account}:event-bus/${logicalId}`;
       case 'AWS::SecretsManager::Secret.Arn':
         return `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}-AbCdEf`;
       default:

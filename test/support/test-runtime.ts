@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createServiceMetrics } from '../../functions/adapters/metrics.ts';
-import type { Clock, SuiteRegistrySource } from '../../functions/core/ports.ts';
+import type { Clock, EventPublisher, SuiteRegistrySource } from '../../functions/core/ports.ts';
 import {
   createServiceRuntime,
   type ServiceRuntime,
@@ -8,6 +8,7 @@ import {
 } from '../../functions/wiring/service-runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { recordAwsCalls } from './aws-call-recorder.ts';
+import { RecordingEventPublisher } from './recording-events.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
 
 export type TestLogLevel = 'DEBUG' | 'INFO' | 'SILENT';
@@ -28,6 +29,10 @@ export interface TestRuntimeOptions {
   readonly metrics?: RecordingMetrics;
   /** Print real EMF lines (as in Lambda) instead of recording the metric calls. @default false */
   readonly emitMetrics?: boolean;
+  /** Publish through the real EventBridge client to this (loopback) endpoint. */
+  readonly eventBridge?: { readonly endpoint: string; readonly busName: string };
+  /** Otherwise: publish here. @default a RecordingEventPublisher (`runtime.eventsLog`) */
+  readonly events?: EventPublisher;
 }
 
 /**
@@ -37,8 +42,9 @@ export interface TestRuntimeOptions {
  */
 export const createTestRuntime = (
   options: TestRuntimeOptions,
-): ServiceRuntime & { metricsLog: RecordingMetrics } => {
+): ServiceRuntime & { metricsLog: RecordingMetrics; eventsLog: RecordingEventPublisher } => {
   const metrics = options.metrics ?? new RecordingMetrics();
+  const eventsLog = new RecordingEventPublisher();
   const local = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const runtime = createServiceRuntime(
     {
@@ -48,6 +54,7 @@ export const createTestRuntime = (
       ...(options.maxSkewSeconds === undefined
         ? {}
         : { WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds) }),
+      ...(options.eventBridge === undefined ? {} : { EVENT_BUS_NAME: options.eventBridge.busName }),
     },
     {
       dynamoDb: { endpoint: options.dynamoDbEndpoint, ...local },
@@ -60,7 +67,10 @@ export const createTestRuntime = (
       logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? 'SILENT' }),
       metrics: options.emitMetrics === true ? createServiceMetrics : metrics.forService,
       observeAwsClient: recordAwsCalls,
+      ...(options.eventBridge === undefined
+        ? { events: () => options.events ?? eventsLog }
+        : { eventBridge: { endpoint: options.eventBridge.endpoint, ...local } }),
     },
   );
-  return { ...runtime, metricsLog: metrics };
+  return { ...runtime, metricsLog: metrics, eventsLog };
 };

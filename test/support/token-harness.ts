@@ -19,6 +19,7 @@ import {
   THIRD_PARTY_SUITE,
 } from './callback-harness.ts';
 import { createTestTable, type TestTable } from './dynamodb.ts';
+import { type FakeEventBridge, startFakeEventBridge } from './fake-eventbridge.ts';
 import { startFakeSecretsManager } from './fake-secrets-manager.ts';
 import { createTestRuntime, type TestLogLevel } from './test-runtime.ts';
 import { signPush, suiteEventXml } from './wecom-pushes.ts';
@@ -27,6 +28,8 @@ import { signPush, suiteEventXml } from './wecom-pushes.ts';
 export interface TokenHarness {
   readonly table: TestTable;
   readonly simulator: WeComSimulator;
+  /** The bus every function of the harness publishes to (EventBridge on loopback). */
+  readonly eventBridge: FakeEventBridge;
   /** The runtime every function of the harness runs in (config from a loopback Secrets Manager). */
   readonly runtime: ReturnType<typeof createTestRuntime>;
   /** A fresh set of dependencies, as a new Lambda container would build them. */
@@ -72,17 +75,20 @@ export const createTokenHarness = async (
     ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
   }).start();
   const secretsManager = await startFakeSecretsManager();
+  const eventBridge = await startFakeEventBridge();
+  const bus = { endpoint: eventBridge.endpoint, busName: 'wecom-credentials-test' };
   secretsManager.setSecret(CONFIG_SECRET_ID, JSON.stringify(TEST_CONFIG));
   const runtime = createTestRuntime({
     dynamoDbEndpoint: table.endpoint,
     tableName: table.tableName,
     configSecret: { endpoint: secretsManager.endpoint, secretId: CONFIG_SECRET_ID },
     wecomApiBase: simulator.baseUrl,
+    eventBridge: bus,
     wecomClient: { timeoutMs: options.wecomTimeoutMs ?? 500, baseBackoffMs: 10, rateLimitBackoffMs: 20 },
     clock,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
-  const callback = createCallbackHarness(table.endpoint, table.tableName);
+  const callback = createCallbackHarness(table.endpoint, table.tableName, { eventBridge: bus });
   const clockNow = () => clock.nowMs();
   const push = async (suiteId: string, xml: string) => {
     const secrets = suiteId === CUSTOMIZED_TEMPLATE.suiteId ? CUSTOMIZED_TEMPLATE : THIRD_PARTY_SUITE;
@@ -108,6 +114,7 @@ export const createTokenHarness = async (
   return {
     table,
     simulator,
+    eventBridge,
     runtime,
     newContainer,
     suiteTokenHandler: () => createSuiteTokenHandler(createSuiteTokenDeps(runtime)),
@@ -149,6 +156,7 @@ export const createTokenHarness = async (
     close: async () => {
       await simulator.stop();
       await secretsManager.close();
+      await eventBridge.close();
       await table.drop();
     },
   };

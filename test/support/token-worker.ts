@@ -20,6 +20,7 @@ import { createCorpTokenDeps } from '../../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { recordAwsCalls } from './aws-call-recorder.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
+import { RecordingEventPublisher } from './recording-events.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
 
 const env = (name: string): string => {
@@ -60,6 +61,7 @@ const runtime = createServiceRuntime(
     wecomClient: { timeoutMs: 4000 },
     logger: (service) => new Logger({ serviceName: service, logLevel: 'SILENT' }),
     metrics: metrics.forService,
+    events: () => new RecordingEventPublisher(),
     observeAwsClient: recordAwsCalls,
   },
 );

@@ -12,6 +12,8 @@ export interface ServiceEnvironment {
   readonly config?: ConfigLocation;
   readonly wecomApiBase: string;
   readonly maxSkewSeconds: number;
+  /** The EventBridge bus the callback, auth-exchange and corp-token publish to (EVENT_BUS_NAME). */
+  readonly eventBusName?: string;
 }
 
 const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com';
@@ -55,6 +57,9 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
   return {
     tableName,
     ...(config === undefined ? {} : { config }),
+    ...(env.EVENT_BUS_NAME === undefined || env.EVENT_BUS_NAME === ''
+      ? {}
+      : { eventBusName: env.EVENT_BUS_NAME }),
     wecomApiBase: wecomApiBase.replace(/\/+$/, ''),
     maxSkewSeconds,
   };

@@ -120,8 +120,10 @@ export class DynamoAuthorizationStore
     // The cached token belonged to the old permanent code, hence dropped in the same transaction.
     const written = await this.#updateDroppingToken(suiteId, corpId, 'save authorization', {
       // authInfoStale: get_auth_info is read next; if that fails the stream retries it.
+      // pendingEvent: the Authorization Changed event to publish, from this write's stream record,
+      // retried by the stream until it is published (an outbox on the item itself).
       UpdateExpression:
-        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
+        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now, pendingEvent = :pendingEvent',
       // A cancel_auth newer than this install, or a newer install, wins.
       ConditionExpression:
         '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
@@ -137,6 +139,7 @@ export class DynamoAuthorizationStore
         ':timeStamp': exchanged.authorizedTimeStamp,
         ':true': true,
         ':now': this.clock.nowMs(),
+        ':pendingEvent': { status: 'active', cause: exchanged.source, atMs: this.clock.nowMs() },
       },
     });
     return written ? 'saved' : 'superseded';
@@ -171,6 +174,25 @@ export class DynamoAuthorizationStore
     } catch (error) {
       if (!isConditionalCheckFailed(error)) {
         throw storageUnavailable('UpdateItem (authorization info)', error);
+      }
+    }
+  }
+
+  async clearPendingEvent(suiteId: string, corpId: string, atMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          UpdateExpression: 'REMOVE pendingEvent',
+          // A newer change made meanwhile keeps its own pending event.
+          ConditionExpression: 'pendingEvent.atMs = :atMs',
+          ExpressionAttributeValues: { ':atMs': atMs },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) {
+        throw storageUnavailable('UpdateItem (clear pending event)', error);
       }
     }
   }

@@ -14,11 +14,29 @@ export type StreamChange =
       /** Unix seconds, from WeCom's event. */
       readonly timeStamp: number;
     }
-  | { readonly kind: 'stale_authorization'; readonly suiteId: string; readonly corpId: string };
+  | {
+      readonly kind: 'authorization';
+      readonly suiteId: string;
+      readonly corpId: string;
+      /** get_auth_info should be read (again). */
+      readonly authInfoStale: boolean;
+      /** A change waiting to be published as an Authorization Changed event. */
+      readonly pendingEvent?: PendingAuthorizationEvent;
+      readonly corpName?: string;
+      readonly agentId?: number;
+    };
+
+/** What an authorization item says is still to be published. */
+export interface PendingAuthorizationEvent {
+  readonly status: 'active';
+  readonly cause: AuthCodeSource;
+  readonly atMs: number;
+}
 
 /**
  * Decodes one stream record into the change it stands for: a newly inserted auth code, or an
- * authorization marked stale (change_auth, or a get_auth_info that failed). Anything else
+ * authorization with a change to publish or marked stale (change_auth, or a get_auth_info that
+ * failed). Anything else
  * (the event source's filters should let nothing else through) is `undefined`.
  */
 export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undefined => {
@@ -36,8 +54,28 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
       timeStamp: Number(item.eventTimeStamp),
     };
   }
-  if (item.entity === ENTITY.authorization && item.authInfoStale === true) {
-    return { kind: 'stale_authorization', suiteId: String(item.suiteId), corpId: String(item.corpId) };
+  if (
+    item.entity === ENTITY.authorization &&
+    (item.authInfoStale === true || item.pendingEvent !== undefined)
+  ) {
+    const pending = item.pendingEvent as Partial<PendingAuthorizationEvent> | undefined;
+    return {
+      kind: 'authorization',
+      suiteId: String(item.suiteId),
+      corpId: String(item.corpId),
+      authInfoStale: item.authInfoStale === true,
+      ...(pending !== undefined && typeof pending.atMs === 'number'
+        ? {
+            pendingEvent: {
+              status: 'active',
+              cause: pending.cause === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
+              atMs: pending.atMs,
+            },
+          }
+        : {}),
+      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
+      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+    };
   }
   return undefined;
 };

@@ -20,6 +20,64 @@ const parser = new XMLParser({
   processEntities: true,
 });
 
+/** A decrypted message as JSON: element names as WeCom sends them, text as text, repeats as arrays. */
+export type XmlJson = string | { readonly [element: string]: XmlJson | readonly XmlJson[] };
+
+// For the JSON form, CDATA is kept apart so its text stays exactly as sent (spaces, Chinese, markup).
+const CDATA = '#cdata';
+const messageParser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  trimValues: true,
+  htmlEntities: false,
+  processEntities: true,
+  cdataPropName: CDATA,
+});
+
+/**
+ * Parses a WeCom XML document into JSON, faithfully: element names as sent, repeated elements as
+ * arrays, every value a string (XML has no numbers), CDATA content untouched.
+ *
+ * @throws InvalidRequestError as parseXmlFields does.
+ */
+export const parseXmlMessage = (xml: string): Readonly<Record<string, XmlJson | readonly XmlJson[]>> => {
+  assertNoDeclarations(xml);
+  let document: Record<string, unknown>;
+  try {
+    document = messageParser.parse(xml, true);
+  } catch (error) {
+    throw new InvalidRequestError('MALFORMED_XML', 'body is not well-formed XML', { cause: error });
+  }
+  const root = Object.values(document)[0];
+  if (!isRecord(root)) {
+    throw new InvalidRequestError('MALFORMED_XML', 'XML has no root element with children');
+  }
+  return toJson(root) as Readonly<Record<string, XmlJson | readonly XmlJson[]>>;
+};
+
+const toJson = (value: unknown): XmlJson | readonly XmlJson[] => {
+  if (Array.isArray(value)) {
+    return value.map((entry) => toJson(entry) as XmlJson);
+  }
+  if (!isRecord(value)) {
+    // With parseTagValue off every leaf is text ('' for an empty element).
+    return String(value);
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 1 && entries[0]?.[0] === CDATA) {
+    return toJson(entries[0][1]);
+  }
+  return Object.fromEntries(entries.map(([name, child]) => [name, toJson(child)]));
+};
+
+const assertNoDeclarations = (xml: string): void => {
+  if (DECLARATION.test(xml) && DECLARATION.test(xml.replace(CDATA_SECTION, ''))) {
+    throw new InvalidRequestError('FORBIDDEN_XML_CONSTRUCT', 'XML must not declare a DTD or entities');
+  }
+};
+
 /**
  * Parses a WeCom XML document (`<xml>…</xml>`) into its top-level fields. Element text is trimmed,
  * CDATA included: WeCom's own `suite_ticket` sample has a space inside `InfoType`. Nested elements and
@@ -29,9 +87,7 @@ const parser = new XMLParser({
  *   `MALFORMED_XML` for anything that is not one well-formed document.
  */
 export const parseXmlFields = (xml: string): XmlFields => {
-  if (DECLARATION.test(xml) && DECLARATION.test(xml.replace(CDATA_SECTION, ''))) {
-    throw new InvalidRequestError('FORBIDDEN_XML_CONSTRUCT', 'XML must not declare a DTD or entities');
-  }
+  assertNoDeclarations(xml);
   // A validated parse always yields an object holding the one root element.
   let document: Record<string, unknown>;
   try {

@@ -1,0 +1,118 @@
+/**
+ * Types and a type guard for the events this service publishes on its EventBridge bus (and, under
+ * `npm start`, on the local bus at GET /events). The JSON Schemas in schemas/ describe the same
+ * `detail`s; a consumer (a Lambda target of an EventBridge rule, say) narrows what it receives:
+ *
+ *   export const handler = async (event: unknown) => {
+ *     if (isWeComEvent(event) && event['detail-type'] === 'WeCom Data Callback') {
+ *       // event.detail.message.Content …; dedupe on event.detail.eventId
+ *     }
+ *   };
+ */
+
+/** A decrypted message as JSON: element names as WeCom sends them, text values, repeats as arrays. */
+export type WeComMessageNode =
+  | string
+  | readonly WeComMessageNode[]
+  | { readonly [element: string]: WeComMessageNode };
+export type WeComMessage = { readonly [element: string]: WeComMessageNode };
+
+export interface WeComDataCallback {
+  /** Stable for one WeCom message: WeCom's retries carry the same id. Dedupe on it. */
+  readonly eventId: string;
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly agentId?: number;
+  readonly msgType: string;
+  readonly event?: string;
+  /** Unix seconds, as WeCom stamped the message. Events are not ordered: order by this. */
+  readonly createTime?: number;
+  readonly message: WeComMessage;
+}
+
+export interface WeComCommandEvent {
+  readonly eventId: string;
+  readonly suiteId: string;
+  readonly infoType: string;
+  readonly authCorpId?: string;
+  readonly timeStamp?: number;
+  readonly message: WeComMessage;
+}
+
+export interface WeComAuthorizationChanged {
+  readonly suiteId: string;
+  /** Absent only for `failed`. */
+  readonly corpId?: string;
+  readonly corpName?: string;
+  readonly agentId?: number;
+  readonly status: 'active' | 'revoked' | 'failed' | 'broken';
+  readonly cause:
+    | 'create_auth'
+    | 'reset_permanent_code'
+    | 'change_auth'
+    | 'cancel_auth'
+    | 'install'
+    | 'wecom_refused';
+  readonly installRef?: string;
+  readonly reason?: string;
+  /** ISO-8601 UTC: when the change was made. */
+  readonly at: string;
+}
+
+interface Envelope<DetailType extends string, Detail> {
+  readonly version: string;
+  readonly id: string;
+  readonly 'detail-type': DetailType;
+  readonly source: 'wecom-credentials';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Detail;
+}
+
+/** An event of this service, as EventBridge delivers it to a rule's target. */
+export type WeComEvent =
+  | Envelope<'WeCom Data Callback', WeComDataCallback>
+  | Envelope<'WeCom Command Event', WeComCommandEvent>
+  | Envelope<'WeCom Authorization Changed', WeComAuthorizationChanged>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** Whether `value` is an event of this service (its envelope and the fields its detail-type requires). */
+export const isWeComEvent = (value: unknown): value is WeComEvent => {
+  if (!isRecord(value) || value.source !== 'wecom-credentials' || !isRecord(value.detail)) {
+    return false;
+  }
+  const detail = value.detail;
+  switch (value['detail-type']) {
+    case 'WeCom Data Callback':
+      return (
+        isString(detail.eventId) &&
+        isString(detail.suiteId) &&
+        isString(detail.corpId) &&
+        isString(detail.msgType) &&
+        isRecord(detail.message)
+      );
+    case 'WeCom Command Event':
+      return (
+        isString(detail.eventId) &&
+        isString(detail.suiteId) &&
+        isString(detail.infoType) &&
+        isRecord(detail.message)
+      );
+    case 'WeCom Authorization Changed':
+      return (
+        isString(detail.suiteId) &&
+        ['active', 'revoked', 'failed', 'broken'].includes(String(detail.status)) &&
+        isString(detail.cause) &&
+        isString(detail.at) &&
+        (detail.status === 'failed' || isString(detail.corpId))
+      );
+    default:
+      return false;
+  }
+};

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { parseXmlMessage, type XmlJson } from '../callback/xml-document.ts';
+
+/** The `source` of every event the service publishes. */
+export const EVENT_SOURCE = 'wecom-credentials';
+
+/** The `detail-type`s, one per kind of event (README, Events). */
+export const DETAIL_TYPE = {
+  dataCallback: 'WeCom Data Callback',
+  commandEvent: 'WeCom Command Event',
+  authorizationChanged: 'WeCom Authorization Changed',
+} as const;
+
+/** A decrypted message as JSON, with the credentials WeCom puts in some of them removed. */
+export type EventMessage = Readonly<Record<string, XmlJson | readonly XmlJson[]>>;
+
+/** An authenticated POST on a suite's data URL (per-corp app traffic: messages, events). */
+export interface DataCallbackDetail {
+  /** Stable for one WeCom message (a digest of it): WeCom's retries carry the same id. */
+  readonly eventId: string;
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly agentId?: number;
+  readonly msgType: string;
+  readonly event?: string;
+  readonly createTime?: number;
+  readonly message: EventMessage;
+}
+
+/** An authenticated POST on a suite's command URL, other than suite_ticket. */
+export interface CommandEventDetail {
+  readonly eventId: string;
+  readonly suiteId: string;
+  readonly infoType: string;
+  readonly authCorpId?: string;
+  readonly timeStamp?: number;
+  readonly message: EventMessage;
+}
+
+/** What the service did to a corp's authorization, published once the change is durable. */
+export interface AuthorizationChangedDetail {
+  readonly suiteId: string;
+  /** Absent only for `failed`: an auth code that could not be exchanged names no corp. */
+  readonly corpId?: string;
+  readonly corpName?: string;
+  readonly agentId?: number;
+  readonly status: 'active' | 'revoked' | 'failed' | 'broken';
+  readonly cause:
+    | 'create_auth'
+    | 'reset_permanent_code'
+    | 'change_auth'
+    | 'cancel_auth'
+    | 'install'
+    | 'wecom_refused';
+  readonly installRef?: string;
+  /** Why, for `failed` and `broken` (never a secret). */
+  readonly reason?: string;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+}
+
+/** One event for the provider's business services. */
+export type ServiceEvent =
+  | { readonly detailType: typeof DETAIL_TYPE.dataCallback; readonly detail: DataCallbackDetail }
+  | { readonly detailType: typeof DETAIL_TYPE.commandEvent; readonly detail: CommandEventDetail }
+  | {
+      readonly detailType: typeof DETAIL_TYPE.authorizationChanged;
+      readonly detail: AuthorizationChangedDetail;
+    };
+
+// Credentials some messages carry: the service keeps them, no event does.
+const REDACTED_ELEMENTS = new Set(['AuthCode', 'SuiteTicket', 'PermanentCode']);
+
+/** The id of one WeCom message: its SHA-256, so a re-delivery carries the same id. */
+export const eventIdOf = (message: string): string => createHash('sha256').update(message).digest('hex');
+
+const text = (value: XmlJson | readonly XmlJson[] | undefined): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+const whole = (value: XmlJson | readonly XmlJson[] | undefined): number | undefined => {
+  const raw = text(value);
+  return raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+};
+
+const jsonOf = (message: string): EventMessage =>
+  Object.fromEntries(
+    Object.entries(parseXmlMessage(message)).filter(([name]) => !REDACTED_ELEMENTS.has(name)),
+  );
+
+/**
+ * The event for a data callback. `receiveId` is the id the message was encrypted for: the corp
+ * itself, or (for some pushes) the suite or the provider, in which case the corp is the one WeCom
+ * named in `corpid`, or the message's ToUserName.
+ */
+export const dataCallbackEvent = (input: {
+  readonly suiteId: string;
+  readonly receiveId: string;
+  readonly corpIdHint?: string;
+  readonly providerCorpId: string;
+  readonly message: string;
+}): ServiceEvent => {
+  const message = jsonOf(input.message);
+  const receiverIsCorp = input.receiveId !== input.suiteId && input.receiveId !== input.providerCorpId;
+  const corpId =
+    (receiverIsCorp ? input.receiveId : undefined) ??
+    input.corpIdHint ??
+    text(message.ToUserName) ??
+    input.receiveId;
+  const agentId = whole(message.AgentID);
+  const event = text(message.Event);
+  const createTime = whole(message.CreateTime);
+  return {
+    detailType: DETAIL_TYPE.dataCallback,
+    detail: {
+      eventId: eventIdOf(input.message),
+      suiteId: input.suiteId,
+      corpId,
+      ...(agentId === undefined ? {} : { agentId }),
+      msgType: text(message.MsgType) ?? text(message.InfoType) ?? 'unknown',
+      ...(event === undefined ? {} : { event }),
+      ...(createTime === undefined ? {} : { createTime }),
+      message,
+    },
+  };
+};
+
+/** The event for an instruction (command) callback; `infoType` as the service read it. */
+export const commandEvent = (input: {
+  readonly suiteId: string;
+  readonly infoType: string;
+  readonly message: string;
+}): ServiceEvent => {
+  const message = jsonOf(input.message);
+  const authCorpId = text(message.AuthCorpId);
+  const timeStamp = whole(message.TimeStamp);
+  return {
+    detailType: DETAIL_TYPE.commandEvent,
+    detail: {
+      eventId: eventIdOf(input.message),
+      suiteId: input.suiteId,
+      infoType: input.infoType,
+      ...(authCorpId === undefined ? {} : { authCorpId }),
+      ...(timeStamp === undefined ? {} : { timeStamp }),
+      message,
+    },
+  };
+};
+
+/** The event for a change the service made to an authorization, at `atMs`. */
+export const authorizationChangedEvent = (
+  change: Omit<AuthorizationChangedDetail, 'at'>,
+  atMs: number,
+): ServiceEvent => ({
+  detailType: DETAIL_TYPE.authorizationChanged,
+  detail: { ...change, at: new Date(atMs).toISOString() },
+});

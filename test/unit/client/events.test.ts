@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { isWeComEvent, type WeComEvent } from '../../../client/events.ts';
+import {
+  authorizationChangedEvent,
+  commandEvent,
+  dataCallbackEvent,
+  EVENT_SOURCE,
+  type ServiceEvent,
+} from '../../../functions/core/events/service-events.ts';
+import { schemaErrorsOf } from '../../support/event-schemas.ts';
+
+const envelope = (event: ServiceEvent): WeComEvent => {
+  const base = {
+    version: '0',
+    id: 'id-1',
+    source: EVENT_SOURCE,
+    account: '111122223333',
+    time: '2026-11-26T00:00:00Z',
+    region: 'ap-southeast-1',
+    resources: [],
+  } as const;
+  // The client's types must accept what the service publishes: a compile-time check as well.
+  switch (event.detailType) {
+    case 'WeCom Data Callback':
+      return { ...base, 'detail-type': event.detailType, detail: event.detail };
+    case 'WeCom Command Event':
+      return { ...base, 'detail-type': event.detailType, detail: event.detail };
+    case 'WeCom Authorization Changed':
+      return { ...base, 'detail-type': event.detailType, detail: event.detail };
+  }
+};
+
+const published: ServiceEvent[] = [
+  dataCallbackEvent({
+    suiteId: 'ww1',
+    receiveId: 'wxcorp',
+    providerCorpId: 'wwprovider',
+    message:
+      '<xml><ToUserName>wxcorp</ToUserName><MsgType>text</MsgType><Content><![CDATA[你好]]></Content></xml>',
+  }),
+  commandEvent({
+    suiteId: 'ww1',
+    infoType: 'create_auth',
+    message:
+      '<xml><SuiteId>ww1</SuiteId><AuthCode>SECRET-CODE</AuthCode><InfoType>create_auth</InfoType><TimeStamp>1</TimeStamp></xml>',
+  }),
+  authorizationChangedEvent({ suiteId: 'ww1', corpId: 'wxcorp', status: 'revoked', cause: 'cancel_auth' }, 0),
+  authorizationChangedEvent({ suiteId: 'ww1', status: 'failed', cause: 'create_auth', reason: '40078' }, 0),
+];
+
+describe('isWeComEvent and the JSON Schemas', () => {
+  it.each(published.map((event) => [event.detailType, event] as const))(
+    'accept the %s events the service builds',
+    (_type, event) => {
+      expect(isWeComEvent(envelope(event))).toBe(true);
+      expect(schemaErrorsOf(event.detailType, event.detail)).toEqual([]);
+    },
+  );
+
+  it('never carry the auth code of a create_auth message', () => {
+    expect(JSON.stringify(published)).not.toContain('SECRET-CODE');
+  });
+
+  it.each([
+    null,
+    'text',
+    { source: 'aws.ec2', 'detail-type': 'WeCom Data Callback', detail: {} },
+    { source: EVENT_SOURCE, 'detail-type': 'Something Else', detail: {} },
+    { source: EVENT_SOURCE, 'detail-type': 'WeCom Data Callback', detail: { eventId: 'e', suiteId: 's' } },
+    { source: EVENT_SOURCE, 'detail-type': 'WeCom Command Event', detail: [] },
+    {
+      source: EVENT_SOURCE,
+      'detail-type': 'WeCom Authorization Changed',
+      detail: { suiteId: 's', status: 'active', cause: 'change_auth', at: 'now' },
+    },
+  ])('reject %o', (value) => {
+    expect(isWeComEvent(value)).toBe(false);
+  });
+
+  it('the schemas reject a detail with a secret element or a field the contract does not have', () => {
+    const [data, command] = published;
+
+    expect(
+      schemaErrorsOf('WeCom Data Callback', { ...(data?.detail as object), message: { AuthCode: 'x' } }),
+    ).not.toEqual([]);
+    expect(schemaErrorsOf('WeCom Command Event', { ...(command?.detail as object), extra: 1 })).not.toEqual(
+      [],
+    );
+    expect(schemaErrorsOf('Unknown', {})).toEqual(['no schema for detail-type Unknown']);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseXmlMessage } from '../../../functions/core/callback/xml-document.ts';
+import { InvalidRequestError } from '../../../functions/core/errors.ts';
+import { commandEvent, dataCallbackEvent, eventIdOf } from '../../../functions/core/events/service-events.ts';
+
+const reasonOf = (action: () => unknown): string | undefined => {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof InvalidRequestError ? error.reason : 'other';
+  }
+  return undefined;
+};
+
+describe('parseXmlMessage', () => {
+  it('keeps element names, CDATA text untouched, repeats as arrays, nested elements as objects, empty as ""', () => {
+    const json = parseXmlMessage(
+      '<xml><A><![CDATA[ x <y> ]]></A><B>1</B><B>2</B><C><D>d</D></C><E/><F><![CDATA[]]></F></xml>',
+    );
+
+    expect(json).toEqual({ A: ' x <y> ', B: ['1', '2'], C: { D: 'd' }, E: '', F: '' });
+  });
+
+  it('refuses what is not one well-formed document with children, and any DTD', () => {
+    expect(reasonOf(() => parseXmlMessage('<xml><A></xml>'))).toBe('MALFORMED_XML');
+    expect(reasonOf(() => parseXmlMessage('<xml>just text</xml>'))).toBe('MALFORMED_XML');
+    expect(reasonOf(() => parseXmlMessage('<!DOCTYPE x [<!ENTITY e "v">]><xml><A>&e;</A></xml>'))).toBe(
+      'FORBIDDEN_XML_CONSTRUCT',
+    );
+  });
+});
+
+describe('the events built from callbacks', () => {
+  const base = { suiteId: 'ww1', providerCorpId: 'wwprovider' };
+
+  it('name the corp: the receiver when it is a corp, else corpid, else ToUserName, else the receiver', () => {
+    const corpOf = (receiveId: string, message: string, corpIdHint?: string) =>
+      (
+        dataCallbackEvent({
+          ...base,
+          receiveId,
+          message,
+          ...(corpIdHint === undefined ? {} : { corpIdHint }),
+        }).detail as { corpId: string }
+      ).corpId;
+
+    expect(corpOf('wxcorp', '<xml><MsgType>text</MsgType></xml>', 'wxother')).toBe('wxcorp');
+    expect(corpOf('ww1', '<xml><ToUserName>wxto</ToUserName></xml>', 'wxhint')).toBe('wxhint');
+    expect(corpOf('wwprovider', '<xml><ToUserName>wxto</ToUserName></xml>')).toBe('wxto');
+    expect(corpOf('ww1', '<xml><Foo>x</Foo></xml>')).toBe('ww1');
+  });
+
+  it('read msgType from MsgType, then InfoType, then "unknown", and numbers only when they are numbers', () => {
+    const detailOf = (message: string) => dataCallbackEvent({ ...base, receiveId: 'wxcorp', message }).detail;
+
+    expect(detailOf('<xml><InfoType>x</InfoType><AgentID>abc</AgentID></xml>')).toMatchObject({
+      msgType: 'x',
+    });
+    expect(detailOf('<xml><AgentID>abc</AgentID></xml>')).not.toHaveProperty('agentId');
+    expect(detailOf('<xml><Foo>1</Foo></xml>')).toMatchObject({ msgType: 'unknown' });
+  });
+
+  it('leave out what a command message does not have, and identify a message by its digest', () => {
+    const message = '<xml><SuiteId>ww1</SuiteId><InfoType>x</InfoType></xml>';
+
+    const event = commandEvent({ suiteId: 'ww1', infoType: 'x', message });
+
+    expect(event.detail).toEqual({
+      eventId: eventIdOf(message),
+      suiteId: 'ww1',
+      infoType: 'x',
+      message: { SuiteId: 'ww1', InfoType: 'x' },
+    });
+    expect(eventIdOf(message)).not.toBe(eventIdOf(`${message} `));
+  });
+});
