@@ -19,6 +19,7 @@ export interface ColdStartResult {
 const ENVIRONMENT = {
   TABLE_NAME: 'table',
   WECOM_CONFIG_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:config',
+  EVENT_BUS_NAME: 'bus',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

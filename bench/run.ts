@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchColdStart } from './cold-start.ts';
 import { benchCrypto } from './crypto.ts';
+import { benchEventPublishing } from './event-publishing.ts';
 import { benchLocalStack } from './local-stack-bench.ts';
 import { benchTokenDay } from './token-day.ts';
 
@@ -22,8 +23,9 @@ const main = async () => {
   const coldStart = benchColdStart();
   log('3/5 local stack: callback cost, cache hits, auth latency, mint economy…');
   const local = await benchLocalStack();
-  log('4/5 a simulated day of token traffic…');
+  log('4/5 a simulated day of token traffic; what publishing adds to a data callback…');
   const tokenDay = await benchTokenDay();
+  const publishing = await benchEventPublishing();
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -39,6 +41,7 @@ const main = async () => {
     coldStart,
     ...local,
     tokenDay,
+    publishing,
   };
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -107,6 +110,15 @@ const main = async () => {
       .join(', ')}`,
     tokenDay.target,
     mark(tokenDay.met),
+  ]);
+  rows.push([
+    '8',
+    `data callback with event publishing (${publishing.samples} paired)`,
+    `p50 ${publishing.withPublishing.p50} ms, p99 ${publishing.withPublishing.p99} ms`,
+    `same callback, bus that does nothing: p50 ${publishing.withoutPublishing.p50} ms, p99 ${publishing.withoutPublishing.p99} ms`,
+    `+${publishing.addedP50Ms} ms at p50`,
+    'measured (no target)',
+    '',
   ]);
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { schemaErrorsOf } from './event-schemas.ts';
 
 /** One entry of a PutEvents call, as the bus received it. */
 export interface ReceivedEvent {
@@ -8,7 +9,11 @@ export interface ReceivedEvent {
   readonly Detail: string;
 }
 
-/** An EventBridge stand-in on 127.0.0.1 that answers PutEvents like the real API. */
+/**
+ * An EventBridge stand-in on 127.0.0.1 that answers PutEvents like the real API. It also checks
+ * every entry against the JSON Schemas in schemas/ and refuses one that does not match (as a
+ * failed entry), so no test anywhere can publish an event the contract does not describe.
+ */
 export interface FakeEventBridge {
   readonly endpoint: string;
   /** Every entry accepted so far. */
@@ -43,6 +48,10 @@ export const startFakeEventBridge = async (): Promise<FakeEventBridge> => {
       const results = entries.map((entry, index) => {
         if (failing === 'partial' && index === entries.length - 1) {
           return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected partial failure' };
+        }
+        const errors = schemaErrorsOf(entry.DetailType, JSON.parse(entry.Detail));
+        if (errors.length > 0) {
+          return { ErrorCode: 'SchemaMismatch', ErrorMessage: errors.join('; ').slice(0, 500) };
         }
         received.push(entry);
         return { EventId: `fake-${received.length}` };
