@@ -20,6 +20,8 @@ export interface CredentialsClientOptions {
   readonly suiteTokenFunction?: string;
   /** Name or ARN of the corp-token function. @default 'corp-token' */
   readonly corpTokenFunction?: string;
+  /** Name or ARN of the provider-token function. @default 'provider-token' */
+  readonly providerTokenFunction?: string;
   /** Stop using a cached token this long before it expires. @default 60 000 ms */
   readonly marginMs?: number;
   readonly nowMs?: () => number;
@@ -63,6 +65,11 @@ export class CredentialsClient {
       this.options.corpTokenFunction ?? 'corp-token',
       request,
     );
+  }
+
+  /** The provider_access_token (service/get_provider_token), for WeCom's provider-level APIs. */
+  async getProviderToken(): Promise<Token> {
+    return this.#get('provider', this.options.providerTokenFunction ?? 'provider-token', {});
   }
 
   /** Reports a token WeCom refused; the next request for it asks the service for a new one. */

@@ -40,6 +40,11 @@ export class WeComApiError extends CredentialServiceError {
   }
 }
 
+/** The service's configuration has no provider.providerSecret (provider-token). */
+export class ProviderNotConfiguredError extends CredentialServiceError {
+  override readonly name = 'ProviderNotConfiguredError';
+}
+
 /** WeCom or the service's storage is unreachable right now: retry with backoff. */
 export class UpstreamUnavailableError extends CredentialServiceError {
   override readonly name = 'UpstreamUnavailableError';
@@ -51,6 +56,7 @@ const BY_TYPE: Record<string, new (errorType: string, message: string) => Creden
   SuiteTicketMissingError,
   CorpNotAuthorizedError,
   WeComApiError,
+  ProviderNotConfiguredError,
   UpstreamUnavailableError,
 };
 

@@ -9,6 +9,7 @@ import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-excha
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
+import { createProviderTokenHandler } from '../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
@@ -16,6 +17,7 @@ import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
 import {
   createCorpTokenDeps,
   createExchangeDeps,
+  createProviderTokenDeps,
   createSuiteTokenDeps,
 } from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -122,6 +124,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       simulator = await new WeComSimulator({
         suites: sandboxConfig.suites,
         providerCorpId: sandboxConfig.provider.corpId,
+        ...(sandboxConfig.provider.providerSecret === undefined
+          ? {}
+          : { providerSecret: sandboxConfig.provider.providerSecret }),
         callbackBaseUrl: url,
       }).start();
       stoppers.push(() => (simulator as WeComSimulator).stop());
@@ -171,6 +176,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const functions = new Map<string, (payload: unknown) => Promise<unknown>>([
       ['suite-token', createSuiteTokenHandler(createSuiteTokenDeps(runtime))],
       ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
+      ['provider-token', createProviderTokenHandler(createProviderTokenDeps(runtime))],
     ]);
     const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
     const poller = new StreamPoller({

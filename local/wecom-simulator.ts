@@ -26,6 +26,8 @@ export type SimulatedFault =
 export interface WeComSimulatorOptions {
   readonly suites: readonly SimulatedSuite[];
   readonly providerCorpId?: string;
+  /** The provider's secret get_provider_token accepts. @default none: it answers 40001 */
+  readonly providerSecret?: string;
   /** Where pushes go: the service's base URL (the routes are /callback/{suiteId}/command). */
   readonly callbackBaseUrl?: string;
   readonly nowMs?: () => number;
@@ -76,6 +78,7 @@ export class WeComSimulator {
   // Every ticket of a suite stays valid 30 minutes after it was issued, as WeCom's do.
   readonly #tickets = new Map<string, { value: string; issuedAtMs: number; timeStamp: number }[]>();
   readonly #suiteTokens = new Map<string, IssuedToken>();
+  readonly #providerTokens = new Map<string, IssuedToken>();
   readonly #corpTokens = new Map<string, IssuedToken>();
   readonly #codes = new Map<string, PendingCode>();
   readonly #grants = new Map<string, Grant>();
@@ -429,6 +432,8 @@ export class WeComSimulator {
 
   #answer(api: string, query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
     switch (api) {
+      case 'service/get_provider_token':
+        return this.#getProviderToken(body);
       case 'service/get_suite_token':
         return this.#getSuiteToken(body);
       case 'service/v2/get_permanent_code':
@@ -442,6 +447,29 @@ export class WeComSimulator {
       default:
         return error(404, `unknown api ${api}`);
     }
+  }
+
+  #getProviderToken(body: Record<string, unknown>): Record<string, unknown> {
+    if (this.options.providerCorpId === undefined || body.corpid !== this.options.providerCorpId) {
+      return error(40013, 'invalid corpid');
+    }
+    if (this.options.providerSecret === undefined || body.provider_secret !== this.options.providerSecret) {
+      return error(40001, 'invalid provider_secret');
+    }
+    const token = this.#reuseOrIssue(
+      this.#providerTokens,
+      'provider',
+      'service/get_provider_token',
+      'provider',
+    );
+    // Like the real API: no errcode on success.
+    return { provider_access_token: token.value, expires_in: this.#expiresIn(token) };
+  }
+
+  /** Whether `value` is the provider token WeCom would accept right now. */
+  isValidProviderToken(value: string): boolean {
+    const token = this.#providerTokens.get('provider');
+    return token !== undefined && token.value === value && token.expiresAtMs > this.#nowMs();
   }
 
   #getSuiteToken(body: Record<string, unknown>): Record<string, unknown> {

@@ -100,6 +100,12 @@ export class SuiteTicketMissingError extends AppError {
   readonly code = 'SUITE_TICKET_MISSING';
 }
 
+/** The configuration has no `provider.providerSecret`, so there is no provider token to mint. */
+export class ProviderNotConfiguredError extends AppError {
+  override readonly name = 'ProviderNotConfiguredError';
+  readonly code = 'PROVIDER_NOT_CONFIGURED';
+}
+
 /** The corp has no active authorization for the suite (never installed, or uninstalled). */
 export class CorpNotAuthorizedError extends AppError {
   override readonly name = 'CorpNotAuthorizedError';

@@ -175,6 +175,8 @@ export interface AuthInfo {
 
 /** The qyapi calls the service makes (docs/wecom-protocol.md §5). Errors: WeComApiError, UpstreamUnavailableError. */
 export interface WeComApi {
+  /** service/get_provider_token: the provider's own credential (login, licences, 代开发 links). */
+  getProviderToken(providerCorpId: string, providerSecret: string): Promise<MintedToken>;
   getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken>;
   getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;
   getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo>;

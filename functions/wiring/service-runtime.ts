@@ -19,7 +19,12 @@ import { ConfigurationError } from '../core/errors.ts';
 import type { Clock, EventPublisher, SuiteRegistrySource } from '../core/ports.ts';
 
 /** The functions of the service; each is a Lambda function in AWS and a handler under `npm start`. */
-export type ServiceName = 'wecom-callback' | 'suite-token' | 'corp-token' | 'auth-exchange';
+export type ServiceName =
+  | 'wecom-callback'
+  | 'suite-token'
+  | 'corp-token'
+  | 'auth-exchange'
+  | 'provider-token';
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
 export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;

@@ -65,6 +65,10 @@ const createTokenMachinery = (
 export const createSuiteTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
   createTokenMachinery(runtime, 'suite-token');
 
+/** The provider-token function's dependencies (one container's worth). */
+export const createProviderTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'provider-token');
+
 /** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
 export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'corp-token'),

@@ -35,7 +35,7 @@ export interface MonitoredFunction {
 
 export interface CredentialAlarmsProps {
   readonly functions: Readonly<
-    Record<'callback' | 'suiteToken' | 'corpToken' | 'authExchange', MonitoredFunction>
+    Record<'callback' | 'suiteToken' | 'corpToken' | 'providerToken' | 'authExchange', MonitoredFunction>
   >;
   readonly deadLetterQueue: IQueue;
   /** Callback requests the API throttled (answered 429). */
@@ -148,8 +148,13 @@ export class CredentialAlarms extends Construct {
             : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    const { suiteToken, corpToken, authExchange } = props.functions;
-    for (const service of [suiteToken.serviceName, corpToken.serviceName, authExchange.serviceName]) {
+    const { suiteToken, corpToken, providerToken, authExchange } = props.functions;
+    for (const service of [
+      suiteToken.serviceName,
+      corpToken.serviceName,
+      providerToken.serviceName,
+      authExchange.serviceName,
+    ]) {
       this.#alarm(`WeComErrors-${service}`, {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,

@@ -44,6 +44,7 @@ export interface CredentialServiceStackProps extends StackProps {
 export class CredentialServiceStack extends Stack {
   readonly suiteTokenFunction: ServiceFunction;
   readonly corpTokenFunction: ServiceFunction;
+  readonly providerTokenFunction: ServiceFunction;
   /** The event bus: `events.eventBus` for rules of your own, `events.forwardTo(busArn)` for other buses. */
   readonly events: CredentialEventsAccess;
 
@@ -115,7 +116,15 @@ export class CredentialServiceStack extends Stack {
       logRetention,
       ...inVpc,
     });
-    for (const fn of [this.suiteTokenFunction, this.corpTokenFunction]) {
+    this.providerTokenFunction = new ServiceFunction(this, 'ProviderTokenFunction', {
+      functionDirectory: 'provider-token',
+      serviceName: 'provider-token',
+      environment,
+      timeout: Duration.seconds(20),
+      logRetention,
+      ...inVpc,
+    });
+    for (const fn of [this.suiteTokenFunction, this.corpTokenFunction, this.providerTokenFunction]) {
       table.grantTokenAccess(fn);
       configSecret.grantRead(fn);
     }
@@ -187,7 +196,7 @@ export class CredentialServiceStack extends Stack {
     }
 
     for (const [index, roleArn] of stage.consumerRoleArns.entries()) {
-      for (const fn of [this.suiteTokenFunction, this.corpTokenFunction]) {
+      for (const fn of [this.suiteTokenFunction, this.corpTokenFunction, this.providerTokenFunction]) {
         fn.addPermission(`Consumer${index}`, {
           principal: new ArnPrincipal(roleArn),
           action: 'lambda:InvokeFunction',
@@ -208,6 +217,11 @@ export class CredentialServiceStack extends Stack {
         corpToken: {
           lambda: this.corpTokenFunction,
           serviceName: this.corpTokenFunction.serviceName,
+          errorAlarm: 'crashes-only',
+        },
+        providerToken: {
+          lambda: this.providerTokenFunction,
+          serviceName: this.providerTokenFunction.serviceName,
           errorAlarm: 'crashes-only',
         },
         authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
@@ -239,6 +253,8 @@ export class CredentialServiceStack extends Stack {
     new CfnOutput(this, 'SuiteTokenFunctionArn', { value: this.suiteTokenFunction.functionArn });
     new CfnOutput(this, 'CorpTokenFunctionName', { value: this.corpTokenFunction.functionName });
     new CfnOutput(this, 'CorpTokenFunctionArn', { value: this.corpTokenFunction.functionArn });
+    new CfnOutput(this, 'ProviderTokenFunctionName', { value: this.providerTokenFunction.functionName });
+    new CfnOutput(this, 'ProviderTokenFunctionArn', { value: this.providerTokenFunction.functionArn });
     new CfnOutput(this, 'ConfigSecretArn', {
       value: props.configSecret.secretArn,
       description: 'Fill it with the configuration document (README, Deploy)',
@@ -254,10 +270,11 @@ export class CredentialServiceStack extends Stack {
     });
   }
 
-  /** Lets a role of another service (in this app) invoke the two token functions. */
+  /** Lets a role of another service (in this app) invoke the token functions. */
   grantTokenInvoke(grantee: IGrantable): void {
     this.suiteTokenFunction.grantInvoke(grantee);
     this.corpTokenFunction.grantInvoke(grantee);
+    this.providerTokenFunction.grantInvoke(grantee);
   }
 
   #egress(

@@ -22,6 +22,7 @@ const FUNCTION_IDS: Record<ServiceName, string> = {
   'suite-token': 'SuiteTokenFunction',
   'corp-token': 'CorpTokenFunction',
   'auth-exchange': 'AuthExchangeFunction',
+  'provider-token': 'ProviderTokenFunction',
 };
 const SERVICES = Object.keys(FUNCTION_IDS) as ServiceName[];
 

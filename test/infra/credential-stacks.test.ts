@@ -16,7 +16,13 @@ beforeAll(() => {
   defaults = synthesizeApp();
 });
 
-const FUNCTIONS = ['CallbackFunction', 'SuiteTokenFunction', 'CorpTokenFunction', 'AuthExchangeFunction'];
+const FUNCTIONS = [
+  'CallbackFunction',
+  'SuiteTokenFunction',
+  'CorpTokenFunction',
+  'ProviderTokenFunction',
+  'AuthExchangeFunction',
+];
 const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
 
 /** A key policy or IAM statement as synthesized. */
@@ -129,7 +135,7 @@ describe('the data stack', () => {
 });
 
 describe('the service stack', () => {
-  it('runs four functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
+  it('runs five functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -145,7 +151,7 @@ describe('the service stack', () => {
         },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      4,
+      5,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -156,7 +162,12 @@ describe('the service stack', () => {
       .filter(([, resource]) => resource.Properties.VpcConfig !== undefined)
       .map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
-    expect(inVpc.sort()).toEqual(['AuthExchangeFunction', 'CorpTokenFunction', 'SuiteTokenFunction']);
+    expect(inVpc.sort()).toEqual([
+      'AuthExchangeFunction',
+      'CorpTokenFunction',
+      'ProviderTokenFunction',
+      'SuiteTokenFunction',
+    ]);
     defaults.service.resourceCountIs('AWS::EC2::NatGateway', 1);
     defaults.service.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
@@ -276,7 +287,7 @@ describe('the service stack', () => {
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
       2,
     );
-    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 3);
+    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 4);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
@@ -296,6 +307,7 @@ describe('the service stack', () => {
     for (const [functionId, service] of [
       ['SuiteTokenFunction', 'suite-token'],
       ['CorpTokenFunction', 'corp-token'],
+      ['ProviderTokenFunction', 'provider-token'],
     ]) {
       defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 1,
@@ -398,13 +410,13 @@ describe('least privilege', () => {
     expect(actionsOf(defaults.service, 'AuthExchangeFunction')).not.toContain('dynamodb:PutItem');
   });
 
-  it('gives secretsmanager:GetSecretValue to the four functions and no other role', () => {
+  it('gives secretsmanager:GetSecretValue to the five functions and no other role', () => {
     const policies = Object.values(defaults.service.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers).toHaveLength(4);
+    expect(readers).toHaveLength(5);
     for (const functionId of FUNCTIONS) {
       expect(actionsOf(defaults.service, functionId)).toContain('secretsmanager:GetSecretValue');
     }
@@ -500,18 +512,18 @@ describe('context options', () => {
     const { service } = synthesizeApp({ consumerRoleArns: roleArns.join(',') });
 
     for (const roleArn of roleArns) {
-      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 2);
+      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 3);
     }
   });
 
-  it('consumerRoleArns: each role may invoke both token functions', () => {
+  it('consumerRoleArns: each role may invoke the three token functions', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/orders-service';
     const { service } = synthesizeApp({ consumerRoleArns: [roleArn] });
 
     service.resourcePropertiesCountIs(
       'AWS::Lambda::Permission',
       { Action: 'lambda:InvokeFunction', Principal: roleArn },
-      2,
+      3,
     );
   });
 

@@ -133,6 +133,20 @@ describe('CredentialsClient against the local stack', () => {
   });
 });
 
+describe('CredentialsClient and the provider token', () => {
+  it('gets the provider token and serves it again from its cache', async () => {
+    const client = new CredentialsClient({ lambda });
+    const before = invocations;
+
+    const first = await client.getProviderToken();
+    const second = await client.getProviderToken();
+
+    expect(first.accessToken).toMatch(/^provider-token-/);
+    expect(second).toEqual(first);
+    expect(invocations - before).toBe(1);
+  });
+});
+
 describe('the local HTTP layer answers like API Gateway', () => {
   it.each(['PUT', 'DELETE', 'PATCH'])(
     'answers %s on a callback route with 404 Not Found, as the HTTP API does',

@@ -32,12 +32,14 @@ const FUNCTION_IDS: Record<ServiceName, string> = {
   'suite-token': 'SuiteTokenFunction',
   'corp-token': 'CorpTokenFunction',
   'auth-exchange': 'AuthExchangeFunction',
+  'provider-token': 'ProviderTokenFunction',
 };
 const ENTRY_MODULES: Record<ServiceName, string> = {
   'wecom-callback': '../../functions/wecom-callback/handler.ts',
   'suite-token': '../../functions/suite-token/handler.ts',
   'corp-token': '../../functions/corp-token/handler.ts',
   'auth-exchange': '../../functions/auth-exchange/handler.ts',
+  'provider-token': '../../functions/provider-token/handler.ts',
 };
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
@@ -95,6 +97,7 @@ beforeAll(async () => {
   simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
+    providerSecret: TEST_CONFIG.provider.providerSecret ?? '',
   }).start();
 
   // What Lambda adds to the stack's variables: region and role credentials. WeCom and the AWS
@@ -156,6 +159,10 @@ describe('the Lambda entry points, as CDK bundles them', () => {
     await expect(handlers['suite-token']({ suiteId })).rejects.toMatchObject({ name: 'WeComApiError' });
     const suiteToken = (await handlers['suite-token']({ suiteId })) as { accessToken: string };
     expect(simulator.isValidSuiteToken(suiteId, suiteToken.accessToken)).toBe(true);
+    simulator.injectFaults('service/get_provider_token', { kind: 'errcode', errcode: 60020 });
+    await expect(handlers['provider-token']({})).rejects.toMatchObject({ name: 'WeComApiError' });
+    const providerToken = (await handlers['provider-token']({})) as { accessToken: string };
+    expect(simulator.isValidProviderToken(providerToken.accessToken)).toBe(true);
 
     // The install: auth-exchange, fed by the table's stream, exchanges the code; WeCom fails its
     // first get_auth_info, which the exchange survives (the authorization is refreshed later).

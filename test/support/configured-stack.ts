@@ -37,6 +37,7 @@ export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> =>
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
+    providerSecret: TEST_CONFIG.provider.providerSecret ?? '',
     callbackBaseUrl: `http://127.0.0.1:${port}`,
   }).start();
   return {

@@ -1,10 +1,12 @@
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
+import { createProviderTokenHandler } from '../../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
 import {
   createCorpTokenDeps,
   createExchangeDeps,
+  createProviderTokenDeps,
   createSuiteTokenDeps,
   type ExchangeFunctionDeps,
 } from '../../functions/wiring/token-deps.ts';
@@ -37,6 +39,7 @@ export interface TokenHarness {
   /** The real handlers, each wired as in Lambda, in a fresh container. */
   suiteTokenHandler(): ReturnType<typeof createSuiteTokenHandler>;
   corpTokenHandler(): ReturnType<typeof createCorpTokenHandler>;
+  providerTokenHandler(): ReturnType<typeof createProviderTokenHandler>;
   exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
   /** Pushes a fresh suite_ticket through the real callback handler. */
   pushTicket(suiteId: string): Promise<void>;
@@ -71,6 +74,7 @@ export const createTokenHarness = async (
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
+    providerSecret: TEST_CONFIG.provider.providerSecret ?? '',
     nowMs: () => clock.nowMs(),
     ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
   }).start();
@@ -119,6 +123,7 @@ export const createTokenHarness = async (
     newContainer,
     suiteTokenHandler: () => createSuiteTokenHandler(createSuiteTokenDeps(runtime)),
     corpTokenHandler: () => createCorpTokenHandler(createCorpTokenDeps(runtime)),
+    providerTokenHandler: () => createProviderTokenHandler(createProviderTokenDeps(runtime)),
     exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
     pushTicket: async (suiteId) => {
       const { suiteTicket, timeStamp } = simulator.issueSuiteTicket(suiteId);

@@ -8,6 +8,7 @@ export const ENTITY = {
   authorization: 'Authorization',
   suiteToken: 'SuiteToken',
   corpToken: 'CorpToken',
+  providerToken: 'ProviderToken',
 } as const;
 
 /**
@@ -36,6 +37,7 @@ export const tableKeys = {
     sk: `AUTHCODE#${createHash('sha256').update(authCode).digest('hex').slice(0, 40)}`,
   }),
   suiteToken: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.token}SUITE#${suiteId}`, sk: 'TOKEN' }),
+  providerToken: (): ItemKey => ({ pk: `${KEY_PREFIX.token}PROVIDER`, sk: 'TOKEN' }),
   authorization: (suiteId: string, corpId: string): ItemKey => ({
     pk: `${KEY_PREFIX.corp}${corpId}`,
     sk: `AUTH#${suiteId}`,
@@ -54,6 +56,7 @@ export const expiresAtEpoch = (fromMs: number, seconds: number): number =>
 export const CREDENTIAL_ENTITY: Readonly<Record<CredentialKind, string>> = {
   suite_token: ENTITY.suiteToken,
   corp_token: ENTITY.corpToken,
+  provider_token: ENTITY.providerToken,
 };
 
 /** The cache item of a credential; every kind lives in the token key space. */
@@ -63,6 +66,8 @@ export const credentialItemKey = (key: CredentialKey): ItemKey => {
       return tableKeys.suiteToken(key.suiteId);
     case 'corp_token':
       return tableKeys.corpToken(key.suiteId, key.corpId);
+    case 'provider_token':
+      return tableKeys.providerToken();
   }
 };
 
@@ -73,5 +78,7 @@ export const credentialOwner = (key: CredentialKey): Record<string, string> => {
       return { suiteId: key.suiteId };
     case 'corp_token':
       return { suiteId: key.suiteId, corpId: key.corpId };
+    case 'provider_token':
+      return {};
   }
 };

@@ -15,6 +15,20 @@ export interface CorpTokenRequest extends SuiteTokenRequest {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TOKEN_LENGTH = 1024;
 
+/** `provider-token` payload. */
+export interface ProviderTokenRequest {
+  readonly staleToken?: string;
+}
+
+/**
+ * @throws InvalidRequestError when the payload is not `{ staleToken? }`.
+ */
+export const parseProviderTokenRequest = (payload: unknown): ProviderTokenRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['staleToken']);
+  return optionalToken(fields);
+};
+
 /**
  * @throws InvalidRequestError when the payload is not `{ suiteId?, staleToken? }`.
  */

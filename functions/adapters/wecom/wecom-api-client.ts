@@ -4,6 +4,7 @@ import type {
   WireAccessTokenResponse,
   WireAuthInfoResponse,
   WirePermanentCodeResponse,
+  WireProviderTokenResponse,
   WireStatus,
   WireSuiteTokenResponse,
 } from './wire-types.ts';
@@ -54,6 +55,13 @@ export class HttpWeComApi implements WeComApi {
     this.#rateLimitBackoffMs = options.rateLimitBackoffMs ?? 1000;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
+  }
+
+  async getProviderToken(providerCorpId: string, providerSecret: string): Promise<MintedToken> {
+    const response = await this.#call<WireProviderTokenResponse>('service/get_provider_token', 'idempotent', {
+      body: { corpid: providerCorpId, provider_secret: providerSecret },
+    });
+    return minted('service/get_provider_token', response.provider_access_token, response.expires_in);
   }
 
   async getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken> {

@@ -23,3 +23,9 @@ export interface WireAuthInfoResponse extends WireStatus {
   readonly auth_corp_info?: { readonly corpid?: string; readonly corp_name?: string };
   readonly auth_info?: { readonly agent?: readonly { readonly agentid?: number }[] };
 }
+
+/** service/get_provider_token */
+export interface WireProviderTokenResponse extends WireStatus {
+  readonly provider_access_token?: string;
+  readonly expires_in?: number;
+}

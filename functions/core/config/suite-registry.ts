@@ -13,10 +13,15 @@ export interface RegisteredSuite extends SuiteConfig {
 /** The configured suites by id, and the provider's corp id. Built once per configuration document. */
 export class SuiteRegistry {
   readonly providerCorpId: string;
+  /** For the provider token (service/get_provider_token); absent when not configured. */
+  readonly providerSecret?: string;
   readonly #suites: ReadonlyMap<string, RegisteredSuite>;
 
   constructor(config: ServiceConfig) {
     this.providerCorpId = config.provider.corpId;
+    if (config.provider.providerSecret !== undefined) {
+      this.providerSecret = config.provider.providerSecret;
+    }
     this.#suites = new Map(
       config.suites.map((suite) => [
         suite.suiteId,

@@ -5,7 +5,8 @@
  */
 export type CredentialKey =
   | { readonly kind: 'suite_token'; readonly suiteId: string }
-  | { readonly kind: 'corp_token'; readonly suiteId: string; readonly corpId: string };
+  | { readonly kind: 'corp_token'; readonly suiteId: string; readonly corpId: string }
+  | { readonly kind: 'provider_token' };
 
 export type CredentialKind = CredentialKey['kind'];
 
@@ -16,5 +17,7 @@ export const memoryKeyOf = (key: CredentialKey): string => {
       return `suite_token|${key.suiteId}`;
     case 'corp_token':
       return `corp_token|${key.suiteId}|${key.corpId}`;
+    case 'provider_token':
+      return 'provider_token';
   }
 };
