@@ -40,6 +40,8 @@ export interface WeComCommandEvent {
 }
 
 export interface WeComAuthorizationChanged {
+  /** Stable for one change: a re-publication (a retry, a replay) carries the same id. Dedupe on it. */
+  readonly eventId: string;
   readonly suiteId: string;
   /** Absent only for `failed`. */
   readonly corpId?: string;
@@ -106,6 +108,7 @@ export const isWeComEvent = (value: unknown): value is WeComEvent => {
       );
     case 'WeCom Authorization Changed':
       return (
+        isString(detail.eventId) &&
         isString(detail.suiteId) &&
         ['active', 'revoked', 'failed', 'broken'].includes(String(detail.status)) &&
         isString(detail.cause) &&

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
+import { isExchangeStreamRecord } from '../functions/adapters/dynamodb/stream-filters.ts';
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
 import type { ServiceMetrics } from '../functions/adapters/metrics.ts';
 import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-exchange-handler.ts';
@@ -183,6 +184,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
       handler: exchange,
+      // What the Lambda event-source mapping lets through (lib uses the same patterns).
+      filter: isExchangeStreamRecord,
       credentials,
       onDeadLetter: (record) =>
         logger.error('stream record given up after retries (dead letter)', { eventId: record.eventID }),

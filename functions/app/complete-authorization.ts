@@ -95,7 +95,8 @@ export const completeAuthorization = async (
       await deps.events.publish([
         authorizationChangedEvent(
           { suiteId: code.suiteId, status: 'failed', cause: code.source, reason: outcome.reason },
-          deps.clock.nowMs(),
+          // WeCom's TimeStamp of the event that brought the code: stable across the stream's retries.
+          code.timeStamp * 1000,
         ),
       ]);
       await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);

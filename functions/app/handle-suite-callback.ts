@@ -37,22 +37,19 @@ export const handleSuiteCallback = async (
   if (event.kind !== 'suite_ticket') {
     await deps.events.publish([
       commandEvent({ suiteId: input.suiteId, infoType, message }),
-      ...authorizationChangeOf(event, effect, deps.clock.nowMs()),
+      ...authorizationChangeOf(event, effect),
     ]);
   }
   return { infoType, effect };
 };
 
-const authorizationChangeOf = (
-  event: SuiteEvent,
-  effect: SuiteEventEffect,
-  nowMs: number,
-): ServiceEvent[] => {
+// `at` is WeCom's TimeStamp of the event, so WeCom's retries publish the same change (same eventId).
+const authorizationChangeOf = (event: SuiteEvent, effect: SuiteEventEffect): ServiceEvent[] => {
   if (event.kind === 'change_auth' && effect === 'authorization_change_recorded') {
     return [
       authorizationChangedEvent(
         { suiteId: event.suiteId, corpId: event.authCorpId, status: 'active', cause: 'change_auth' },
-        nowMs,
+        event.timeStamp * 1000,
       ),
     ];
   }
@@ -60,7 +57,7 @@ const authorizationChangeOf = (
     return [
       authorizationChangedEvent(
         { suiteId: event.suiteId, corpId: event.authCorpId, status: 'revoked', cause: 'cancel_auth' },
-        nowMs,
+        event.timeStamp * 1000,
       ),
     ];
   }

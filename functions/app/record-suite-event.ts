@@ -9,7 +9,7 @@ export type SuiteEventEffect =
   | 'auth_code_stored'
   | 'auth_code_duplicate'
   | 'authorization_change_recorded'
-  | 'authorization_change_for_unknown_corp'
+  | 'authorization_change_for_inactive_corp'
   | 'authorization_revoked'
   | 'revocation_stale'
   | 'acknowledged';
@@ -49,7 +49,7 @@ export const recordSuiteEvent = async (deps: RecordDeps, event: SuiteEvent): Pro
       );
       return outcome === 'recorded'
         ? 'authorization_change_recorded'
-        : 'authorization_change_for_unknown_corp';
+        : 'authorization_change_for_inactive_corp';
     }
     case 'cancel_auth': {
       const outcome = await deps.authorizations.revokeAuthorization(

@@ -47,30 +47,35 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
     return;
   }
   const { suiteId, corpId } = change;
-  if (change.pendingEvent !== undefined) {
-    // Published from the stream, after the change is durable; a failure throws and the stream
-    // delivers the record again. Consumers dedupe on suiteId, corpId, cause and at.
+  let current = await deps.authorizations.getAuthorization(suiteId, corpId);
+  const pending = current?.pendingEvent;
+  if (change.hasPendingEvent && current !== undefined && pending !== undefined) {
+    // Published from the stream once the change is durable, from the item as it is now (with the
+    // agent id once get_auth_info was read); a failure throws and the stream delivers the record
+    // again. A later record of the same change finds it cleared and publishes nothing.
     await deps.events.publish([
       authorizationChangedEvent(
         {
           suiteId,
           corpId,
-          status: change.pendingEvent.status,
-          cause: change.pendingEvent.cause,
-          ...(change.corpName === undefined ? {} : { corpName: change.corpName }),
-          ...(change.agentId === undefined ? {} : { agentId: change.agentId }),
+          status: pending.status,
+          cause: pending.cause,
+          ...(current.corpName === undefined ? {} : { corpName: current.corpName }),
+          ...(current.agentId === undefined ? {} : { agentId: current.agentId }),
         },
-        change.pendingEvent.atMs,
+        pending.atMs,
       ),
     ]);
-    await deps.authorizationWriter.clearPendingEvent(suiteId, corpId, change.pendingEvent.atMs);
-    deps.logger.info('authorization change published', { suiteId, corpId, cause: change.pendingEvent.cause });
+    await deps.authorizationWriter.clearPendingEvent(suiteId, corpId, pending.atMs);
+    deps.logger.info('authorization change published', { suiteId, corpId, cause: pending.cause });
+    current = await deps.authorizations.getAuthorization(suiteId, corpId);
   }
-  if (!change.authInfoStale) {
-    return;
-  }
-  const current = await deps.authorizations.getAuthorization(suiteId, corpId);
-  if (current?.status !== 'active' || current.authInfoStale !== true || current.permanentCode === undefined) {
+  if (
+    !change.authInfoStale ||
+    current?.status !== 'active' ||
+    current.authInfoStale !== true ||
+    current.permanentCode === undefined
+  ) {
     return;
   }
   const outcome = await refreshAuthInfo(deps, suiteId, corpId, current.permanentCode);

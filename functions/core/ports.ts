@@ -64,7 +64,7 @@ export interface AuthCodeStore {
 export interface AuthorizationStore {
   /**
    * Records that a corp changed its authorization (change_auth), so its details get refreshed.
-   * `unknown_corp` when no authorization is stored for it.
+   * `unknown_corp` when no active authorization is stored for it (never installed, or uninstalled).
    */
   markAuthorizationChanged(
     suiteId: string,
@@ -91,6 +91,16 @@ export interface CorpAuthorization {
   readonly agentId?: number;
   /** set by change_auth until get_auth_info has been read again. */
   readonly authInfoStale?: boolean;
+  /** A change written but not yet published as an Authorization Changed event (the item's outbox). */
+  readonly pendingEvent?: PendingAuthorizationChange;
+}
+
+/** What an authorization item holds until its change is published. */
+export interface PendingAuthorizationChange {
+  readonly status: 'active';
+  readonly cause: AuthCodeSource;
+  /** When the change was made: the event's `at`, and with the rest its id. */
+  readonly atMs: number;
 }
 
 /** A permanent code just obtained from WeCom, to store for the corp. */

@@ -139,9 +139,10 @@ export const createServiceRuntime = (
         throw new ConfigurationError('EVENT_BUS_NAME is not set');
       }
       const client = new EventBridgeClient({
-        // The callback answers WeCom within 1000 ms: a stuck connection fails fast (503, WeCom retries).
-        maxAttempts: 3,
-        requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+        // The callback must answer WeCom within 1000 ms: one short attempt, and a slow bus is a 503
+        // (WeCom retries the push, and the retry publishes the same eventId).
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 300, requestTimeout: 600 },
         ...seams.eventBridge,
       });
       observe?.(client, service);

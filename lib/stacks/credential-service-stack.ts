@@ -4,12 +4,12 @@ import { type IVpc, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { ArnPrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENTITY } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { EXCHANGE_STREAM_FILTERS } from '../../functions/adapters/dynamodb/stream-filters.ts';
 import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
 import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
@@ -162,20 +162,8 @@ export class CredentialServiceStack extends Stack {
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(ENTITY.authCode) } } },
-          }),
-          FilterCriteria.filter({
-            dynamodb: {
-              NewImage: {
-                entity: { S: FilterRule.isEqual(ENTITY.authorization) },
-                authInfoStale: { BOOL: FilterRule.isEqual(true) },
-              },
-            },
-          }),
-        ],
+        // The same patterns the local stream poller applies (npm start, tests).
+        filters: EXCHANGE_STREAM_FILTERS.map((pattern) => FilterCriteria.filter({ ...pattern })),
       }),
     );
 

@@ -241,7 +241,7 @@ describe('the service stack', () => {
     defaults.service.hasOutput('DataCallbackUrl', { Value: Match.objectLike({}) });
   });
 
-  it('feeds auth-exchange new auth codes and stale authorizations from the stream, with bounded retries and a DLQ', () => {
+  it('feeds auth-exchange new auth codes, stale authorizations and changes to publish from the stream, with bounded retries and a DLQ', () => {
     defaults.service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       StartingPosition: 'TRIM_HORIZON',
       MaximumRetryAttempts: 5,
@@ -260,6 +260,11 @@ describe('the service stack', () => {
           {
             Pattern: JSON.stringify({
               dynamodb: { NewImage: { entity: { S: ['Authorization'] }, authInfoStale: { BOOL: [true] } } },
+            }),
+          },
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { entity: { S: ['Authorization'] }, hasPendingEvent: { BOOL: [true] } } },
             }),
           },
         ],

@@ -1,3 +1,4 @@
+import { isExchangeStreamRecord } from '../../functions/adapters/dynamodb/stream-filters.ts';
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
@@ -153,6 +154,8 @@ export const createTokenHarness = async (
         tableName: table.tableName,
         handler: createAuthExchangeHandler(createExchangeDeps(runtime)),
         pollIntervalMs: 50,
+        // What the Lambda event-source mapping lets through, nothing more (lib uses the same patterns).
+        filter: isExchangeStreamRecord,
         observeStreamsClient: (client) => recordAwsCalls(client, 'auth-exchange'),
       });
       await poller.start();

@@ -13,6 +13,7 @@ import type {
   Clock,
   CorpAuthorization,
   ExchangedAuthorization,
+  PendingAuthorizationChange,
 } from '../../core/ports.ts';
 import {
   isConditionalCheckFailed,
@@ -41,8 +42,16 @@ export class DynamoAuthorizationStore
     const written = await this.#updateDroppingToken(suiteId, corpId, 'authorization change', {
       // authInfoStale tells the exchange worker to re-read get_auth_info; re-delivery sets the same values.
       UpdateExpression: 'SET authChangedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':timeStamp': timeStamp, ':true': true, ':now': this.clock.nowMs() },
+      // Only an active authorization changes: a late change_auth for an uninstalled corp (a revoked
+      // tombstone) must neither touch it nor be reported as active.
+      ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':timeStamp': timeStamp,
+        ':true': true,
+        ':now': this.clock.nowMs(),
+        ':active': 'active',
+      },
     });
     return written ? 'recorded' : 'unknown_corp';
   }
@@ -112,6 +121,7 @@ export class DynamoAuthorizationStore
       ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
       ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
       ...(typeof item.authInfoStale === 'boolean' ? { authInfoStale: item.authInfoStale } : {}),
+      ...pendingEventOf(item.pendingEvent),
     };
   }
 
@@ -123,7 +133,7 @@ export class DynamoAuthorizationStore
       // pendingEvent: the Authorization Changed event to publish, from this write's stream record,
       // retried by the stream until it is published (an outbox on the item itself).
       UpdateExpression:
-        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now, pendingEvent = :pendingEvent',
+        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now, pendingEvent = :pendingEvent, hasPendingEvent = :true',
       // A cancel_auth newer than this install, or a newer install, wins.
       ConditionExpression:
         '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
@@ -184,7 +194,7 @@ export class DynamoAuthorizationStore
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.authorization(suiteId, corpId),
-          UpdateExpression: 'REMOVE pendingEvent',
+          UpdateExpression: 'REMOVE pendingEvent, hasPendingEvent',
           // A newer change made meanwhile keeps its own pending event.
           ConditionExpression: 'pendingEvent.atMs = :atMs',
           ExpressionAttributeValues: { ':atMs': atMs },
@@ -232,3 +242,17 @@ export class DynamoAuthorizationStore
     }
   }
 }
+
+const pendingEventOf = (value: unknown): { pendingEvent?: PendingAuthorizationChange } => {
+  const pending = value as Partial<PendingAuthorizationChange> | undefined;
+  if (pending === undefined || typeof pending.atMs !== 'number') {
+    return {};
+  }
+  return {
+    pendingEvent: {
+      status: 'active',
+      cause: pending.cause === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
+      atMs: pending.atMs,
+    },
+  };
+};

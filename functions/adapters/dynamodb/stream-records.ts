@@ -20,18 +20,9 @@ export type StreamChange =
       readonly corpId: string;
       /** get_auth_info should be read (again). */
       readonly authInfoStale: boolean;
-      /** A change waiting to be published as an Authorization Changed event. */
-      readonly pendingEvent?: PendingAuthorizationEvent;
-      readonly corpName?: string;
-      readonly agentId?: number;
+      /** A change may be waiting to be published (the item says which; it may be gone already). */
+      readonly hasPendingEvent: boolean;
     };
-
-/** What an authorization item says is still to be published. */
-export interface PendingAuthorizationEvent {
-  readonly status: 'active';
-  readonly cause: AuthCodeSource;
-  readonly atMs: number;
-}
 
 /**
  * Decodes one stream record into the change it stands for: a newly inserted auth code, or an
@@ -56,25 +47,14 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
   }
   if (
     item.entity === ENTITY.authorization &&
-    (item.authInfoStale === true || item.pendingEvent !== undefined)
+    (item.authInfoStale === true || item.hasPendingEvent === true)
   ) {
-    const pending = item.pendingEvent as Partial<PendingAuthorizationEvent> | undefined;
     return {
       kind: 'authorization',
       suiteId: String(item.suiteId),
       corpId: String(item.corpId),
       authInfoStale: item.authInfoStale === true,
-      ...(pending !== undefined && typeof pending.atMs === 'number'
-        ? {
-            pendingEvent: {
-              status: 'active',
-              cause: pending.cause === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
-              atMs: pending.atMs,
-            },
-          }
-        : {}),
-      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
-      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+      hasPendingEvent: item.hasPendingEvent === true,
     };
   }
   return undefined;

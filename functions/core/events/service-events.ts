@@ -39,6 +39,8 @@ export interface CommandEventDetail {
 
 /** What the service did to a corp's authorization, published once the change is durable. */
 export interface AuthorizationChangedDetail {
+  /** Stable for one change (a digest of what changed and when): a re-publication carries the same id. */
+  readonly eventId: string;
   readonly suiteId: string;
   /** Absent only for `failed`: an auth code that could not be exchanged names no corp. */
   readonly corpId?: string;
@@ -68,8 +70,30 @@ export type ServiceEvent =
       readonly detail: AuthorizationChangedDetail;
     };
 
-// Credentials some messages carry: the service keeps them, no event does.
-const REDACTED_ELEMENTS = new Set(['AuthCode', 'SuiteTicket', 'PermanentCode']);
+// Credentials some messages carry, at any depth (register_corp's ContactSync/AccessToken, 微信客服's
+// Token, …): the service keeps what it needs of them, no event carries them.
+const REDACTED_ELEMENTS = new Set([
+  'AuthCode',
+  'SuiteTicket',
+  'PermanentCode',
+  'AccessToken',
+  'Token',
+  'RegisterCode',
+]);
+
+const redact = (node: XmlJson | readonly XmlJson[]): XmlJson | readonly XmlJson[] => {
+  if (typeof node === 'string') {
+    return node;
+  }
+  if (Array.isArray(node)) {
+    return node.map((entry) => redact(entry) as XmlJson);
+  }
+  return Object.fromEntries(
+    Object.entries(node as Record<string, XmlJson | readonly XmlJson[]>)
+      .filter(([name]) => !REDACTED_ELEMENTS.has(name))
+      .map(([name, child]) => [name, redact(child)]),
+  );
+};
 
 /** The id of one WeCom message: its SHA-256, so a re-delivery carries the same id. */
 export const eventIdOf = (message: string): string => createHash('sha256').update(message).digest('hex');
@@ -82,10 +106,7 @@ const whole = (value: XmlJson | readonly XmlJson[] | undefined): number | undefi
   return raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
 };
 
-const jsonOf = (message: string): EventMessage =>
-  Object.fromEntries(
-    Object.entries(parseXmlMessage(message)).filter(([name]) => !REDACTED_ELEMENTS.has(name)),
-  );
+const jsonOf = (message: string): EventMessage => redact(parseXmlMessage(message)) as EventMessage;
 
 /**
  * The event for a data callback. `receiveId` is the id the message was encrypted for: the corp
@@ -146,11 +167,23 @@ export const commandEvent = (input: {
   };
 };
 
-/** The event for a change the service made to an authorization, at `atMs`. */
+/**
+ * The event for a change the service made to an authorization, at `atMs`: a time fixed by the
+ * change itself (WeCom's TimeStamp, the stored change, the start of a block), so that publishing
+ * it again yields the same `at` and `eventId`.
+ */
 export const authorizationChangedEvent = (
-  change: Omit<AuthorizationChangedDetail, 'at'>,
+  change: Omit<AuthorizationChangedDetail, 'at' | 'eventId'>,
   atMs: number,
 ): ServiceEvent => ({
   detailType: DETAIL_TYPE.authorizationChanged,
-  detail: { ...change, at: new Date(atMs).toISOString() },
+  detail: {
+    eventId: eventIdOf(
+      [change.suiteId, change.corpId ?? '', change.status, change.cause, change.installRef ?? '', atMs].join(
+        '|',
+      ),
+    ),
+    ...change,
+    at: new Date(atMs).toISOString(),
+  },
 });

@@ -74,3 +74,33 @@ describe('the events built from callbacks', () => {
     expect(eventIdOf(message)).not.toBe(eventIdOf(`${message} `));
   });
 });
+
+describe('the stream filters auth-exchange is given', () => {
+  it('let through new auth codes, stale authorizations and changes to publish, nothing else', async () => {
+    const { isExchangeStreamRecord } = await import('../../../functions/adapters/dynamodb/stream-filters.ts');
+    const record = (eventName: string, image: Record<string, unknown>) => ({
+      eventName,
+      dynamodb: { NewImage: image },
+    });
+
+    expect(isExchangeStreamRecord(record('INSERT', { entity: { S: 'AuthCode' } }))).toBe(true);
+    expect(isExchangeStreamRecord(record('MODIFY', { entity: { S: 'AuthCode' } }))).toBe(false);
+    expect(
+      isExchangeStreamRecord(
+        record('MODIFY', { entity: { S: 'Authorization' }, authInfoStale: { BOOL: true } }),
+      ),
+    ).toBe(true);
+    expect(
+      isExchangeStreamRecord(
+        record('MODIFY', { entity: { S: 'Authorization' }, hasPendingEvent: { BOOL: true } }),
+      ),
+    ).toBe(true);
+    expect(
+      isExchangeStreamRecord(
+        record('MODIFY', { entity: { S: 'Authorization' }, authInfoStale: { BOOL: false } }),
+      ),
+    ).toBe(false);
+    expect(isExchangeStreamRecord(record('INSERT', { entity: { S: 'CorpToken' } }))).toBe(false);
+    expect(isExchangeStreamRecord({ eventName: 'INSERT' })).toBe(false);
+  });
+});
