@@ -40,6 +40,8 @@ export interface CredentialAlarmsProps {
   readonly deadLetterQueue: IQueue;
   /** Callback requests the API throttled (answered 429). */
   readonly throttledCallbacks: IMetric;
+  /** Callback requests the API answered 5xx (the callback's 503 when storage or the bus is down). */
+  readonly failedCallbacks: IMetric;
   /** Suites that get their own ticket alarm besides the one for all suites. */
   readonly suiteIds: readonly string[];
   /** Subscribed to the alarm topic. @default no subscription */
@@ -121,6 +123,14 @@ export class CredentialAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
         'The callback API answered 429 (throttled) in the last minute: WeCom retries only a few times, so a message or event may be lost. Raise callbackRateLimit / callbackBurstLimit (README, Operations).',
+    });
+    this.#alarm('CallbackUnavailable', {
+      metric: props.failedCallbacks,
+      threshold: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'The callback answered 5xx 5+ times in 5 minutes: the table, the configuration secret or the event bus is unavailable (its log says which). WeCom retries a push a few times, then it is lost (README, Operations).',
     });
     this.#alarm('ExchangeOutcomeUnknown', {
       metric: new Metric({

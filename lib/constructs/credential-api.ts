@@ -86,6 +86,15 @@ export class CredentialApi extends Construct {
     });
   }
 
+  /**
+   * Callback requests answered 5xx over 5 minutes: a 503 is what the callback answers when the
+   * table, the configuration secret or the event bus is unavailable, and WeCom gives a push up
+   * after a few retries.
+   */
+  metricServerErrors(): IMetric {
+    return this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
   /** Callback requests the stage throttled (answered 429), per minute. */
   metricThrottledRequests(): IMetric {
     return new Metric({

@@ -216,6 +216,7 @@ export class CredentialServiceStack extends Stack {
       },
       deadLetterQueue: deadLetters,
       throttledCallbacks: api.metricThrottledRequests(),
+      failedCallbacks: api.metricServerErrors(),
       suiteIds: stage.suiteIds,
       ...(stage.alarmEmail === undefined ? {} : { alarmEmail: stage.alarmEmail }),
     });

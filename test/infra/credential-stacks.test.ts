@@ -297,6 +297,16 @@ describe('the service stack', () => {
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
+  it('alarms when the callback API answers 5xx (storage, secret or bus unavailable), five times in five minutes', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+      Period: 300,
+      Threshold: 5,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('alarms on every error of the callback and auth-exchange, which answer no caller with a typed error', () => {
     for (const functionId of ['CallbackFunction', 'AuthExchangeFunction']) {
       defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {

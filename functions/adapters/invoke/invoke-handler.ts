@@ -46,8 +46,9 @@ export const wrapInvokeHandler =
         latencyMs: latencyMs(),
         ...(error instanceof WeComApiError ? { errcode: error.errcode, api: error.api } : {}),
       };
-      if (exposed instanceof AppError) {
-        // Lambda counts every thrown error in `Errors`; this count lets the alarm tell answers from crashes.
+      if (exposed instanceof AppError && !(exposed instanceof UpstreamUnavailableError)) {
+        // Lambda counts every thrown error in `Errors`; this count lets the alarm tell answers from
+        // failures. WeCom or storage being unreachable is not an answer: it stays in the alarm.
         metrics.requestRefused();
       }
       if (exposed instanceof AppError && !(exposed instanceof UpstreamUnavailableError)) {
