@@ -22,6 +22,8 @@ export interface CredentialsClientOptions {
   readonly corpTokenFunction?: string;
   /** Name or ARN of the provider-token function. @default 'provider-token' */
   readonly providerTokenFunction?: string;
+  /** Name or ARN of the customized-auth-url function. @default 'customized-auth-url' */
+  readonly customizedAuthUrlFunction?: string;
   /** Stop using a cached token this long before it expires. @default 60 000 ms */
   readonly marginMs?: number;
   readonly nowMs?: () => number;
@@ -70,6 +72,28 @@ export class CredentialsClient {
   /** The provider_access_token (service/get_provider_token), for WeCom's provider-level APIs. */
   async getProviderToken(): Promise<Token> {
     return this.#get('provider', this.options.providerTokenFunction ?? 'provider-token', {});
+  }
+
+  /**
+   * A QR-code link with which a corp authorizes 代开发 templates (not cached: each call asks WeCom).
+   * `state` ([A-Za-z0-9], at most 32) comes back with the authorization.
+   */
+  async getCustomizedAuthUrl(request: {
+    readonly templateIds: readonly string[];
+    readonly state?: string;
+  }): Promise<{ readonly qrcodeUrl: string; readonly expiresAt: Date }> {
+    const response = await this.options.lambda.send(
+      new InvokeCommand({
+        FunctionName: this.options.customizedAuthUrlFunction ?? 'customized-auth-url',
+        Payload: new TextEncoder().encode(JSON.stringify(request)),
+      }),
+    );
+    const text = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
+    const body = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
+    if (response.FunctionError !== undefined) {
+      throw errorFromLambda(String(body.errorType ?? 'Unknown'), String(body.errorMessage ?? ''));
+    }
+    return { qrcodeUrl: String(body.qrcodeUrl), expiresAt: new Date(String(body.expiresAt)) };
   }
 
   /** Reports a token WeCom refused; the next request for it asks the service for a new one. */

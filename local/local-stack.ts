@@ -10,6 +10,7 @@ import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-excha
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
+import { createCustomizedAuthUrlHandler } from '../functions/customized-auth-url/customized-auth-url-handler.ts';
 import { createProviderTokenHandler } from '../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
@@ -17,6 +18,7 @@ import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
 import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
 import {
   createCorpTokenDeps,
+  createCustomizedAuthUrlDeps,
   createExchangeDeps,
   createProviderTokenDeps,
   createSuiteTokenDeps,
@@ -178,6 +180,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ['suite-token', createSuiteTokenHandler(createSuiteTokenDeps(runtime))],
       ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
       ['provider-token', createProviderTokenHandler(createProviderTokenDeps(runtime))],
+      ['customized-auth-url', createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime))],
     ]);
     const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
     const poller = new StreamPoller({

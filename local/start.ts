@@ -62,7 +62,7 @@ const main = async (): Promise<void> => {
     '',
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
-    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token)`,
+    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
     `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath})`}, private to this run's credentials`,
     `  WeCom API         ${stack.wecomApiBase}`,

@@ -434,6 +434,8 @@ export class WeComSimulator {
     switch (api) {
       case 'service/get_provider_token':
         return this.#getProviderToken(body);
+      case 'service/get_customized_auth_url':
+        return this.#getCustomizedAuthUrl(query, body);
       case 'service/get_suite_token':
         return this.#getSuiteToken(body);
       case 'service/v2/get_permanent_code':
@@ -464,6 +466,32 @@ export class WeComSimulator {
     );
     // Like the real API: no errcode on success.
     return { provider_access_token: token.value, expires_in: this.#expiresIn(token) };
+  }
+
+  #getCustomizedAuthUrl(query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    const token = this.#providerTokens.get('provider');
+    if (token === undefined || token.value !== query.get('provider_access_token')) {
+      return error(40082, 'invalid provider_access_token');
+    }
+    if (token.expiresAtMs <= this.#nowMs()) {
+      return error(42009, 'provider_access_token expired');
+    }
+    const ids = body.templateid_list;
+    if (
+      !Array.isArray(ids) ||
+      ids.length === 0 ||
+      ids.length > 9 ||
+      !ids.every((id) => typeof id === 'string' && id.startsWith('dk') && this.#suites.has(id))
+    ) {
+      return error(40058, 'invalid templateid_list');
+    }
+    const state = typeof body.state === 'string' ? `&state=${encodeURIComponent(body.state)}` : '';
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      qrcode_url: `https://open.work.weixin.qq.com/3rdservice/wework/customized-auth?ticket=${randomBytes(12).toString('hex')}${state}`,
+      expires_in: 864000,
+    };
   }
 
   /** Whether `value` is the provider token WeCom would accept right now. */

@@ -187,6 +187,15 @@ export interface AuthInfo {
 export interface WeComApi {
   /** service/get_provider_token: the provider's own credential (login, licences, 代开发 links). */
   getProviderToken(providerCorpId: string, providerSecret: string): Promise<MintedToken>;
+  /**
+   * service/get_customized_auth_url: a QR-code link with which a corp authorizes 代开发 templates.
+   * `state`: [A-Za-z0-9], at most 32.
+   */
+  getCustomizedAuthUrl(
+    providerAccessToken: string,
+    templateIds: readonly string[],
+    state?: string,
+  ): Promise<{ readonly qrcodeUrl: string; readonly expiresInSeconds: number }>;
   getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken>;
   getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;
   getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo>;

@@ -24,7 +24,8 @@ export type ServiceName =
   | 'suite-token'
   | 'corp-token'
   | 'auth-exchange'
-  | 'provider-token';
+  | 'provider-token'
+  | 'customized-auth-url';
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
 export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;

@@ -69,6 +69,10 @@ export const createSuiteTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps
 export const createProviderTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
   createTokenMachinery(runtime, 'provider-token');
 
+/** The customized-auth-url function's dependencies (it mints the provider token when needed). */
+export const createCustomizedAuthUrlDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'customized-auth-url');
+
 /** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
 export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'corp-token'),

@@ -35,7 +35,10 @@ export interface MonitoredFunction {
 
 export interface CredentialAlarmsProps {
   readonly functions: Readonly<
-    Record<'callback' | 'suiteToken' | 'corpToken' | 'providerToken' | 'authExchange', MonitoredFunction>
+    Record<
+      'callback' | 'suiteToken' | 'corpToken' | 'providerToken' | 'customizedAuthUrl' | 'authExchange',
+      MonitoredFunction
+    >
   >;
   readonly deadLetterQueue: IQueue;
   /** Callback requests the API throttled (answered 429). */
@@ -158,11 +161,12 @@ export class CredentialAlarms extends Construct {
             : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    const { suiteToken, corpToken, providerToken, authExchange } = props.functions;
+    const { suiteToken, corpToken, providerToken, customizedAuthUrl, authExchange } = props.functions;
     for (const service of [
       suiteToken.serviceName,
       corpToken.serviceName,
       providerToken.serviceName,
+      customizedAuthUrl.serviceName,
       authExchange.serviceName,
     ]) {
       this.#alarm(`WeComErrors-${service}`, {

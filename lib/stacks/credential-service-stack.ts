@@ -45,6 +45,7 @@ export class CredentialServiceStack extends Stack {
   readonly suiteTokenFunction: ServiceFunction;
   readonly corpTokenFunction: ServiceFunction;
   readonly providerTokenFunction: ServiceFunction;
+  readonly customizedAuthUrlFunction: ServiceFunction;
   /** The event bus: `events.eventBus` for rules of your own, `events.forwardTo(busArn)` for other buses. */
   readonly events: CredentialEventsAccess;
 
@@ -124,7 +125,21 @@ export class CredentialServiceStack extends Stack {
       logRetention,
       ...inVpc,
     });
-    for (const fn of [this.suiteTokenFunction, this.corpTokenFunction, this.providerTokenFunction]) {
+    // It mints the provider token when needed, so it has the token functions' access.
+    this.customizedAuthUrlFunction = new ServiceFunction(this, 'CustomizedAuthUrlFunction', {
+      functionDirectory: 'customized-auth-url',
+      serviceName: 'customized-auth-url',
+      environment,
+      timeout: Duration.seconds(20),
+      logRetention,
+      ...inVpc,
+    });
+    for (const fn of [
+      this.suiteTokenFunction,
+      this.corpTokenFunction,
+      this.providerTokenFunction,
+      this.customizedAuthUrlFunction,
+    ]) {
       table.grantTokenAccess(fn);
       configSecret.grantRead(fn);
     }
@@ -184,7 +199,12 @@ export class CredentialServiceStack extends Stack {
     }
 
     for (const [index, roleArn] of stage.consumerRoleArns.entries()) {
-      for (const fn of [this.suiteTokenFunction, this.corpTokenFunction, this.providerTokenFunction]) {
+      for (const fn of [
+        this.suiteTokenFunction,
+        this.corpTokenFunction,
+        this.providerTokenFunction,
+        this.customizedAuthUrlFunction,
+      ]) {
         fn.addPermission(`Consumer${index}`, {
           principal: new ArnPrincipal(roleArn),
           action: 'lambda:InvokeFunction',
@@ -210,6 +230,11 @@ export class CredentialServiceStack extends Stack {
         providerToken: {
           lambda: this.providerTokenFunction,
           serviceName: this.providerTokenFunction.serviceName,
+          errorAlarm: 'crashes-only',
+        },
+        customizedAuthUrl: {
+          lambda: this.customizedAuthUrlFunction,
+          serviceName: this.customizedAuthUrlFunction.serviceName,
           errorAlarm: 'crashes-only',
         },
         authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
@@ -244,6 +269,9 @@ export class CredentialServiceStack extends Stack {
     new CfnOutput(this, 'CorpTokenFunctionArn', { value: this.corpTokenFunction.functionArn });
     new CfnOutput(this, 'ProviderTokenFunctionName', { value: this.providerTokenFunction.functionName });
     new CfnOutput(this, 'ProviderTokenFunctionArn', { value: this.providerTokenFunction.functionArn });
+    new CfnOutput(this, 'CustomizedAuthUrlFunctionName', {
+      value: this.customizedAuthUrlFunction.functionName,
+    });
     new CfnOutput(this, 'ConfigSecretArn', {
       value: props.configSecret.secretArn,
       description: 'Fill it with the configuration document (README, Deploy)',
@@ -264,6 +292,7 @@ export class CredentialServiceStack extends Stack {
     this.suiteTokenFunction.grantInvoke(grantee);
     this.corpTokenFunction.grantInvoke(grantee);
     this.providerTokenFunction.grantInvoke(grantee);
+    this.customizedAuthUrlFunction.grantInvoke(grantee);
   }
 
   #egress(

@@ -23,6 +23,7 @@ const FUNCTION_IDS: Record<ServiceName, string> = {
   'corp-token': 'CorpTokenFunction',
   'auth-exchange': 'AuthExchangeFunction',
   'provider-token': 'ProviderTokenFunction',
+  'customized-auth-url': 'CustomizedAuthUrlFunction',
 };
 const SERVICES = Object.keys(FUNCTION_IDS) as ServiceName[];
 

@@ -21,6 +21,7 @@ const FUNCTIONS = [
   'SuiteTokenFunction',
   'CorpTokenFunction',
   'ProviderTokenFunction',
+  'CustomizedAuthUrlFunction',
   'AuthExchangeFunction',
 ];
 const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
@@ -135,7 +136,7 @@ describe('the data stack', () => {
 });
 
 describe('the service stack', () => {
-  it('runs five functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
+  it('runs six functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -151,7 +152,7 @@ describe('the service stack', () => {
         },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      5,
+      6,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -165,6 +166,7 @@ describe('the service stack', () => {
     expect(inVpc.sort()).toEqual([
       'AuthExchangeFunction',
       'CorpTokenFunction',
+      'CustomizedAuthUrlFunction',
       'ProviderTokenFunction',
       'SuiteTokenFunction',
     ]);
@@ -292,7 +294,7 @@ describe('the service stack', () => {
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
       2,
     );
-    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 4);
+    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 5);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
@@ -323,6 +325,7 @@ describe('the service stack', () => {
       ['SuiteTokenFunction', 'suite-token'],
       ['CorpTokenFunction', 'corp-token'],
       ['ProviderTokenFunction', 'provider-token'],
+      ['CustomizedAuthUrlFunction', 'customized-auth-url'],
     ]) {
       defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 1,
@@ -425,13 +428,13 @@ describe('least privilege', () => {
     expect(actionsOf(defaults.service, 'AuthExchangeFunction')).not.toContain('dynamodb:PutItem');
   });
 
-  it('gives secretsmanager:GetSecretValue to the five functions and no other role', () => {
+  it('gives secretsmanager:GetSecretValue to the six functions and no other role', () => {
     const policies = Object.values(defaults.service.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers).toHaveLength(5);
+    expect(readers).toHaveLength(6);
     for (const functionId of FUNCTIONS) {
       expect(actionsOf(defaults.service, functionId)).toContain('secretsmanager:GetSecretValue');
     }
@@ -527,18 +530,18 @@ describe('context options', () => {
     const { service } = synthesizeApp({ consumerRoleArns: roleArns.join(',') });
 
     for (const roleArn of roleArns) {
-      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 3);
+      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 4);
     }
   });
 
-  it('consumerRoleArns: each role may invoke the three token functions', () => {
+  it('consumerRoleArns: each role may invoke the token and link functions', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/orders-service';
     const { service } = synthesizeApp({ consumerRoleArns: [roleArn] });
 
     service.resourcePropertiesCountIs(
       'AWS::Lambda::Permission',
       { Action: 'lambda:InvokeFunction', Principal: roleArn },
-      3,
+      4,
     );
   });
 

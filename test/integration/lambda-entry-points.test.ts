@@ -9,7 +9,7 @@ import { StreamPoller } from '../../local/stream-poller.ts';
 import { WeComSimulator } from '../../local/wecom-simulator.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
-import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { localDocumentClient } from '../support/dynamodb.ts';
 import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
@@ -33,6 +33,7 @@ const FUNCTION_IDS: Record<ServiceName, string> = {
   'corp-token': 'CorpTokenFunction',
   'auth-exchange': 'AuthExchangeFunction',
   'provider-token': 'ProviderTokenFunction',
+  'customized-auth-url': 'CustomizedAuthUrlFunction',
 };
 const ENTRY_MODULES: Record<ServiceName, string> = {
   'wecom-callback': '../../functions/wecom-callback/handler.ts',
@@ -40,6 +41,7 @@ const ENTRY_MODULES: Record<ServiceName, string> = {
   'corp-token': '../../functions/corp-token/handler.ts',
   'auth-exchange': '../../functions/auth-exchange/handler.ts',
   'provider-token': '../../functions/provider-token/handler.ts',
+  'customized-auth-url': '../../functions/customized-auth-url/handler.ts',
 };
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
@@ -163,6 +165,15 @@ describe('the Lambda entry points, as CDK bundles them', () => {
     await expect(handlers['provider-token']({})).rejects.toMatchObject({ name: 'WeComApiError' });
     const providerToken = (await handlers['provider-token']({})) as { accessToken: string };
     expect(simulator.isValidProviderToken(providerToken.accessToken)).toBe(true);
+    simulator.injectFaults('service/get_customized_auth_url', { kind: 'errcode', errcode: 60020 });
+    await expect(
+      handlers['customized-auth-url']({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] }),
+    ).rejects.toMatchObject({ name: 'WeComApiError' });
+    expect(
+      await handlers['customized-auth-url']({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] }),
+    ).toMatchObject({
+      qrcodeUrl: expect.stringMatching(/^https:\/\//),
+    });
 
     // The install: auth-exchange, fed by the table's stream, exchanges the code; WeCom fails its
     // first get_auth_info, which the exchange survives (the authorization is refreshed later).

@@ -2,10 +2,12 @@ import { isExchangeStreamRecord } from '../../functions/adapters/dynamodb/stream
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
+import { createCustomizedAuthUrlHandler } from '../../functions/customized-auth-url/customized-auth-url-handler.ts';
 import { createProviderTokenHandler } from '../../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
 import {
   createCorpTokenDeps,
+  createCustomizedAuthUrlDeps,
   createExchangeDeps,
   createProviderTokenDeps,
   createSuiteTokenDeps,
@@ -41,6 +43,7 @@ export interface TokenHarness {
   suiteTokenHandler(): ReturnType<typeof createSuiteTokenHandler>;
   corpTokenHandler(): ReturnType<typeof createCorpTokenHandler>;
   providerTokenHandler(): ReturnType<typeof createProviderTokenHandler>;
+  customizedAuthUrlHandler(): ReturnType<typeof createCustomizedAuthUrlHandler>;
   exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
   /** Pushes a fresh suite_ticket through the real callback handler. */
   pushTicket(suiteId: string): Promise<void>;
@@ -125,6 +128,7 @@ export const createTokenHarness = async (
     suiteTokenHandler: () => createSuiteTokenHandler(createSuiteTokenDeps(runtime)),
     corpTokenHandler: () => createCorpTokenHandler(createCorpTokenDeps(runtime)),
     providerTokenHandler: () => createProviderTokenHandler(createProviderTokenDeps(runtime)),
+    customizedAuthUrlHandler: () => createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime)),
     exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
     pushTicket: async (suiteId) => {
       const { suiteTicket, timeStamp } = simulator.issueSuiteTicket(suiteId);

@@ -15,6 +15,36 @@ export interface CorpTokenRequest extends SuiteTokenRequest {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TOKEN_LENGTH = 1024;
 
+/** `customized-auth-url` payload. */
+export interface CustomizedAuthUrlRequest {
+  readonly templateIds: readonly string[];
+  readonly state?: string;
+}
+
+const STATE_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+
+/**
+ * @throws InvalidRequestError when the payload is not `{ templateIds: 1–9 ids, state?: [A-Za-z0-9]{1,32} }`.
+ */
+export const parseCustomizedAuthUrlRequest = (payload: unknown): CustomizedAuthUrlRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['templateIds', 'state']);
+  const ids = fields.templateIds;
+  if (
+    !Array.isArray(ids) ||
+    ids.length < 1 ||
+    ids.length > 9 ||
+    !ids.every((id): id is string => typeof id === 'string' && ID_PATTERN.test(id))
+  ) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', 'templateIds must be 1 to 9 template ids');
+  }
+  const state = fields.state;
+  if (state !== undefined && (typeof state !== 'string' || !STATE_PATTERN.test(state))) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', 'state must be 1-32 letters or digits');
+  }
+  return { templateIds: [...new Set(ids)], ...(state === undefined ? {} : { state }) };
+};
+
 /** `provider-token` payload. */
 export interface ProviderTokenRequest {
   readonly staleToken?: string;

@@ -3,6 +3,7 @@ import type { AuthInfo, MintedToken, PermanentCodeGrant, WeComApi } from '../../
 import type {
   WireAccessTokenResponse,
   WireAuthInfoResponse,
+  WireCustomizedAuthUrlResponse,
   WirePermanentCodeResponse,
   WireProviderTokenResponse,
   WireStatus,
@@ -62,6 +63,22 @@ export class HttpWeComApi implements WeComApi {
       body: { corpid: providerCorpId, provider_secret: providerSecret },
     });
     return minted('service/get_provider_token', response.provider_access_token, response.expires_in);
+  }
+
+  async getCustomizedAuthUrl(
+    providerAccessToken: string,
+    templateIds: readonly string[],
+    state?: string,
+  ): Promise<{ readonly qrcodeUrl: string; readonly expiresInSeconds: number }> {
+    const api = 'service/get_customized_auth_url';
+    const response = await this.#call<WireCustomizedAuthUrlResponse>(api, 'idempotent', {
+      query: { provider_access_token: providerAccessToken },
+      body: { templateid_list: [...templateIds], ...(state === undefined ? {} : { state }) },
+    });
+    if (typeof response.qrcode_url !== 'string' || typeof response.expires_in !== 'number') {
+      throw new UpstreamUnavailableError(`${api} answered without qrcode_url or expires_in`);
+    }
+    return { qrcodeUrl: response.qrcode_url, expiresInSeconds: response.expires_in };
   }
 
   async getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken> {
@@ -125,7 +142,7 @@ export class HttpWeComApi implements WeComApi {
   async #call<T extends WireStatus>(
     api: string,
     idempotency: Idempotency,
-    request: { readonly query?: Record<string, string>; readonly body?: Record<string, string> },
+    request: { readonly query?: Record<string, string>; readonly body?: Record<string, unknown> },
   ): Promise<T> {
     const url = new URL(`${this.options.baseUrl}/cgi-bin/${api}`);
     for (const [name, value] of Object.entries(request.query ?? {})) {
@@ -182,7 +199,7 @@ export class HttpWeComApi implements WeComApi {
   async #attempt<T>(
     api: string,
     url: URL,
-    body: Record<string, string> | undefined,
+    body: Record<string, unknown> | undefined,
   ): Promise<{ kind: 'answer'; body: T } | { kind: 'failure'; error: Error; notSent: boolean }> {
     let response: Response;
     try {

@@ -29,3 +29,9 @@ export interface WireProviderTokenResponse extends WireStatus {
   readonly provider_access_token?: string;
   readonly expires_in?: number;
 }
+
+/** service/get_customized_auth_url */
+export interface WireCustomizedAuthUrlResponse extends WireStatus {
+  readonly qrcode_url?: string;
+  readonly expires_in?: number;
+}

@@ -1,0 +1,40 @@
+import { InvalidRequestError, WeComApiError } from '../core/errors.ts';
+import { getProviderToken } from './get-provider-token.ts';
+import type { TokenDeps } from './token-deps.ts';
+
+// WeCom's answers for a provider_access_token it no longer accepts (docs/wecom-protocol.md §5.12).
+const REJECTED_TOKEN = new Set([40014, 40082, 42001, 42009]);
+
+/**
+ * A QR-code link with which a corp authorizes the given 代开发 templates
+ * (service/get_customized_auth_url, document/path/98744). Not cached: each call asks WeCom.
+ *
+ * 1. Every id must be a configured 代开发 template (UnknownSuiteError, InvalidRequestError), checked
+ *    before anything is sent.
+ * 2. Ask with the provider token; if WeCom rejects the token, replace it once (staleToken) and ask again.
+ */
+export const getCustomizedAuthUrl = async (
+  deps: TokenDeps,
+  input: { readonly templateIds: readonly string[]; readonly state?: string },
+): Promise<{ readonly qrcodeUrl: string; readonly expiresAtMs: number }> => {
+  const registry = await deps.registry.current();
+  for (const templateId of input.templateIds) {
+    if (registry.get(templateId).kind !== 'customized') {
+      throw new InvalidRequestError('MALFORMED_PARAMETER', `${templateId} is not a 代开发 template (dk…)`);
+    }
+  }
+  const requestedAtMs = deps.clock.nowMs();
+  const ask = (providerAccessToken: string) =>
+    deps.wecom.getCustomizedAuthUrl(providerAccessToken, input.templateIds, input.state);
+  const token = await getProviderToken(deps, {});
+  let answer: Awaited<ReturnType<typeof ask>>;
+  try {
+    answer = await ask(token.value);
+  } catch (error) {
+    if (!(error instanceof WeComApiError && REJECTED_TOKEN.has(error.errcode))) {
+      throw error;
+    }
+    answer = await ask((await getProviderToken(deps, { staleToken: token.value })).value);
+  }
+  return { qrcodeUrl: answer.qrcodeUrl, expiresAtMs: requestedAtMs + answer.expiresInSeconds * 1000 };
+};

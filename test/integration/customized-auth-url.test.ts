@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
+
+/** customized-auth-url: 代开发 authorization links with the provider token. */
+
+let harness: TokenHarness;
+
+beforeAll(async () => {
+  harness = await createTokenHarness();
+}, 60_000);
+
+afterAll(async () => {
+  await harness.close();
+});
+
+describe('customized-auth-url', () => {
+  it('answers a QR-code link for 代开发 templates, minting the provider token once', async () => {
+    const providerCalls = harness.simulator.calls('service/get_provider_token');
+    const started = Date.now();
+
+    const first = await harness.customizedAuthUrlHandler()({
+      templateIds: [CUSTOMIZED_TEMPLATE.suiteId],
+      state: 'web1',
+    });
+    const second = await harness.customizedAuthUrlHandler()({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] });
+
+    expect(first.qrcodeUrl).toMatch(/^https:\/\/open\.work\.weixin\.qq\.com\/.+state=web1$/);
+    expect(second.qrcodeUrl).not.toBe(first.qrcodeUrl);
+    expect(Date.parse(first.expiresAt) - started).toBeGreaterThan(863_000_000);
+    expect(harness.simulator.calls('service/get_provider_token') - providerCalls).toBe(1);
+  });
+
+  it('refuses a third-party suite or an unknown id before asking WeCom', async () => {
+    const calls = harness.simulator.calls('service/get_customized_auth_url');
+
+    await expect(
+      harness.customizedAuthUrlHandler()({ templateIds: [THIRD_PARTY_SUITE.suiteId] }),
+    ).rejects.toMatchObject({ name: 'InvalidRequestError' });
+    await expect(
+      harness.customizedAuthUrlHandler()({ templateIds: ['dknotconfigured'] }),
+    ).rejects.toMatchObject({
+      name: 'UnknownSuiteError',
+    });
+    expect(harness.simulator.calls('service/get_customized_auth_url')).toBe(calls);
+  });
+
+  it.each([
+    [{}],
+    [{ templateIds: [] }],
+    [{ templateIds: Array.from({ length: 10 }, (_, index) => `dk${index}`) }],
+    [{ templateIds: [CUSTOMIZED_TEMPLATE.suiteId], state: 'not-alnum!' }],
+    [{ templateIds: [CUSTOMIZED_TEMPLATE.suiteId], state: 'a'.repeat(33) }],
+  ])('refuses the payload %o', async (payload) => {
+    await expect(harness.customizedAuthUrlHandler()(payload)).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+    });
+  });
+
+  it('replaces a provider token WeCom rejects (40082), once, and asks again', async () => {
+    harness.simulator.injectFaults('service/get_customized_auth_url', { kind: 'errcode', errcode: 40082 });
+    const providerCalls = harness.simulator.calls('service/get_provider_token');
+
+    const answer = await harness.customizedAuthUrlHandler()({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] });
+
+    expect(answer.qrcodeUrl).toMatch(/^https:\/\//);
+    expect(harness.simulator.calls('service/get_provider_token') - providerCalls).toBe(1);
+  });
+});
