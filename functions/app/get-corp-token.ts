@@ -48,7 +48,21 @@ export const getCorpToken = async (
       try {
         minted = await mintFromWeCom(deps, suite, input.corpId, permanentCode, block !== undefined);
       } catch (error) {
-        throw classifyRefusal(error, suite, input.corpId);
+        const refusal = classifyRefusal(error, suite, input.corpId);
+        // This container may hold a permanent code replaced since (a reset or reinstall within the
+        // last 30 s): before calling the authorization broken, read it again and retry once with the new one.
+        const fresh =
+          refusal instanceof AuthorizationBrokenError
+            ? await freshPermanentCode(deps, suite, input.corpId)
+            : undefined;
+        if (fresh === undefined || fresh === permanentCode) {
+          throw refusal;
+        }
+        try {
+          minted = await mintFromWeCom(deps, suite, input.corpId, fresh, true);
+        } catch (retryError) {
+          throw classifyRefusal(retryError, suite, input.corpId);
+        }
       }
       return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
@@ -132,4 +146,18 @@ const classifyRefusal = (error: unknown, suite: RegisteredSuite, corpId: string)
     error,
     `the authorization of corp ${corpId} for ${suite.suiteId} is broken: ${error.message}`,
   );
+};
+
+/** The corp's current permanent code, read from the table (not this container's memory). */
+const freshPermanentCode = async (
+  deps: TokenDeps,
+  suite: RegisteredSuite,
+  corpId: string,
+): Promise<string | undefined> => {
+  const authorization = await deps.authorizations.getAuthorization(suite.suiteId, corpId);
+  if (authorization?.status !== 'active' || authorization.permanentCode === undefined) {
+    return undefined;
+  }
+  deps.recentAuthorizations?.set(authorization, deps.clock.nowMs());
+  return authorization.permanentCode;
 };

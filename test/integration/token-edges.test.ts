@@ -285,4 +285,45 @@ describe('authorizations WeCom refuses to mint for', () => {
       await stopExchange();
     }
   });
+
+  it('does not call an authorization broken because this container still holds a code replaced by a reset', async () => {
+    const corpId = 'wxcorpdkstale';
+    await install(harness, templateId, corpId);
+    // One warm container: it remembers the authorization (and so the permanent code) for 30 s, but
+    // holds no token, because its mint failed for a passing reason.
+    const warm = harness.corpTokenHandler();
+    harness.simulator.injectFaults(
+      'gettoken',
+      ...Array.from({ length: 3 }, () => ({ kind: 'http', status: 502 }) as const),
+    );
+    await expect(warm({ suiteId: templateId, corpId })).rejects.toMatchObject({
+      name: 'UpstreamUnavailableError',
+    });
+    harness.simulator.clearFaults();
+    const authCode = harness.simulator.resetPermanentCode(templateId, corpId);
+    await harness.pushTicket(templateId);
+    const stopExchange = await harness.startExchange();
+    try {
+      await harness.pushXml(
+        templateId,
+        suiteEventXml.resetPermanentCode(templateId, authCode, Math.floor(clock.nowMs() / 1000)),
+      );
+      await eventually(
+        async () => ((await blockOf(templateId, corpId)) === undefined ? true : undefined),
+        15_000,
+      );
+      const container = harness.newContainer();
+      await eventually(async () => {
+        const current = await container.authorizations.getAuthorization(templateId, corpId);
+        return current?.authInfoStale === false ? current : undefined;
+      }, 15_000);
+
+      const after = await warm({ suiteId: templateId, corpId });
+
+      expect(harness.simulator.isValidCorpToken(templateId, corpId, after.accessToken)).toBe(true);
+      expect(await blockOf(templateId, corpId)).not.toHaveProperty('block');
+    } finally {
+      await stopExchange();
+    }
+  });
 });
