@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { AWS_CALL_LOG_DIR, type IamRequest, SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { synthesizeApp } from '../support/infra.ts';
+import { FUNCTION_IDS } from '../support/service-functions.ts';
 import { SIMULATED_ACCOUNT, type TemplateJson, TemplateResolver } from '../support/template-resolver.ts';
 
 /**
@@ -17,14 +18,6 @@ import { SIMULATED_ACCOUNT, type TemplateJson, TemplateResolver } from '../suppo
 type Policy = { readonly Version: string; readonly Statement: unknown[] };
 type Resource = IamRequest['resource'] | 'dead-letter-queue' | 'any';
 
-const FUNCTION_IDS: Record<ServiceName, string> = {
-  'wecom-callback': 'CallbackFunction',
-  'suite-token': 'SuiteTokenFunction',
-  'corp-token': 'CorpTokenFunction',
-  'auth-exchange': 'AuthExchangeFunction',
-  'provider-token': 'ProviderTokenFunction',
-  'customized-auth-url': 'CustomizedAuthUrlFunction',
-};
 const SERVICES = Object.keys(FUNCTION_IDS) as ServiceName[];
 
 let evaluate: (request: Omit<IamRequest, 'command'>) => Promise<'Allowed' | 'Denied'>;

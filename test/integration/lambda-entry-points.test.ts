@@ -15,6 +15,7 @@ import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-even
 import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { synthesizeApp } from '../support/infra.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
+import { FUNCTION_IDS } from '../support/service-functions.ts';
 import { type TemplateJson, TemplateResolver } from '../support/template-resolver.ts';
 import { eventually } from '../support/token-harness.ts';
 import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
@@ -27,14 +28,6 @@ import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
  * synthesized alarms and dashboard watch.
  */
 
-const FUNCTION_IDS: Record<ServiceName, string> = {
-  'wecom-callback': 'CallbackFunction',
-  'suite-token': 'SuiteTokenFunction',
-  'corp-token': 'CorpTokenFunction',
-  'auth-exchange': 'AuthExchangeFunction',
-  'provider-token': 'ProviderTokenFunction',
-  'customized-auth-url': 'CustomizedAuthUrlFunction',
-};
 const ENTRY_MODULES: Record<ServiceName, string> = {
   'wecom-callback': '../../functions/wecom-callback/handler.ts',
   'suite-token': '../../functions/suite-token/handler.ts',

@@ -42,11 +42,20 @@ const messageParser = new XMLParser({
  *
  * @throws InvalidRequestError as parseXmlFields does.
  */
-export const parseXmlMessage = (xml: string): Readonly<Record<string, XmlJson | readonly XmlJson[]>> => {
+export const parseXmlMessage = (xml: string): Readonly<Record<string, XmlJson | readonly XmlJson[]>> =>
+  toJson(rootOf(messageParser, xml)) as Readonly<Record<string, XmlJson | readonly XmlJson[]>>;
+
+/**
+ * The root element's children of one well-formed document with no DTD.
+ *
+ * @throws InvalidRequestError `FORBIDDEN_XML_CONSTRUCT` or `MALFORMED_XML`.
+ */
+const rootOf = (xmlParser: XMLParser, xml: string): Record<string, unknown> => {
   assertNoDeclarations(xml);
+  // A validated parse always yields an object holding the one root element.
   let document: Record<string, unknown>;
   try {
-    document = messageParser.parse(xml, true);
+    document = xmlParser.parse(xml, true);
   } catch (error) {
     throw new InvalidRequestError('MALFORMED_XML', 'body is not well-formed XML', { cause: error });
   }
@@ -54,7 +63,7 @@ export const parseXmlMessage = (xml: string): Readonly<Record<string, XmlJson | 
   if (!isRecord(root)) {
     throw new InvalidRequestError('MALFORMED_XML', 'XML has no root element with children');
   }
-  return toJson(root) as Readonly<Record<string, XmlJson | readonly XmlJson[]>>;
+  return root;
 };
 
 const toJson = (value: unknown): XmlJson | readonly XmlJson[] => {
@@ -87,18 +96,7 @@ const assertNoDeclarations = (xml: string): void => {
  *   `MALFORMED_XML` for anything that is not one well-formed document.
  */
 export const parseXmlFields = (xml: string): XmlFields => {
-  assertNoDeclarations(xml);
-  // A validated parse always yields an object holding the one root element.
-  let document: Record<string, unknown>;
-  try {
-    document = parser.parse(xml, true);
-  } catch (error) {
-    throw new InvalidRequestError('MALFORMED_XML', 'body is not well-formed XML', { cause: error });
-  }
-  const root = Object.values(document)[0];
-  if (!isRecord(root)) {
-    throw new InvalidRequestError('MALFORMED_XML', 'XML has no root element with children');
-  }
+  const root = rootOf(parser, xml);
   const fields = new Map<string, string>();
   for (const [name, value] of Object.entries(root)) {
     if (typeof value === 'string') {
