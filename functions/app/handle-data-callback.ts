@@ -1,6 +1,5 @@
 import type { SignedCallback } from '../core/callback/callback-request.ts';
-import { type DataMessage, parseDataMessage } from '../core/callback/data-message.ts';
-import { dataCallbackEvent } from '../core/events/service-events.ts';
+import { type DataCallbackDetail, dataCallbackEvent } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 import { openCallback } from './open-callback.ts';
 
@@ -12,21 +11,22 @@ import { openCallback } from './open-callback.ts';
  *    suite, `corpid`, or an authorized corp).
  * 2. Publish the message; only then is WeCom answered (a failed publish throws: 503, WeCom retries
  *    and the event, with the same eventId, is published again).
+ *
+ * @returns the message type and event, for the log line (read once, for the event).
  */
 export const handleDataCallback = async (
   deps: CallbackDeps,
   input: SignedCallback & { readonly body: string },
-): Promise<DataMessage> => {
+): Promise<Pick<DataCallbackDetail, 'msgType' | 'event'>> => {
   const opened = await openCallback(deps, input);
-  const message = parseDataMessage(opened.message);
-  await deps.events.publish([
-    dataCallbackEvent({
-      suiteId: input.suiteId,
-      receiveId: opened.receiveId,
-      providerCorpId: opened.providerCorpId,
-      message: opened.message,
-      ...(input.corpIdHint === undefined ? {} : { corpIdHint: input.corpIdHint }),
-    }),
-  ]);
-  return message;
+  const event = dataCallbackEvent({
+    suiteId: input.suiteId,
+    receiveId: opened.receiveId,
+    providerCorpId: opened.providerCorpId,
+    message: opened.message,
+    ...(input.corpIdHint === undefined ? {} : { corpIdHint: input.corpIdHint }),
+  });
+  await deps.events.publish([event]);
+  const { msgType, event: eventName } = event.detail;
+  return { msgType, ...(eventName === undefined ? {} : { event: eventName }) };
 };

@@ -47,7 +47,7 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
     return;
   }
   const { suiteId, corpId } = change;
-  let current = await deps.authorizations.getAuthorization(suiteId, corpId);
+  const current = await deps.authorizations.getAuthorization(suiteId, corpId);
   const pending = current?.pendingEvent;
   if (change.hasPendingEvent && current !== undefined && pending !== undefined) {
     // Published from the stream once the change is durable, from the item as it is now (with the
@@ -68,7 +68,6 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
     ]);
     await deps.authorizationWriter.clearPendingEvent(suiteId, corpId, pending.atMs);
     deps.logger.info('authorization change published', { suiteId, corpId, cause: pending.cause });
-    current = await deps.authorizations.getAuthorization(suiteId, corpId);
   }
   if (
     !change.authInfoStale ||

@@ -90,67 +90,63 @@ export const createServiceRuntime = (
   const environment = readServiceEnvironment(env);
   const clock = seams.clock ?? systemClock;
   const observe = seams.observeAwsClient;
-  if (seams.registry === undefined && environment.config === undefined) {
-    throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
+  let registry: (service: ServiceName) => SuiteRegistrySource;
+  if (seams.registry !== undefined) {
+    const given = seams.registry;
+    registry = () => given;
+  } else {
+    const location = environment.config;
+    if (location === undefined) {
+      throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
+    }
+    registry = perService((service) =>
+      registryFrom(location, clock, (client) => observe?.(client, service), seams.secretsManager),
+    );
   }
-  const registries = new Map<ServiceName, SuiteRegistrySource>();
-  const publishers = new Map<ServiceName, EventPublisher>();
-  const documentClients = new Map<ServiceName, DynamoDBDocumentClient>();
+  const eventBusName = environment.eventBusName;
   return {
     tableName: environment.tableName,
-    registry: (service) => {
-      let registry = seams.registry ?? registries.get(service);
-      if (registry === undefined) {
-        registry = registryFrom(
-          environment.config ?? { kind: 'file', path: '' },
-          clock,
-          (client) => {
-            observe?.(client, service);
-          },
-          seams.secretsManager,
-        );
-        registries.set(service, registry);
-      }
-      return registry;
-    },
+    registry,
     wecomApiBase: environment.wecomApiBase,
     wecomClient: seams.wecomClient ?? {},
     maxSkewSeconds: environment.maxSkewSeconds,
     clock,
-    documentClient: (service) => {
-      let client = documentClients.get(service);
-      if (client === undefined) {
-        client = createDocumentClient(seams.dynamoDb);
-        observe?.(client, service);
-        documentClients.set(service, client);
-      }
+    documentClient: perService((service) => {
+      const client = createDocumentClient(seams.dynamoDb);
+      observe?.(client, service);
       return client;
-    },
+    }),
     logger: seams.logger ?? createLogger,
     metrics: seams.metrics ?? createServiceMetrics,
-    events: (service) => {
-      if (seams.events !== undefined) {
-        return seams.events(service);
-      }
-      const existing = publishers.get(service);
-      if (existing !== undefined) {
-        return existing;
-      }
-      if (environment.eventBusName === undefined) {
-        throw new ConfigurationError('EVENT_BUS_NAME is not set');
-      }
-      const client = new EventBridgeClient({
-        // The callback must answer WeCom within 1000 ms: one short attempt, and a slow bus is a 503
-        // (WeCom retries the push, and the retry publishes the same eventId).
-        maxAttempts: 1,
-        requestHandler: { connectionTimeout: 300, requestTimeout: 600 },
-        ...seams.eventBridge,
-      });
-      observe?.(client, service);
-      const publisher = new EventBridgePublisher(client, environment.eventBusName);
-      publishers.set(service, publisher);
-      return publisher;
-    },
+    events:
+      seams.events ??
+      perService((service) => {
+        if (eventBusName === undefined) {
+          throw new ConfigurationError('EVENT_BUS_NAME is not set');
+        }
+        const client = new EventBridgeClient({
+          // The callback must answer WeCom within 1000 ms: one short attempt, and a slow bus is a 503
+          // (WeCom retries the push, and the retry publishes the same eventId).
+          maxAttempts: 1,
+          requestHandler: { connectionTimeout: 300, requestTimeout: 600 },
+          ...seams.eventBridge,
+        });
+        observe?.(client, service);
+        return new EventBridgePublisher(client, eventBusName);
+      }),
+  };
+};
+
+/** One `make(service)` per function, made on first use and reused while the container is warm. */
+const perService = <T>(make: (service: ServiceName) => T): ((service: ServiceName) => T) => {
+  const made = new Map<ServiceName, T>();
+  return (service) => {
+    let value = made.get(service);
+    if (value === undefined) {
+      value = make(service);
+      made.set(service, value);
+    }
+    return value;
   };
 };
 

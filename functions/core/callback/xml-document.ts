@@ -10,7 +10,7 @@ export type XmlFields = ReadonlyMap<string, string>;
 const DECLARATION = /<!(?:DOCTYPE|ENTITY)/i;
 const CDATA_SECTION = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 
-const parser = new XMLParser({
+const PARSER_OPTIONS = {
   ignoreAttributes: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
@@ -18,23 +18,16 @@ const parser = new XMLParser({
   trimValues: true,
   htmlEntities: false,
   processEntities: true,
-});
+} as const;
+
+const parser = new XMLParser(PARSER_OPTIONS);
 
 /** A decrypted message as JSON: element names as WeCom sends them, text as text, repeats as arrays. */
 export type XmlJson = string | { readonly [element: string]: XmlJson | readonly XmlJson[] };
 
 // For the JSON form, CDATA is kept apart so its text stays exactly as sent (spaces, Chinese, markup).
 const CDATA = '#cdata';
-const messageParser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  trimValues: true,
-  htmlEntities: false,
-  processEntities: true,
-  cdataPropName: CDATA,
-});
+const messageParser = new XMLParser({ ...PARSER_OPTIONS, cdataPropName: CDATA });
 
 /**
  * Parses a WeCom XML document into JSON, faithfully: element names as sent, repeated elements as

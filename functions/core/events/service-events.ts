@@ -61,9 +61,15 @@ export interface AuthorizationChangedDetail {
   readonly at: string;
 }
 
+/** The event of one data callback. */
+export type DataCallbackEvent = {
+  readonly detailType: typeof DETAIL_TYPE.dataCallback;
+  readonly detail: DataCallbackDetail;
+};
+
 /** One event for the provider's business services. */
 export type ServiceEvent =
-  | { readonly detailType: typeof DETAIL_TYPE.dataCallback; readonly detail: DataCallbackDetail }
+  | DataCallbackEvent
   | { readonly detailType: typeof DETAIL_TYPE.commandEvent; readonly detail: CommandEventDetail }
   | {
       readonly detailType: typeof DETAIL_TYPE.authorizationChanged;
@@ -119,7 +125,7 @@ export const dataCallbackEvent = (input: {
   readonly corpIdHint?: string;
   readonly providerCorpId: string;
   readonly message: string;
-}): ServiceEvent => {
+}): DataCallbackEvent => {
   const message = jsonOf(input.message);
   const receiverIsCorp = input.receiveId !== input.suiteId && input.receiveId !== input.providerCorpId;
   const corpId =

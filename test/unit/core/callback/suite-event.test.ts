@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseDataMessage } from '../../../../functions/core/callback/data-message.ts';
 import { parseCallbackEnvelope } from '../../../../functions/core/callback/envelope-xml.ts';
 import { parseSuiteEvent } from '../../../../functions/core/callback/suite-event.ts';
+import { dataCallbackEvent } from '../../../../functions/core/events/service-events.ts';
 import { reasonOf } from '../../../support/errors.ts';
 
 describe('parseSuiteEvent', () => {
@@ -142,7 +142,7 @@ describe('XML hardening', () => {
   });
 });
 
-describe('parseDataMessage', () => {
+describe('the data route reads the message type', () => {
   it('reads MsgType and Event', () => {
     const message = parseDataMessage(
       '<xml><ToUserName>wxcorp</ToUserName><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_app_admin]]></Event></xml>',
@@ -186,3 +186,14 @@ describe('optional fields', () => {
     });
   });
 });
+
+// What the data route reads of a message for its log line: the data callback event's fields.
+function parseDataMessage(message: string): { msgType: string; event?: string } {
+  const { msgType, event } = dataCallbackEvent({
+    suiteId: 'ww1',
+    receiveId: 'wxcorp',
+    providerCorpId: 'wwprovider',
+    message,
+  }).detail;
+  return { msgType, ...(event === undefined ? {} : { event }) };
+}
