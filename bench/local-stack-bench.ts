@@ -42,6 +42,8 @@ export interface AuthLatency {
 export interface LocalStackResults {
   readonly callbackCost: LatencyComparison;
   readonly tokenCacheHit: LatencyComparison;
+  readonly providerTokenHit: LatencyComparison;
+  readonly installStart: LatencyComparison;
   readonly mintEconomy: MintEconomy;
   readonly authLatency: AuthLatency;
 }
@@ -86,14 +88,14 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
   // A keep-alive node:http agent, like the AWS SDK's own HTTP handler, for both sides of each ratio.
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   // Callbacks go to PORT, invocations to LAMBDA_PORT, as in `npm start`.
-  const post = (path: string, body: string, contentType: string) =>
+  const post = (path: string, body: string, contentType: string, method: 'GET' | 'POST' = 'POST') =>
     new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
       const req = request(
         {
           host: '127.0.0.1',
           port: path.startsWith('/2015-03-31/') ? lambdaPort : port,
           path,
-          method: 'POST',
+          method,
           agent,
           headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
         },
@@ -109,9 +111,9 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
       req.on('error', reject);
       req.end(body);
     });
-  const invoke = async (payload: object) => {
+  const invoke = async (payload: object, functionName = 'corp-token') => {
     const response = await post(
-      '/2015-03-31/functions/corp-token/invocations',
+      `/2015-03-31/functions/${functionName}/invocations`,
       JSON.stringify(payload),
       'application/json',
     );
@@ -189,6 +191,32 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
       );
       const upstreamDuringHits = simulator.calls('service/get_corp_token') - callsBefore;
 
+      // 9. The provider's own functions warm: provider-token, and GET /install with its pre-auth
+      // code cached (what a flood of anonymous installs costs), each against one bare GetItem.
+      await invoke({}, 'provider-token');
+      const providerCallsBefore = simulator.calls('service/get_provider_token');
+      const [providerHits, providerReads] = await samplePairedLatencies(
+        () => invoke({}, 'provider-token'),
+        () => client.send(new GetCommand({ TableName: stack.tableName, Key: tableKeys.providerToken() })),
+        SAMPLES,
+        WARMUP,
+      );
+      const providerUpstream = simulator.calls('service/get_provider_token') - providerCallsBefore;
+      const preAuthBefore = simulator.calls('service/get_pre_auth_code');
+      const [installStarts, installReads] = await samplePairedLatencies(
+        async () => {
+          const response = await post(`/install/${suiteId}?ref=bench`, '', 'text/plain', 'GET');
+          if (response.status !== 302) {
+            throw new Error(`GET /install answered ${response.status}`);
+          }
+        },
+        () =>
+          client.send(new GetCommand({ TableName: stack.tableName, Key: tableKeys.preAuthCode(suiteId) })),
+        SAMPLES,
+        WARMUP,
+      );
+      const preAuthUpstream = simulator.calls('service/get_pre_auth_code') - preAuthBefore;
+
       // 6. Auth latency: create_auth push → first successful corp-token response.
       const authLatencies: number[] = [];
       for (let install = 0; install < 10; install += 1) {
@@ -258,6 +286,20 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
           'one bare GetItem',
           reads,
           `${upstreamDuringHits} upstream calls during ${SAMPLES + WARMUP} invocations`,
+        ),
+        providerTokenHit: compare(
+          'provider-token cache hit (warm, local Invoke API)',
+          providerHits,
+          'one bare GetItem',
+          providerReads,
+          `${providerUpstream} upstream calls during ${SAMPLES + WARMUP} invocations`,
+        ),
+        installStart: compare(
+          'GET /install (warm, pre-auth code cached)',
+          installStarts,
+          'one bare GetItem',
+          installReads,
+          `${preAuthUpstream} get_pre_auth_code calls during ${SAMPLES + WARMUP} requests`,
         ),
         mintEconomy: {
           requests: 500,

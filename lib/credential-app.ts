@@ -29,7 +29,7 @@ export const addCredentialStacks = (
   });
   const service = new CredentialServiceStack(app, ids.service ?? `${stage.stackPrefix}Service`, {
     description:
-      'WeCom credential service: callback API, token functions, auth-code exchange, event forwarding, alarms',
+      'WeCom credential service: callback and install API, token functions, auth-code exchange, event forwarding, alarms',
     table: data.table.table,
     encryptionKey: data.key,
     configSecret: data.configSecret,

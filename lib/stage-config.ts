@@ -15,6 +15,22 @@ export type EgressMode =
   | { readonly kind: 'existing-vpc'; readonly vpcId: string }
   | { readonly kind: 'none' };
 
+/**
+ * The API's own domain (design §10): WeCom checks its callback, install-redirect and OAuth domains
+ * against the provider's verified domains, so a production stage needs one.
+ */
+export interface CustomDomain {
+  /** The host name, lower-case, without scheme or trailing dot, e.g. `wecom.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate covering `domainName`, in the stack's account and region. */
+  readonly certificateArn: string;
+  /**
+   * A Route 53 public hosted zone that serves `domainName`: the stack adds alias records there.
+   * @default none: point a CNAME at the `CustomDomainTarget` output yourself
+   */
+  readonly hostedZoneId?: string;
+}
+
 /** Typed per-stage settings, read from `cdk.json` context or `-c key=value` in one place. */
 export interface StageConfig {
   /** Prefix of the stack names. @default 'WeComCredentials' */
@@ -35,6 +51,14 @@ export interface StageConfig {
    */
   readonly callbackRateLimit: number;
   readonly callbackBurstLimit: number;
+  /**
+   * Throttling of each install route (`GET /install/{suiteId}` and `…/complete`), which anyone may
+   * call and the first of which costs a call to WeCom. @default 10 / 20
+   */
+  readonly installRateLimit: number;
+  readonly installBurstLimit: number;
+  /** The API's own domain. @default none: the execute-api URL */
+  readonly customDomain?: CustomDomain;
   /** Days the event archive keeps events for replay; 0 for no archive. @default 30 */
   readonly eventArchiveDays: number;
   /** Event buses (ARNs, any account) that get every event forwarded by a rule of their own. @default none */
@@ -52,6 +76,12 @@ const RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).fi
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
 // Allocation ids are eipalloc- and 8 (older) or 17 hex digits.
 const EIP_ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+// A host name of two or more labels (letters, digits, inner hyphens), lower-cased before the test.
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+// An ACM certificate: arn:<partition>:acm:<region>:<account>:certificate/<uuid>.
+const CERTIFICATE_ARN = /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+// Route 53 zone ids are Z and upper-case letters and digits.
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 const listFrom = (value: unknown, name: string): string[] => {
   if (value === undefined || value === '') {
@@ -130,6 +160,79 @@ const wholeNumber = (value: unknown, name: string, fallback: number, minimum: 0 
   return parsed;
 };
 
+const optionalText = (value: unknown, name: string): string | undefined => {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw new Error(`context ${name} must be a string, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+};
+
+const customDomainFrom = (domain: unknown, certificate: unknown, zone: unknown): CustomDomain | undefined => {
+  const domainName = optionalText(domain, 'domainName')?.toLowerCase();
+  const certificateArn = optionalText(certificate, 'certificateArn');
+  const hostedZoneId = optionalText(zone, 'hostedZoneId')?.replace(/^\/hostedzone\//, '');
+  if (domainName === undefined) {
+    if (certificateArn !== undefined || hostedZoneId !== undefined) {
+      throw new Error(
+        `context ${certificateArn === undefined ? 'hostedZoneId' : 'certificateArn'} needs domainName: they configure the API's own domain`,
+      );
+    }
+    return undefined;
+  }
+  if (!DOMAIN_NAME.test(domainName)) {
+    throw new Error(
+      `context domainName must be a host name such as wecom.example.com (no scheme, path, port or wildcard), got ${JSON.stringify(domain)}`,
+    );
+  }
+  if (certificateArn === undefined) {
+    throw new Error(
+      `context domainName needs certificateArn: an ACM certificate for ${domainName} in the stack's region`,
+    );
+  }
+  if (!CERTIFICATE_ARN.test(certificateArn)) {
+    throw new Error(
+      `context certificateArn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), got ${JSON.stringify(certificate)}`,
+    );
+  }
+  if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
+    throw new Error(
+      `context hostedZoneId must be a Route 53 hosted zone id (Z…), got ${JSON.stringify(zone)}`,
+    );
+  }
+  return { domainName, certificateArn, ...(hostedZoneId === undefined ? {} : { hostedZoneId }) };
+};
+
+/**
+ * A regional API Gateway domain takes only a certificate of its own account and region. The stacks
+ * are environment-agnostic, but with credentials `cdk synth` and `cdk deploy` name the target in
+ * CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION, so a certificate elsewhere fails here rather than
+ * halfway through a deployment. Without credentials there is no account, and the CLI fills in
+ * us-east-1 for a region nobody chose: nothing can be deployed then, so nothing is compared.
+ */
+const requireCertificateWhereDeployed = (
+  certificateArn: string,
+  account: string | undefined,
+  region: string | undefined,
+): void => {
+  if (account === undefined || region === undefined) {
+    return;
+  }
+  const [, , , certificateRegion, certificateAccount] = certificateArn.split(':');
+  if (certificateRegion !== region) {
+    throw new Error(
+      `context certificateArn is a certificate in ${certificateRegion}, but the stacks deploy to ${region}: API Gateway needs one in the API's own region (request or import it there in ACM)`,
+    );
+  }
+  if (certificateAccount !== account) {
+    throw new Error(
+      `context certificateArn belongs to account ${certificateAccount}, but the stacks deploy to ${account}: API Gateway needs a certificate of its own account`,
+    );
+  }
+};
+
 const retentionFrom = (value: unknown): RetentionDays => {
   const days = value === undefined ? RetentionDays.THREE_MONTHS : Number(value);
   const match = RETENTION_DAYS.find((allowed) => allowed === days);
@@ -151,6 +254,14 @@ export const readStageConfig = (app: App): StageConfig => {
     throw new Error('egress=vpc-… needs AWS credentials for an account and region (the VPC is looked up)');
   }
   const alarmEmail = context('alarmEmail');
+  const customDomain = customDomainFrom(
+    context('domainName'),
+    context('certificateArn'),
+    context('hostedZoneId'),
+  );
+  if (customDomain !== undefined) {
+    requireCertificateWhereDeployed(customDomain.certificateArn, account, region);
+  }
   return {
     stackPrefix:
       typeof context('stackPrefix') === 'string' ? String(context('stackPrefix')) : 'WeComCredentials',
@@ -166,6 +277,12 @@ export const readStageConfig = (app: App): StageConfig => {
     // 10,000 rps HTTP API quota of an account and region. Any 429 raises the CallbackThrottled alarm.
     callbackRateLimit: wholeNumber(context('callbackRateLimit'), 'callbackRateLimit', 1000, 1),
     callbackBurstLimit: wholeNumber(context('callbackBurstLimit'), 'callbackBurstLimit', 2000, 1),
+    // Installs are people clicking a link: 10 a second per route (a burst of 20) is far above any
+    // provider's install rate, and caps what an anonymous flood costs in Lambda time and in WeCom's
+    // pre_auth_code quota. Requests over it get 429 before any function runs.
+    installRateLimit: wholeNumber(context('installRateLimit'), 'installRateLimit', 10, 1),
+    installBurstLimit: wholeNumber(context('installBurstLimit'), 'installBurstLimit', 20, 1),
+    ...(customDomain === undefined ? {} : { customDomain }),
     eventArchiveDays: wholeNumber(context('eventArchiveDays'), 'eventArchiveDays', 30, 0),
     eventConsumerBusArns: eventBusArnsFrom(context('eventConsumerBusArns')),
     ...(egress.kind === 'existing-vpc' ? { env: { account, region } } : {}),

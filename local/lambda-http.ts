@@ -59,6 +59,8 @@ export const toHttpApiEvent = (
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
   }
+  // API Gateway sets the scheme the client used (https there; plain http on this machine).
+  headers['x-forwarded-proto'] = 'http';
   return {
     version: '2.0',
     routeKey: `${method} ${route.routeKey}`,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ID_PATTERN } from '../functions/adapters/invoke/parse-token-request.ts';
+import { VERIFY_FILE_ROUTE } from '../functions/wecom-callback/callback-handler.ts';
 import {
   BodyTooLargeError,
   readBody,
@@ -18,6 +19,8 @@ export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const INVOKE_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
+const INSTALL_PATH = /^\/install\/([^/]+)(\/complete)?$/;
+const ROOT_FILE_PATH = /^\/([^/]+)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 type Respond = (status: number, headers: Record<string, string>, body: string) => void;
@@ -52,26 +55,69 @@ const decode = (component: string): string | undefined => {
   }
 };
 
+type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Which function and route API Gateway would pick for a request, or none (its own 404). */
+const matchRoute = (
+  method: string,
+  path: string,
+  handlers: PublicHandlers,
+): { handler: HttpApiHandler; routeKey: string; name: string; raw: string } | undefined => {
+  const callback = CALLBACK_PATH.exec(path);
+  if (callback !== null && (method === 'GET' || method === 'POST')) {
+    return {
+      handler: handlers.callback,
+      routeKey: `/callback/{suiteId}/${callback[2]}`,
+      name: 'suiteId',
+      raw: callback[1] ?? '',
+    };
+  }
+  if (method !== 'GET') {
+    return undefined;
+  }
+  const install = INSTALL_PATH.exec(path);
+  if (install !== null) {
+    return {
+      handler: handlers.install,
+      routeKey: `/install/{suiteId}${install[2] ?? ''}`,
+      name: 'suiteId',
+      raw: install[1] ?? '',
+    };
+  }
+  const file = ROOT_FILE_PATH.exec(path);
+  return file === null
+    ? undefined
+    : { handler: handlers.callback, routeKey: VERIFY_FILE_ROUTE, name: 'file', raw: file[1] ?? '' };
+};
+
+/** The functions behind the public routes. */
+export interface PublicHandlers {
+  /** Callbacks and WeCom's trusted-domain files. */
+  readonly callback: HttpApiHandler;
+  /** Installs from the provider's website. */
+  readonly install: HttpApiHandler;
+}
+
 /**
  * The port a developer may expose to WeCom (PORT): only what WeCom or a browser reaches in AWS,
- * answered exactly as API Gateway would — GET and POST on the callback routes, `404 Not Found`
- * for any other method or path, `400` for a path that is not valid percent-encoding, `413` for a
- * body over API Gateway's limit (read no further than that).
+ * answered exactly as API Gateway would — GET and POST on the callback routes, GET on the install
+ * routes and on `/{file}` (trusted-domain files), `404 Not Found` for any other method or path,
+ * `400` for a path that is not valid percent-encoding, `413` for a body over API Gateway's limit
+ * (read no further than that).
  */
 export const publicRoutes =
-  (callbackHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>) =>
+  (handlers: PublicHandlers) =>
   async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const respond = responder(response);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
-    const callback = CALLBACK_PATH.exec(url.pathname);
-    if (callback === null || (method !== 'GET' && method !== 'POST')) {
+    const route = matchRoute(method, url.pathname, handlers);
+    if (route === undefined) {
       gatewayAnswer(respond, 404);
       return;
     }
-    const [, rawSuiteId = '', kind = ''] = callback;
-    const suiteId = decode(rawSuiteId);
-    if (suiteId === undefined) {
+    const parameter = decode(route.raw);
+    if (parameter === undefined) {
       gatewayAnswer(respond, 400);
       return;
     }
@@ -86,10 +132,10 @@ export const publicRoutes =
       throw error;
     }
     const event = toHttpApiEvent(request, body, {
-      routeKey: `/callback/{suiteId}/${kind}`,
-      pathParameters: { suiteId },
+      routeKey: route.routeKey,
+      pathParameters: { [route.name]: parameter },
     });
-    writeHttpResult(response, await callbackHandler(event));
+    writeHttpResult(response, await route.handler(event));
   };
 
 export interface LambdaRouteDeps {
@@ -97,6 +143,8 @@ export interface LambdaRouteDeps {
   readonly simulator: WeComSimulator | undefined;
   readonly logger: Logger;
   readonly eventBus: LocalEventBus;
+  /** Where the public routes are (PORT): the sandbox's browser starts website installs there. */
+  readonly publicUrl: string;
 }
 
 /**
@@ -169,7 +217,7 @@ export const lambdaRoutes =
       return;
     }
     if (url.pathname.startsWith('/sandbox/') && method === 'POST') {
-      await sandboxRoute(url, respond, deps.simulator);
+      await sandboxRoute(url, respond, deps.simulator, deps.publicUrl);
       return;
     }
     lambdaServiceError(respond, 404, 'UnknownOperationException', 'Unknown operation');
@@ -180,6 +228,7 @@ const sandboxRoute = async (
   url: URL,
   respond: Respond,
   simulator: WeComSimulator | undefined,
+  publicUrl: string,
 ): Promise<void> => {
   const json = (status: number, body: unknown) =>
     respond(status, { 'content-type': 'application/json' }, JSON.stringify(body));
@@ -209,6 +258,16 @@ const sandboxRoute = async (
   try {
     switch (url.pathname) {
       case '/sandbox/install':
+        if (url.searchParams.get('via') === 'website') {
+          // The browser's side: the service's install route, WeCom's page, and back.
+          const start = new URL(`/install/${encodeURIComponent(suiteId)}`, publicUrl);
+          const ref = url.searchParams.get('ref');
+          if (ref !== null) {
+            start.searchParams.set('ref', ref);
+          }
+          json(200, { suiteId, corpId, hops: await simulator.installViaWebsite(start.toString(), corpId) });
+          return;
+        }
         json(200, {
           suiteId,
           corpId,

@@ -11,10 +11,12 @@ import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
 import { createCustomizedAuthUrlHandler } from '../functions/customized-auth-url/customized-auth-url-handler.ts';
+import { createInstallHandler } from '../functions/install/install-handler.ts';
 import { createProviderTokenHandler } from '../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
+import { createInstallDeps } from '../functions/wiring/install-deps.ts';
 import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
 import {
   createCorpTokenDeps,
@@ -161,6 +163,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       {
         TABLE_NAME,
         WECOM_API_BASE: wecomApiBase,
+        // The sandbox's simulator also plays WeCom's install page.
+        ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
         WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
         ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
       },
@@ -176,6 +180,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // Loading once now turns a bad file into a start-up error instead of a failing first request.
     const registry = await loadConfigFile(runtime.registry('wecom-callback'), options.configFile ?? '');
     const callbackHandler = createCallbackHandler(createCallbackDeps(runtime));
+    const installHandler = createInstallHandler(createInstallDeps(runtime));
     const functions = new Map<string, (payload: unknown) => Promise<unknown>>([
       ['suite-token', createSuiteTokenHandler(createSuiteTokenDeps(runtime))],
       ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
@@ -196,8 +201,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await poller.start();
     stoppers.push(() => poller.stop());
 
-    serve(server, publicRoutes(callbackHandler), logger);
-    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus }), logger);
+    serve(server, publicRoutes({ callback: callbackHandler, install: installHandler }), logger);
+    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus, publicUrl: url }), logger);
 
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;

@@ -61,6 +61,7 @@ const main = async (): Promise<void> => {
     `WeCom credential service is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)${stack.sandbox ? ' — SANDBOX: a built-in WeCom simulator stands in for WeCom' : ''}`,
     '',
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
+    `  Install link      ${stack.url}/install/{suiteId}?ref=…   (third-party suites; and ${stack.url}/WW_verify_….txt)`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
     `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
@@ -78,6 +79,7 @@ const main = async (): Promise<void> => {
       'Simulate a company installing the app, then get its corp token:',
       `  curl -s -X POST '${stack.lambdaUrl}/sandbox/install?suiteId=${firstSuite}&corpId=wwdemocorp'`,
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/corp-token/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp"}'`,
+      `  (as a visitor of your website would: add &via=website&ref=order42 to the install)`,
       `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall, /sandbox/change-auth, /sandbox/message, /sandbox/ip-allow-list)`,
     );
   }

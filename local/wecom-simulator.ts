@@ -61,10 +61,29 @@ interface Grant {
   readonly corpName: string;
   readonly agentId: number;
   revoked: boolean;
+  /** 1: a test authorization (set_session_info auth_type 1 on the pre-auth code it came through). */
+  readonly authType?: 0 | 1;
+}
+
+interface PreAuthCode {
+  readonly suiteId: string;
+  readonly issuedAtMs: number;
+  authType: 0 | 1;
+}
+
+/** What the browser saw on each hop of an install from the provider's website. */
+export interface InstallHop {
+  readonly url: string;
+  readonly status: number;
+  readonly location?: string;
+  readonly body?: string;
 }
 
 const TICKET_LIFETIME_MS = 30 * 60 * 1000;
 const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
+const PRE_AUTH_CODE_LIFETIME_SECONDS = 1200;
+/** The browser's WeCom session in the simulator: which corp's admin is signed in on the install page. */
+export const SANDBOX_CORP_COOKIE = 'sandbox_corp';
 
 /**
  * A stand-in for qyapi.weixin.qq.com on 127.0.0.1 that behaves like the real one where the
@@ -80,7 +99,8 @@ export class WeComSimulator {
   readonly #suiteTokens = new Map<string, IssuedToken>();
   readonly #providerTokens = new Map<string, IssuedToken>();
   readonly #corpTokens = new Map<string, IssuedToken>();
-  readonly #codes = new Map<string, PendingCode>();
+  readonly #codes = new Map<string, PendingCode & { readonly authType?: 0 | 1 }>();
+  readonly #preAuthCodes = new Map<string, PreAuthCode>();
   readonly #grants = new Map<string, Grant>();
   readonly #faults = new Map<string, SimulatedFault[]>();
   readonly #calls = new Map<string, number>();
@@ -377,6 +397,10 @@ export class WeComSimulator {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/3rdapp/install') {
+      this.#installPage(url.searchParams, String(request.headers.cookie ?? ''), response);
+      return;
+    }
     const api = url.pathname.replace(/^\/cgi-bin\//, '');
     this.#calls.set(api, this.calls(api) + 1);
     const body = await readJson(request);
@@ -438,6 +462,10 @@ export class WeComSimulator {
         return this.#getCustomizedAuthUrl(query, body);
       case 'service/get_suite_token':
         return this.#getSuiteToken(body);
+      case 'service/get_pre_auth_code':
+        return this.#getPreAuthCode(query);
+      case 'service/set_session_info':
+        return this.#setSessionInfo(query, body);
       case 'service/v2/get_permanent_code':
         return this.#getPermanentCode(query, body);
       case 'service/get_auth_info':
@@ -549,6 +577,7 @@ export class WeComSimulator {
       corpName: code.corpName,
       agentId: previous?.agentId ?? this.#nextAgentId++,
       revoked: false,
+      ...(code.authType === undefined ? {} : { authType: code.authType }),
     };
     this.#grants.set(key, grant);
     // A new permanent code (re-install or 代开发 secret reset) invalidates the corp's old tokens.
@@ -561,6 +590,120 @@ export class WeComSimulator {
       auth_corp_info: { corpid: code.corpId, corp_name: code.corpName },
       auth_user_info: { userid: 'admin' },
     };
+  }
+
+  #getPreAuthCode(query: URLSearchParams): Record<string, unknown> {
+    const suiteId = this.#suiteOfToken(query);
+    if (typeof suiteId !== 'string') {
+      return suiteId;
+    }
+    // A new code on every call, each valid 1200 s (document/path/90601).
+    const code = `preauth-${randomBytes(24).toString('hex')}`;
+    this.#preAuthCodes.set(code, { suiteId, issuedAtMs: this.#nowMs(), authType: 0 });
+    this.#issued.set('service/get_pre_auth_code', this.issuedTokens('service/get_pre_auth_code') + 1);
+    return { errcode: 0, errmsg: 'ok', pre_auth_code: code, expires_in: PRE_AUTH_CODE_LIFETIME_SECONDS };
+  }
+
+  #setSessionInfo(query: URLSearchParams, body: Record<string, unknown>): Record<string, unknown> {
+    const suiteId = this.#suiteOfToken(query);
+    if (typeof suiteId !== 'string') {
+      return suiteId;
+    }
+    const code = this.#livePreAuthCode(suiteId, body.pre_auth_code);
+    if (typeof code === 'string') {
+      return code === 'expired'
+        ? error(42007, 'pre_auth_code expired')
+        : error(40077, 'invalid pre_auth_code');
+    }
+    const authType = (body.session_info as { auth_type?: unknown } | undefined)?.auth_type;
+    if (authType !== 0 && authType !== 1) {
+      return error(40097, 'invalid auth_type');
+    }
+    code.authType = authType;
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  #livePreAuthCode(suiteId: string, value: unknown): PreAuthCode | 'invalid' | 'expired' {
+    const code = this.#preAuthCodes.get(String(value));
+    if (code === undefined || code.suiteId !== suiteId) {
+      return 'invalid';
+    }
+    return this.#nowMs() - code.issuedAtMs > PRE_AUTH_CODE_LIFETIME_SECONDS * 1000 ? 'expired' : code;
+  }
+
+  /**
+   * WeCom's install page (open.work.weixin.qq.com/3rdapp/install): the signed-in admin (the
+   * `sandbox_corp` cookie) consents at once, and the browser is sent to `redirect_uri` with a
+   * fresh auth code, `expires_in=600` and the `state` as given. A bad pre-auth code or state is
+   * WeCom's error page (200, no redirect), as in the real flow.
+   */
+  #installPage(query: URLSearchParams, cookie: string, response: ServerResponse): void {
+    this.#calls.set('3rdapp/install', this.calls('3rdapp/install') + 1);
+    const page = (text: string) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<html><body>${text}</body></html>`);
+    };
+    const suiteId = query.get('suite_id') ?? '';
+    const state = query.get('state') ?? '';
+    const redirectUri = query.get('redirect_uri') ?? '';
+    const corpId = /(?:^|;\s*)sandbox_corp=([A-Za-z0-9_-]{1,64})/.exec(cookie)?.[1];
+    const code = this.#suites.has(suiteId)
+      ? this.#livePreAuthCode(suiteId, query.get('pre_auth_code'))
+      : 'invalid';
+    if (typeof code === 'string') {
+      page('preauthcode校验失败');
+      return;
+    }
+    if (!/^[A-Za-z0-9]{0,128}$/.test(state) || !/^https?:\/\//.test(redirectUri)) {
+      page('参数错误');
+      return;
+    }
+    if (corpId === undefined) {
+      page('请使用企业管理员扫码登录');
+      return;
+    }
+    const authCode = this.authorizeCorp(suiteId, corpId);
+    const pending = this.#codes.get(authCode);
+    if (pending !== undefined) {
+      this.#codes.set(authCode, { ...pending, authType: code.authType });
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('auth_code', authCode);
+    target.searchParams.set('expires_in', '600');
+    target.searchParams.set('state', state);
+    response.writeHead(302, { location: target.toString() });
+    response.end();
+  }
+
+  /** Whether the corp's authorization came through a test-mode pre-auth code (auth_type 1). */
+  authTypeOf(suiteId: string, corpId: string): 0 | 1 | undefined {
+    return this.#grants.get(grantKey(suiteId, corpId))?.authType;
+  }
+
+  /**
+   * The browser's side of an install from the provider's website: GET `startUrl` (the service's
+   * `/install/{suiteId}`), follow its 302 to the install page signed in as `corpId`'s admin, and
+   * follow WeCom's 302 back to the service. Returns every hop; the last is the service's answer.
+   */
+  async installViaWebsite(startUrl: string, corpId: string): Promise<InstallHop[]> {
+    const hops: InstallHop[] = [];
+    let url = startUrl;
+    for (let hop = 0; hop < 5; hop += 1) {
+      const onWeCom = url.startsWith(`${this.#baseUrl}/`);
+      const response = await fetch(url, {
+        redirect: 'manual',
+        headers: onWeCom ? { cookie: `${SANDBOX_CORP_COOKIE}=${corpId}` } : {},
+      });
+      const location = response.headers.get('location') ?? undefined;
+      const body = await response.text();
+      hops.push({ url, status: response.status, ...(location === undefined ? { body } : { location }) });
+      // The browser stops at the provider's own page (installCompleteUrl) or at any non-redirect.
+      if (location === undefined || (hop > 0 && !onWeCom && !location.startsWith(`${this.#baseUrl}/`))) {
+        return hops;
+      }
+      url = location;
+    }
+    return hops;
   }
 
   #grantFor(suiteId: string, corpId: string, permanentCode: unknown): Grant | Record<string, unknown> {

@@ -25,6 +25,8 @@ export interface AuthCodeToExchange {
   readonly source: AuthCodeSource;
   /** Unix seconds, from the event. */
   readonly timeStamp: number;
+  /** The provider's `ref` of an install from its website. */
+  readonly installRef?: string;
 }
 
 export type ExchangeOutcome =
@@ -94,7 +96,13 @@ export const completeAuthorization = async (
       // record, WeCom answers 40078 again, and the event goes out then.
       await deps.events.publish([
         authorizationChangedEvent(
-          { suiteId: code.suiteId, status: 'failed', cause: code.source, reason: outcome.reason },
+          {
+            suiteId: code.suiteId,
+            status: 'failed',
+            cause: code.source,
+            reason: outcome.reason,
+            ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
+          },
           // WeCom's TimeStamp of the event that brought the code: stable across the stream's retries.
           code.timeStamp * 1000,
         ),
@@ -114,6 +122,7 @@ export const completeAuthorization = async (
     authorizedTimeStamp: code.timeStamp,
     source: code.source,
     ...(grant.corpName === undefined ? {} : { corpName: grant.corpName }),
+    ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
   });
   await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, {
     status: 'exchanged',

@@ -60,6 +60,7 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
           corpId,
           status: pending.status,
           cause: pending.cause,
+          ...(pending.installRef === undefined ? {} : { installRef: pending.installRef }),
           ...(current.corpName === undefined ? {} : { corpName: current.corpName }),
           ...(current.agentId === undefined ? {} : { agentId: current.agentId }),
         },

@@ -94,6 +94,22 @@ export class ConfigurationError extends AppError {
   readonly code = 'CONFIGURATION_INVALID';
 }
 
+/** Why an install redirect's `state` was refused (functions/core/install/install-state.ts). */
+export type InstallStateReason = 'MISSING' | 'MALFORMED' | 'FORGED' | 'EXPIRED' | 'REUSED';
+
+/** An install redirect whose `state` is not a live, unused state this service issued for the suite. */
+export class InstallStateError extends AppError {
+  override readonly name = 'InstallStateError';
+  readonly code = 'INSTALL_STATE_REJECTED';
+
+  constructor(
+    readonly reason: InstallStateReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A suite token was asked for before WeCom pushed any suite_ticket for the suite. */
 export class SuiteTicketMissingError extends AppError {
   override readonly name = 'SuiteTicketMissingError';
@@ -166,6 +182,8 @@ const ERRCODE_ADVICE: Readonly<Record<number, string>> = {
   40084: 'the permanent code is invalid; the corp must re-authorize',
   48004: 'the authorization is no longer valid (cancelled)',
   40082: 'the suite_access_token is invalid, or the corp has not authorized this suite',
+  40077: 'the pre_auth_code is invalid',
+  42007: 'the pre_auth_code expired',
   40001:
     'the secret is invalid; for a 代开发 template the corp may have reset it (a reset_permanent_code push brings the new one)',
 };

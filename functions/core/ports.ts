@@ -41,8 +41,11 @@ export interface SuiteTicketStore {
   getTicket(suiteId: string): Promise<StoredSuiteTicket | undefined>;
 }
 
-/** Which event delivered an auth code. */
-export type AuthCodeSource = 'create_auth' | 'reset_permanent_code';
+/**
+ * What delivered an auth code: a create_auth or reset_permanent_code push, or (`install`) the
+ * browser's redirect after an install started on the provider's website, for which WeCom pushes nothing.
+ */
+export type AuthCodeSource = 'create_auth' | 'reset_permanent_code' | 'install';
 
 /** An auth code waiting to be exchanged for a permanent code (it lives 10 minutes, works once). */
 export interface PendingAuthCode {
@@ -52,6 +55,8 @@ export interface PendingAuthCode {
   /** Unix seconds, from the event. */
   readonly timeStamp: number;
   readonly state?: string;
+  /** The provider's `ref` of an install from its website, for the Authorization Changed event. */
+  readonly installRef?: string;
   /** Milliseconds since the epoch. */
   readonly receivedAtMs: number;
 }
@@ -59,6 +64,20 @@ export interface PendingAuthCode {
 export interface AuthCodeStore {
   /** Stores the code once; a re-delivery of the same code is a `duplicate` and changes nothing. */
   recordAuthCode(code: PendingAuthCode): Promise<'stored' | 'duplicate'>;
+}
+
+/** Stores the auth code of an install redirect, spending the install `state` that came with it. */
+export interface InstallCodeStore {
+  /**
+   * In one transaction: marks `stateId` used (kept until `stateExpiresAtMs`) and stores the code
+   * exactly like a pushed one. `state_used` when the state was spent before, `duplicate` when the
+   * code was stored before; either way nothing changes.
+   */
+  recordInstallCode(
+    code: PendingAuthCode,
+    stateId: string,
+    stateExpiresAtMs: number,
+  ): Promise<'stored' | 'state_used' | 'duplicate'>;
 }
 
 export interface AuthorizationStore {
@@ -99,6 +118,7 @@ export interface CorpAuthorization {
 export interface PendingAuthorizationChange {
   readonly status: 'active';
   readonly cause: AuthCodeSource;
+  readonly installRef?: string;
   /** When the change was made: the event's `at`, and with the rest its id. */
   readonly atMs: number;
 }
@@ -113,6 +133,8 @@ export interface ExchangedAuthorization {
   readonly authorizedTimeStamp: number;
   /** Which event brought the code (the `cause` of the Authorization Changed event). */
   readonly source: AuthCodeSource;
+  /** The provider's `ref` of an install from its website. */
+  readonly installRef?: string;
 }
 
 export interface AuthorizationReader {
@@ -197,6 +219,10 @@ export interface WeComApi {
     state?: string,
   ): Promise<{ readonly qrcodeUrl: string; readonly expiresInSeconds: number }>;
   getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken>;
+  /** service/get_pre_auth_code: the code an install link from the provider's website carries (1200 s). */
+  getPreAuthCode(suiteAccessToken: string): Promise<MintedToken>;
+  /** service/set_session_info: `authType` 1 makes installs with this pre-auth code test authorizations. */
+  setSessionInfo(suiteAccessToken: string, preAuthCode: string, authType: 0 | 1): Promise<void>;
   getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;
   getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo>;
   /** Third-party suites: service/get_corp_token. */

@@ -1,17 +1,34 @@
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseCallbackRequest } from '../adapters/http/parse-request.ts';
-import { echoResponse, emptyResponse, successResponse } from '../adapters/http/to-response.ts';
+import {
+  echoResponse,
+  emptyResponse,
+  notFoundResponse,
+  successResponse,
+} from '../adapters/http/to-response.ts';
 import { handleDataCallback } from '../app/handle-data-callback.ts';
 import { handleSuiteCallback } from '../app/handle-suite-callback.ts';
 import { openCallback } from '../app/open-callback.ts';
+import { VERIFY_FILE_NAME } from '../core/config/service-config.ts';
 import type { CallbackFunctionDeps } from '../wiring/callback-deps.ts';
+
+/** The route of WeCom's trusted-domain files (a path variable must be a whole segment). */
+export const VERIFY_FILE_ROUTE = '/{file}';
 
 /**
  * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data`.
  * GET echoes the decrypted `echostr`; POST to command answers `success`, to data an empty 200.
+ * It also answers `GET /WW_verify_….txt` from the configuration's verifyFiles (WeCom's
+ * trusted-domain check), and 404 for any other name at the root.
  */
 export const createCallbackHandler = (deps: CallbackFunctionDeps): HttpHandler =>
   wrapHttpHandler(deps.logger, async (event, annotate) => {
+    if (event.routeKey === `GET ${VERIFY_FILE_ROUTE}`) {
+      const name = event.pathParameters?.file ?? '';
+      const files = VERIFY_FILE_NAME.test(name) ? (await deps.registry.current()).verifyFiles : {};
+      annotate({ verifyFile: Object.hasOwn(files, name) });
+      return Object.hasOwn(files, name) ? echoResponse(files[name] ?? '') : notFoundResponse();
+    }
     const request = parseCallbackRequest(event);
     annotate({ suiteId: request.suiteId, callback: request.route });
     if (request.method === 'GET') {

@@ -25,7 +25,8 @@ export type ServiceName =
   | 'corp-token'
   | 'auth-exchange'
   | 'provider-token'
-  | 'customized-auth-url';
+  | 'customized-auth-url'
+  | 'install';
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
 export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;
@@ -43,6 +44,7 @@ export interface ServiceRuntime {
   /** The configuration; each function reads it with its own role, so each has its own cache. */
   registry(service: ServiceName): SuiteRegistrySource;
   readonly wecomApiBase: string;
+  readonly wecomOpenBase: string;
   readonly wecomClient: WeComClientSettings;
   readonly maxSkewSeconds: number;
   readonly clock: Clock;
@@ -108,6 +110,7 @@ export const createServiceRuntime = (
     tableName: environment.tableName,
     registry,
     wecomApiBase: environment.wecomApiBase,
+    wecomOpenBase: environment.wecomOpenBase,
     wecomClient: seams.wecomClient ?? {},
     maxSkewSeconds: environment.maxSkewSeconds,
     clock,

@@ -32,7 +32,7 @@ export interface ExchangeFunctionDeps extends ExchangeDeps {
  * answer to the function's metrics (the WeComErrors alarms and the dashboard read them), and this
  * container's memory. The one place these adapters are assembled.
  */
-const createTokenMachinery = (
+export const createTokenMachinery = (
   runtime: ServiceRuntime,
   service: ServiceName,
 ): TokenFunctionDeps & { readonly authorizationStore: DynamoAuthorizationStore } => {

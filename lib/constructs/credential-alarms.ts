@@ -36,14 +36,23 @@ export interface MonitoredFunction {
 export interface CredentialAlarmsProps {
   readonly functions: Readonly<
     Record<
-      'callback' | 'suiteToken' | 'corpToken' | 'providerToken' | 'customizedAuthUrl' | 'authExchange',
+      | 'callback'
+      | 'suiteToken'
+      | 'corpToken'
+      | 'providerToken'
+      | 'customizedAuthUrl'
+      | 'authExchange'
+      | 'install',
       MonitoredFunction
     >
   >;
   readonly deadLetterQueue: IQueue;
-  /** Callback requests the API throttled (answered 429). */
+  /** Callback requests the API throttled (answered 429); the install routes' do not count. */
   readonly throttledCallbacks: IMetric;
-  /** Callback requests the API answered 5xx (the callback's 503 when storage or the bus is down). */
+  /**
+   * Callback requests the API answered 5xx (the callback's 503 when storage or the bus is down);
+   * the install routes' do not count.
+   */
   readonly failedCallbacks: IMetric;
   /** Suites that get their own ticket alarm besides the one for all suites. */
   readonly suiteIds: readonly string[];
@@ -161,13 +170,15 @@ export class CredentialAlarms extends Construct {
             : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    const { suiteToken, corpToken, providerToken, customizedAuthUrl, authExchange } = props.functions;
+    const { suiteToken, corpToken, providerToken, customizedAuthUrl, authExchange, install } =
+      props.functions;
     for (const service of [
       suiteToken.serviceName,
       corpToken.serviceName,
       providerToken.serviceName,
       customizedAuthUrl.serviceName,
       authExchange.serviceName,
+      install.serviceName,
     ]) {
       this.#alarm(`WeComErrors-${service}`, {
         metric: new Metric({

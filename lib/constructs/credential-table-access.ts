@@ -73,6 +73,21 @@ export class CredentialTableAccess extends Construct {
     this.#grantKey(grantee);
   }
 
+  /**
+   * install: records the auth code a browser brings back from WeCom's install page, together with
+   * the mark that spends its `state`, as one transaction of two Puts under the suite's partition key
+   * (IAM authorizes each Put of a TransactWriteItems as PutItem). It may put nothing outside
+   * `SUITE#`, and no Put may return the item it replaced. IAM has no condition on the sort key, so
+   * keeping to the INSTALLSTATE# and AUTHCODE# items (and `attribute_not_exists`) is the code's part.
+   */
+  grantInstallAccess(grantee: Grantee): void {
+    this.#grant(grantee, ['dynamodb:PutItem'], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('suite')] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+    });
+    this.#grantKey(grantee);
+  }
+
   /** auth-exchange: reads everything, updates auth codes, authorizations and tokens, deletes tokens. */
   grantExchangeAccess(grantee: Grantee): void {
     this.#grant(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);

@@ -35,9 +35,9 @@ export interface CredentialServiceStackProps extends StackProps {
 }
 
 /**
- * The stateless half: the four functions, the HTTP API, the stream wiring with its dead-letter
- * queue, the network for calls to WeCom, the publish grants and forwarding rules of the event bus,
- * alarms and the dashboard. Safe to destroy and redeploy: every piece of state, the allow-listed
+ * The stateless half: the functions, the HTTP API (and its custom domain, if any), the stream
+ * wiring with its dead-letter queue, the network for calls to WeCom, the publish grants and
+ * forwarding rules of the event bus, alarms and the dashboard. Safe to destroy and redeploy: every piece of state, the allow-listed
  * egress IP, the event bus and its archive included, lives in CredentialDataStack, and nothing here
  * is retained (its log groups and the alarm topic's key go with it).
  */
@@ -46,6 +46,8 @@ export class CredentialServiceStack extends Stack {
   readonly corpTokenFunction: ServiceFunction;
   readonly providerTokenFunction: ServiceFunction;
   readonly customizedAuthUrlFunction: ServiceFunction;
+  /** Serves the install routes to browsers; it has no consumer invoke permission. */
+  readonly installFunction: ServiceFunction;
   /** The event bus: `events.eventBus` for rules of your own, `events.forwardTo(busArn)` for other buses. */
   readonly events: CredentialEventsAccess;
 
@@ -143,6 +145,23 @@ export class CredentialServiceStack extends Stack {
       table.grantTokenAccess(fn);
       configSecret.grantRead(fn);
     }
+    // Browsers reach it through the API, never by Lambda invoke. It calls WeCom (get_pre_auth_code,
+    // set_session_info, and the suite token it mints), so it leaves through the allow-listed IP; a
+    // browser waits on it, hence the short timeout.
+    this.installFunction = new ServiceFunction(this, 'InstallFunction', {
+      functionDirectory: 'install',
+      serviceName: 'install',
+      environment,
+      timeout: Duration.seconds(10),
+      logRetention,
+      ...inVpc,
+    });
+    // The token functions' access: it mints the suite token and caches the pre-auth code (TOKEN#).
+    table.grantTokenAccess(this.installFunction);
+    // And it records the auth code a redirect brings back, with the mark of its spent state (SUITE#).
+    table.grantInstallAccess(this.installFunction);
+    configSecret.grantRead(this.installFunction);
+
     // corp-token marks an authorization WeCom refuses as broken.
     this.events.grantPublish(this.corpTokenFunction, [DETAIL_TYPE.authorizationChanged]);
 
@@ -184,14 +203,18 @@ export class CredentialServiceStack extends Stack {
 
     const api = new CredentialApi(this, 'Callbacks', {
       callbackFunction: callback,
+      installFunction: this.installFunction,
       rateLimit: stage.callbackRateLimit,
       burstLimit: stage.callbackBurstLimit,
+      installRateLimit: stage.installRateLimit,
+      installBurstLimit: stage.installBurstLimit,
       logRetention,
+      ...(stage.customDomain === undefined ? {} : { customDomain: stage.customDomain }),
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'WeCom cannot sign AWS requests; every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function, and the stage is throttled.',
+        'WeCom and browsers cannot sign AWS requests. Every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function. The install routes are public by design (a link on the provider website): the first only redirects to WeCom, and the completion stores an auth code only with a single-use state the install function issued and WeCom sent back; both are throttled to installRateLimit. GET /{file} serves only the WW_verify files WeCom fetches to check the domain, which are public by nature, and 404 for any other name. The stage is throttled.',
     });
 
     for (const busArn of stage.eventConsumerBusArns) {
@@ -238,6 +261,12 @@ export class CredentialServiceStack extends Stack {
           errorAlarm: 'crashes-only',
         },
         authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
+        // Like the callback, it answers browsers with HTTP statuses it maps itself.
+        install: {
+          lambda: this.installFunction,
+          serviceName: this.installFunction.serviceName,
+          errorAlarm: 'all-errors',
+        },
       },
       deadLetterQueue: deadLetters,
       throttledCallbacks: api.metricThrottledRequests(),

@@ -270,6 +270,71 @@ const NEGATIVE_CASES: { why: string; request: Omit<IamRequest, 'command'> }[] = 
       context: { 'events:source': ['aws.forged'], 'events:detail-type': ['WeCom Data Callback'] },
     },
   },
+  ...['dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
+    why: 'install cannot write an authorization',
+    request: {
+      service: 'install',
+      action,
+      resource: 'table' as const,
+      context: { 'dynamodb:LeadingKeys': ['CORP#wwcorp'] },
+    },
+  })),
+  {
+    why: 'install may only put new suite items, never update a ticket or an auth code',
+    request: {
+      service: 'install',
+      action: 'dynamodb:UpdateItem',
+      resource: 'table',
+      context: { 'dynamodb:LeadingKeys': ['SUITE#wwsuite'] },
+    },
+  },
+  {
+    why: 'install cannot get an old item back from a put',
+    request: {
+      service: 'install',
+      action: 'dynamodb:PutItem',
+      resource: 'table',
+      context: { 'dynamodb:LeadingKeys': ['SUITE#wwsuite'], 'dynamodb:ReturnValues': 'ALL_OLD' },
+    },
+  },
+  {
+    why: 'install caches the pre-auth code by update, like the token functions, and cannot replace a token item',
+    request: {
+      service: 'install',
+      action: 'dynamodb:PutItem',
+      resource: 'table',
+      context: { 'dynamodb:LeadingKeys': ['TOKEN#SUITE#wwsuite'] },
+    },
+  },
+  {
+    why: 'install cannot delete anything, cached tokens included',
+    request: {
+      service: 'install',
+      action: 'dynamodb:DeleteItem',
+      resource: 'table',
+      context: { 'dynamodb:LeadingKeys': ['TOKEN#SUITE#wwsuite'] },
+    },
+  },
+  {
+    why: 'install publishes no events',
+    request: {
+      service: 'install',
+      action: 'events:PutEvents',
+      resource: 'event-bus',
+      context: {
+        'events:source': ['wecom-credentials'],
+        'events:detail-type': ['WeCom Authorization Changed'],
+      },
+    },
+  },
+  ...['dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map((action) => ({
+    why: 'install cannot read the table stream',
+    request: { service: 'install', action, resource: 'stream' as const, context: {} },
+  })),
+  {
+    why: 'install cannot batch-read the table',
+    request: { service: 'install', action: 'dynamodb:BatchGetItem', resource: 'table', context: {} },
+  },
   ...SERVICES.flatMap((service) => [
     ...['SUITE#wwsuite', 'CORP#wwcorp'].map((key) => ({
       why: 'no function can delete a ticket, an auth code or an authorization',

@@ -23,6 +23,7 @@ const FUNCTIONS = [
   'ProviderTokenFunction',
   'CustomizedAuthUrlFunction',
   'AuthExchangeFunction',
+  'InstallFunction',
 ];
 const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
 
@@ -136,7 +137,7 @@ describe('the data stack', () => {
 });
 
 describe('the service stack', () => {
-  it('runs six functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
+  it('runs seven functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -152,7 +153,7 @@ describe('the service stack', () => {
         },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      6,
+      7,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -167,6 +168,7 @@ describe('the service stack', () => {
       'AuthExchangeFunction',
       'CorpTokenFunction',
       'CustomizedAuthUrlFunction',
+      'InstallFunction',
       'ProviderTokenFunction',
       'SuiteTokenFunction',
     ]);
@@ -221,7 +223,7 @@ describe('the service stack', () => {
     defaults.service.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
   });
 
-  it('routes exactly the four callback routes, throttled and access-logged, and nothing for the token functions', () => {
+  it('routes the callbacks, the installs and the trusted-domain files, throttled and access-logged, and nothing for the token functions', () => {
     const routes = Object.values(defaults.service.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route.Properties.RouteKey,
     );
@@ -229,6 +231,9 @@ describe('the service stack', () => {
     expect(routes.sort()).toEqual([
       'GET /callback/{suiteId}/command',
       'GET /callback/{suiteId}/data',
+      'GET /install/{suiteId}',
+      'GET /install/{suiteId}/complete',
+      'GET /{file}',
       'POST /callback/{suiteId}/command',
       'POST /callback/{suiteId}/data',
     ]);
@@ -292,25 +297,26 @@ describe('the service stack', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
-      2,
+      3,
     );
-    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 5);
+    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 6);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
   it('alarms when the callback API answers 5xx (storage, secret or bus unavailable), five times in five minutes', () => {
     defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: '5xx',
-      Namespace: 'AWS/ApiGateway',
+      MetricName: 'CallbackServerError',
+      Namespace: 'WeComCredentials',
+      Dimensions: [{ Name: 'apiId', Value: { Ref: Match.stringLikeRegexp('^CallbacksApi') } }],
       Period: 300,
       Threshold: 5,
       TreatMissingData: 'notBreaching',
     });
   });
 
-  it('alarms on every error of the callback and auth-exchange, which answer no caller with a typed error', () => {
-    for (const functionId of ['CallbackFunction', 'AuthExchangeFunction']) {
+  it('alarms on every error of the callback, auth-exchange and install, which answer no caller with a typed error', () => {
+    for (const functionId of ['CallbackFunction', 'AuthExchangeFunction', 'InstallFunction']) {
       defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',
         Namespace: 'AWS/Lambda',
@@ -428,13 +434,34 @@ describe('least privilege', () => {
     expect(actionsOf(defaults.service, 'AuthExchangeFunction')).not.toContain('dynamodb:PutItem');
   });
 
-  it('gives secretsmanager:GetSecretValue to the six functions and no other role', () => {
+  it('lets install put items under suite keys only, without old items back, and otherwise only what the token functions may', () => {
+    const statements = statementsOf(defaults.service, 'InstallFunction').filter((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:'),
+    );
+    const byAction = Object.fromEntries(
+      statements.map((statement) => [[statement.Action].flat().join(','), statement.Condition]),
+    );
+
+    expect(byAction).toEqual({
+      'dynamodb:GetItem': undefined,
+      'dynamodb:UpdateItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*'] } },
+      'dynamodb:PutItem': {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUITE#*'] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+      },
+    });
+    expect(actionsOf(defaults.service, 'InstallFunction')).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue', 'kms:Decrypt']),
+    );
+  });
+
+  it('gives secretsmanager:GetSecretValue to the seven functions and no other role', () => {
     const policies = Object.values(defaults.service.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers).toHaveLength(6);
+    expect(readers).toHaveLength(7);
     for (const functionId of FUNCTIONS) {
       expect(actionsOf(defaults.service, functionId)).toContain('secretsmanager:GetSecretValue');
     }
@@ -543,6 +570,30 @@ describe('context options', () => {
       { Action: 'lambda:InvokeFunction', Principal: roleArn },
       4,
     );
+  });
+
+  it('consumerRoleArns and grantTokenInvoke never reach the install function: browsers call it through the API', () => {
+    const { service } = synthesizeApp(
+      { consumerRoleArns: ['arn:aws:iam::123456789012:role/orders-service'] },
+      {
+        beforeSynth: (stack) =>
+          stack.grantTokenInvoke(
+            new Role(stack, 'Consumer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
+          ),
+      },
+    );
+    const install = { 'Fn::GetAtt': [Match.stringLikeRegexp('^InstallFunction'), 'Arn'] };
+
+    const principals = Object.values(
+      service.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: install } }),
+    ).map((permission) => permission.Properties.Principal);
+    const consumerPolicy = Object.values(service.findResources('AWS::IAM::Policy')).find((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('Consumer'),
+    );
+
+    expect(principals).toEqual(['apigateway.amazonaws.com', 'apigateway.amazonaws.com']);
+    expect(consumerPolicy).toBeDefined();
+    expect(JSON.stringify(consumerPolicy)).not.toContain('InstallFunction');
   });
 
   it('suiteIds: one ticket alarm per suite on top of the one for all suites', () => {
@@ -832,12 +883,12 @@ describe('the event bus', () => {
 });
 
 describe('callback throttling', () => {
-  it('counts every 429 in the access log, per API', () => {
+  it('counts every 429 in the access log but those of the install routes, per API', () => {
     defaults.service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('"apiId":"\\$context.apiId"') }),
     });
     defaults.service.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ $.status = "429" }',
+      FilterPattern: '{ ($.status = "429") && ($.routeKey != "*/install/*") }',
       LogGroupName: { Ref: Match.stringLikeRegexp('^CallbacksAccessLogs') },
       MetricTransformations: [
         {

@@ -6,8 +6,8 @@ import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
-import { WeComSimulator } from '../../local/wecom-simulator.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { SANDBOX_CORP_COOKIE, WeComSimulator } from '../../local/wecom-simulator.ts';
+import { browserGetEvent, callbackEvent } from '../support/api-events.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { localDocumentClient } from '../support/dynamodb.ts';
@@ -35,6 +35,7 @@ const ENTRY_MODULES: Record<ServiceName, string> = {
   'auth-exchange': '../../functions/auth-exchange/handler.ts',
   'provider-token': '../../functions/provider-token/handler.ts',
   'customized-auth-url': '../../functions/customized-auth-url/handler.ts',
+  install: '../../functions/install/handler.ts',
 };
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
@@ -105,6 +106,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
     WECOM_API_BASE: simulator.baseUrl,
+    WECOM_OPEN_BASE: simulator.baseUrl,
   };
   logs = captureLogs();
   for (const name of Object.keys(FUNCTION_IDS) as ServiceName[]) {
@@ -197,6 +199,45 @@ describe('the Lambda entry points, as CDK bundles them', () => {
       });
       expect(simulator.isValidCorpToken(suiteId, corpId, corpToken.accessToken)).toBe(true);
       await eventually(async () => (simulator.calls('service/get_auth_info') >= 2 ? true : undefined));
+
+      // An install from the provider's website: the install function's two routes around WeCom's
+      // page; the same exchange completes it. WeCom refuses the first pre-auth code (60020).
+      const websiteCorp = `${corpId}web`;
+      const host = 'credentials.provider.example';
+      const begin = (ref: string) =>
+        handlers.install(
+          browserGetEvent('/install/{suiteId}', new URL(`https://${host}/install/${suiteId}?ref=${ref}`), {
+            suiteId,
+          }),
+        ) as Promise<{ statusCode: number; headers: Record<string, string> }>;
+      simulator.injectFaults('service/get_pre_auth_code', { kind: 'errcode', errcode: 60020 });
+      expect((await begin('site1')).statusCode).toBe(502);
+      const started = await begin('site1');
+      expect(started.statusCode).toBe(302);
+      const consent = await fetch(started.headers.location ?? '', {
+        redirect: 'manual',
+        headers: { cookie: `${SANDBOX_CORP_COOKIE}=${websiteCorp}` },
+      });
+      const back = new URL(consent.headers.get('location') ?? '');
+      expect(`${back.origin}${back.pathname}`).toBe(`https://${host}/install/${suiteId}/complete`);
+      expect(
+        await handlers.install(browserGetEvent('/install/{suiteId}/complete', back, { suiteId })),
+      ).toMatchObject({ statusCode: 200 });
+      const websiteToken = await eventually(async () => {
+        try {
+          return (await handlers['corp-token']({ suiteId, corpId: websiteCorp })) as { accessToken: string };
+        } catch {
+          return undefined;
+        }
+      });
+      expect(simulator.isValidCorpToken(suiteId, websiteCorp, websiteToken.accessToken)).toBe(true);
+      expect(
+        await handlers['wecom-callback'](
+          browserGetEvent('/{file}', new URL(`https://${host}/WW_verify_Test0001.txt`), {
+            file: 'WW_verify_Test0001.txt',
+          }),
+        ),
+      ).toMatchObject({ statusCode: 200, body: 'Test0001' });
 
       // Another install whose get_permanent_code answer is lost after WeCom spent the code: the
       // stream's retry learns it (40078) and the exchange reports the outcome unknown.

@@ -130,8 +130,21 @@ describe('npm start with no configuration at all (sandbox)', () => {
             .catch(() => undefined),
         5000,
       );
+      const website = await post(
+        '/sandbox/install?suiteId=wwsandboxsuite0001&corpId=wwsandboxweb&via=website&ref=demo-1',
+      );
+      const websiteToken = await eventually(
+        () =>
+          client
+            .getCorpToken({ suiteId: 'wwsandboxsuite0001', corpId: 'wwsandboxweb' })
+            .catch(() => undefined),
+        5000,
+      );
 
       expect(report).toContain('SANDBOX');
+      // The browser's three hops: our 302 to WeCom, WeCom's 302 back, our answer (no completion URL).
+      expect((website.hops as { status: number }[]).map((hop) => hop.status)).toEqual([302, 302, 200]);
+      expect(websiteToken.accessToken).toMatch(/^corp-token-/);
       expect(verified).toMatchObject({ command: { ok: true }, data: { ok: true } });
       expect(ticket).toMatchObject({ callback: { status: 200, body: 'success' } });
       expect(suiteToken.accessToken).toMatch(/^suite-token-/);

@@ -41,3 +41,26 @@ export const callbackEvent = (input: CallbackEventInput): APIGatewayProxyEventV2
     },
   };
 };
+
+/** A browser's GET as the deployed API sends it to a public route (installs, trusted-domain files). */
+export const browserGetEvent = (
+  route: string,
+  url: URL,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 => {
+  const event = callbackEvent({ method: 'GET', route: 'command', suiteId: '', rawQueryString: '' });
+  return {
+    ...event,
+    routeKey: `GET ${route}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: { host: url.host, 'x-forwarded-proto': 'https' },
+    pathParameters,
+    requestContext: {
+      ...event.requestContext,
+      domainName: url.host,
+      http: { ...event.requestContext.http, path: url.pathname },
+      routeKey: `GET ${route}`,
+    },
+  };
+};

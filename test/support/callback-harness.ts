@@ -28,6 +28,7 @@ export const CUSTOMIZED_TEMPLATE = {
 export const TEST_CONFIG: ServiceConfig = {
   provider: { corpId: PROVIDER_CORP_ID, providerSecret: 'provider-secret-value' },
   suites: [THIRD_PARTY_SUITE, CUSTOMIZED_TEMPLATE],
+  verifyFiles: { 'WW_verify_Test0001.txt': 'Test0001' },
 };
 
 /** 2026-11-22T08:00:00Z in Unix seconds: the fixed "now" of callback tests. */

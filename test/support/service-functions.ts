@@ -8,4 +8,5 @@ export const FUNCTION_IDS: Readonly<Record<ServiceName, string>> = {
   'auth-exchange': 'AuthExchangeFunction',
   'provider-token': 'ProviderTokenFunction',
   'customized-auth-url': 'CustomizedAuthUrlFunction',
+  install: 'InstallFunction',
 };

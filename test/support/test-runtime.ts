@@ -21,6 +21,8 @@ export interface TestRuntimeOptions {
   /** Read the configuration from a (loopback) Secrets Manager, as Lambda does. */
   readonly configSecret?: { readonly endpoint: string; readonly secretId: string };
   readonly wecomApiBase?: string;
+  /** WeCom's browser pages (the install page): the simulator. */
+  readonly wecomOpenBase?: string;
   readonly maxSkewSeconds?: number;
   readonly clock?: Clock;
   readonly wecomClient?: WeComClientSettings;
@@ -51,6 +53,7 @@ export const createTestRuntime = (
       TABLE_NAME: options.tableName,
       ...(options.configSecret === undefined ? {} : { WECOM_CONFIG_SECRET: options.configSecret.secretId }),
       ...(options.wecomApiBase === undefined ? {} : { WECOM_API_BASE: options.wecomApiBase }),
+      ...(options.wecomOpenBase === undefined ? {} : { WECOM_OPEN_BASE: options.wecomOpenBase }),
       ...(options.maxSkewSeconds === undefined
         ? {}
         : { WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds) }),

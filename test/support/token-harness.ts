@@ -1,10 +1,17 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isExchangeStreamRecord } from '../../functions/adapters/dynamodb/stream-filters.ts';
 import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
+import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
 import { createCustomizedAuthUrlHandler } from '../../functions/customized-auth-url/customized-auth-url-handler.ts';
+import { createInstallHandler } from '../../functions/install/install-handler.ts';
 import { createProviderTokenHandler } from '../../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
+import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
+import { createCallbackDeps } from '../../functions/wiring/callback-deps.ts';
+import { createInstallDeps } from '../../functions/wiring/install-deps.ts';
 import {
   createCorpTokenDeps,
   createCustomizedAuthUrlDeps,
@@ -13,6 +20,7 @@ import {
   createSuiteTokenDeps,
   type ExchangeFunctionDeps,
 } from '../../functions/wiring/token-deps.ts';
+import { publicRoutes } from '../../local/local-routes.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { WeComSimulator } from '../../local/wecom-simulator.ts';
 import { callbackEvent } from './api-events.ts';
@@ -45,6 +53,12 @@ export interface TokenHarness {
   providerTokenHandler(): ReturnType<typeof createProviderTokenHandler>;
   customizedAuthUrlHandler(): ReturnType<typeof createCustomizedAuthUrlHandler>;
   exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
+  installHandler(): ReturnType<typeof createInstallHandler>;
+  /**
+   * Serves the public routes (callbacks, installs, trusted-domain files) on 127.0.0.1 as `npm
+   * start` does, with this harness's functions; returns the base URL. Closed with the harness.
+   */
+  servePublicRoutes(): Promise<string>;
   /** Pushes a fresh suite_ticket through the real callback handler. */
   pushTicket(suiteId: string): Promise<void>;
   /** A corp installs (or a 代开发 secret is reset): the event goes through the callback handler. */
@@ -71,32 +85,37 @@ export const createTokenHarness = async (
     /** One clock for the functions, WeCom and the pushes. @default the system clock */
     readonly clock?: Clock;
     readonly repeatedExpiresIn?: 'remaining' | 'full';
+    /** The configuration document in the secret. @default TEST_CONFIG */
+    readonly config?: ServiceConfig;
   } = {},
 ): Promise<TokenHarness> => {
+  const config = options.config ?? TEST_CONFIG;
   const table = await createTestTable();
+  const servers: Server[] = [];
   const clock = options.clock ?? { nowMs: () => Date.now() };
   const simulator = await new WeComSimulator({
-    suites: TEST_CONFIG.suites,
-    providerCorpId: TEST_CONFIG.provider.corpId,
-    providerSecret: TEST_CONFIG.provider.providerSecret ?? '',
+    suites: config.suites,
+    providerCorpId: config.provider.corpId,
+    providerSecret: config.provider.providerSecret ?? '',
     nowMs: () => clock.nowMs(),
     ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
   }).start();
   const secretsManager = await startFakeSecretsManager();
   const eventBridge = await startFakeEventBridge();
   const bus = { endpoint: eventBridge.endpoint, busName: 'wecom-credentials-test' };
-  secretsManager.setSecret(CONFIG_SECRET_ID, JSON.stringify(TEST_CONFIG));
+  secretsManager.setSecret(CONFIG_SECRET_ID, JSON.stringify(config));
   const runtime = createTestRuntime({
     dynamoDbEndpoint: table.endpoint,
     tableName: table.tableName,
     configSecret: { endpoint: secretsManager.endpoint, secretId: CONFIG_SECRET_ID },
     wecomApiBase: simulator.baseUrl,
+    wecomOpenBase: simulator.baseUrl,
     eventBridge: bus,
     wecomClient: { timeoutMs: options.wecomTimeoutMs ?? 500, baseBackoffMs: 10, rateLimitBackoffMs: 20 },
     clock,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
-  const callback = createCallbackHarness(table.endpoint, table.tableName, { eventBridge: bus });
+  const callback = createCallbackHarness(table.endpoint, table.tableName, { eventBridge: bus, config });
   const clockNow = () => clock.nowMs();
   const push = async (suiteId: string, xml: string) => {
     const secrets = suiteId === CUSTOMIZED_TEMPLATE.suiteId ? CUSTOMIZED_TEMPLATE : THIRD_PARTY_SUITE;
@@ -130,6 +149,18 @@ export const createTokenHarness = async (
     providerTokenHandler: () => createProviderTokenHandler(createProviderTokenDeps(runtime)),
     customizedAuthUrlHandler: () => createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime)),
     exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
+    installHandler: () => createInstallHandler(createInstallDeps(runtime)),
+    servePublicRoutes: async () => {
+      const server = createServer(
+        publicRoutes({
+          callback: createCallbackHandler(createCallbackDeps(runtime)),
+          install: createInstallHandler(createInstallDeps(runtime)),
+        }),
+      );
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
     pushTicket: async (suiteId) => {
       const { suiteTicket, timeStamp } = simulator.issueSuiteTicket(suiteId);
       await push(suiteId, suiteEventXml.suiteTicket(suiteId, suiteTicket, timeStamp));
@@ -166,6 +197,10 @@ export const createTokenHarness = async (
       return () => poller.stop();
     },
     close: async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await simulator.stop();
       await secretsManager.close();
       await eventBridge.close();

@@ -11,12 +11,16 @@ export interface ServiceEnvironment {
   /** Where the configuration document is; absent when neither WECOM_CONFIG_SECRET nor WECOM_CONFIG_FILE is set. */
   readonly config?: ConfigLocation;
   readonly wecomApiBase: string;
+  /** WeCom's browser pages (the install page); WECOM_OPEN_BASE, for the sandbox's simulator. */
+  readonly wecomOpenBase: string;
   readonly maxSkewSeconds: number;
   /** The EventBridge bus the callback, auth-exchange and corp-token publish to (EVENT_BUS_NAME). */
   readonly eventBusName?: string;
 }
 
 const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com';
+const DEFAULT_WECOM_OPEN_BASE = 'https://open.work.weixin.qq.com';
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 const DEFAULT_MAX_SKEW_SECONDS = 300;
 
 /**
@@ -41,13 +45,8 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
     }
     maxSkewSeconds = Number(skew);
   }
-  const wecomApiBase =
-    env.WECOM_API_BASE === undefined || env.WECOM_API_BASE === ''
-      ? DEFAULT_WECOM_API_BASE
-      : env.WECOM_API_BASE;
-  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(wecomApiBase)) {
-    throw new ConfigurationError('WECOM_API_BASE must be an http(s) URL');
-  }
+  const wecomApiBase = urlVariable(env, 'WECOM_API_BASE', DEFAULT_WECOM_API_BASE);
+  const wecomOpenBase = urlVariable(env, 'WECOM_OPEN_BASE', DEFAULT_WECOM_OPEN_BASE);
   let config: ConfigLocation | undefined;
   if (secretId !== undefined && secretId !== '') {
     config = { kind: 'secret', secretId };
@@ -60,9 +59,18 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
     ...(env.EVENT_BUS_NAME === undefined || env.EVENT_BUS_NAME === ''
       ? {}
       : { eventBusName: env.EVENT_BUS_NAME }),
-    wecomApiBase: wecomApiBase.replace(/\/+$/, ''),
+    wecomApiBase,
+    wecomOpenBase,
     maxSkewSeconds,
   };
+};
+
+const urlVariable = (env: NodeJS.ProcessEnv, name: string, fallback: string): string => {
+  const value = env[name] === undefined || env[name] === '' ? fallback : String(env[name]);
+  if (!HTTP_URL.test(value)) {
+    throw new ConfigurationError(`${name} must be an http(s) URL`);
+  }
+  return value.replace(/\/+$/, '');
 };
 
 /** The real clock. */

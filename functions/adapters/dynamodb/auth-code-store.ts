@@ -1,20 +1,31 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   AuthCodeClaim,
   AuthCodeLifecycle,
   AuthCodeOutcome,
   AuthCodeStore,
   Clock,
+  InstallCodeStore,
   PendingAuthCode,
 } from '../../core/ports.ts';
-import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
+import {
+  isConditionalCheckFailed,
+  storageUnavailable,
+  transactionCancellationReasons,
+} from './storage-errors.ts';
 import { ENTITY, expiresAtEpoch, tableKeys } from './table-keys.ts';
 
 // An auth code works for 10 minutes; the record stays a day so a failed exchange can be investigated.
 const AUTH_CODE_RECORD_TTL_SECONDS = 24 * 60 * 60;
 
 /** Pending auth codes in DynamoDB; their insertion is what the stream delivers to auth-exchange. */
-export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
+export class DynamoAuthCodeStore implements AuthCodeStore, InstallCodeStore, AuthCodeLifecycle {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -23,31 +34,53 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
 
   async recordAuthCode(code: PendingAuthCode): Promise<'stored' | 'duplicate'> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...tableKeys.authCode(code.suiteId, code.authCode),
-            entity: ENTITY.authCode,
-            suiteId: code.suiteId,
-            authCode: code.authCode,
-            source: code.source,
-            eventTimeStamp: code.timeStamp,
-            state: code.state,
-            status: 'pending',
-            receivedAtMs: code.receivedAtMs,
-            expiresAtEpoch: expiresAtEpoch(code.receivedAtMs, AUTH_CODE_RECORD_TTL_SECONDS),
-          },
-          // A re-delivered push must not create a second record (the stream would exchange it twice).
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, ...pendingCodePut(code) }));
       return 'stored';
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         return 'duplicate';
       }
       throw storageUnavailable('PutItem (auth code)', error);
+    }
+  }
+
+  async recordInstallCode(
+    code: PendingAuthCode,
+    stateId: string,
+    stateExpiresAtMs: number,
+  ): Promise<'stored' | 'state_used' | 'duplicate'> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...tableKeys.installState(code.suiteId, stateId),
+                  entity: ENTITY.installState,
+                  suiteId: code.suiteId,
+                  usedAtMs: code.receivedAtMs,
+                  // Kept until the state expires anyway; TTL deletion is lazy, the expiry check is not.
+                  expiresAtEpoch: Math.ceil(stateExpiresAtMs / 1000),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.tableName, ...pendingCodePut(code) } },
+          ],
+        }),
+      );
+      return 'stored';
+    } catch (error) {
+      const reasons = transactionCancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') {
+        return 'state_used';
+      }
+      if (reasons?.[1] === 'ConditionalCheckFailed') {
+        return 'duplicate';
+      }
+      throw storageUnavailable('TransactWriteItems (install auth code)', error);
     }
   }
 
@@ -155,3 +188,21 @@ export class DynamoAuthCodeStore implements AuthCodeStore, AuthCodeLifecycle {
     }
   }
 }
+
+/** A pending code's item, written only if absent: a re-delivery must not make the stream exchange it twice. */
+const pendingCodePut = (code: PendingAuthCode) => ({
+  Item: {
+    ...tableKeys.authCode(code.suiteId, code.authCode),
+    entity: ENTITY.authCode,
+    suiteId: code.suiteId,
+    authCode: code.authCode,
+    source: code.source,
+    eventTimeStamp: code.timeStamp,
+    state: code.state,
+    installRef: code.installRef,
+    status: 'pending',
+    receivedAtMs: code.receivedAtMs,
+    expiresAtEpoch: expiresAtEpoch(code.receivedAtMs, AUTH_CODE_RECORD_TTL_SECONDS),
+  },
+  ConditionExpression: 'attribute_not_exists(pk)',
+});

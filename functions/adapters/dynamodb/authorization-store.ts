@@ -20,6 +20,7 @@ import {
   isTransactionConditionFailed,
   storageUnavailable,
 } from './storage-errors.ts';
+import { authCodeSourceOf } from './stream-records.ts';
 import { ENTITY, tableKeys } from './table-keys.ts';
 
 /** Corp authorizations (one item per corp and suite) in DynamoDB. */
@@ -149,7 +150,12 @@ export class DynamoAuthorizationStore
         ':timeStamp': exchanged.authorizedTimeStamp,
         ':true': true,
         ':now': this.clock.nowMs(),
-        ':pendingEvent': { status: 'active', cause: exchanged.source, atMs: this.clock.nowMs() },
+        ':pendingEvent': {
+          status: 'active',
+          cause: exchanged.source,
+          atMs: this.clock.nowMs(),
+          ...(exchanged.installRef === undefined ? {} : { installRef: exchanged.installRef }),
+        },
       },
     });
     return written ? 'saved' : 'superseded';
@@ -251,8 +257,9 @@ const pendingEventOf = (value: unknown): { pendingEvent?: PendingAuthorizationCh
   return {
     pendingEvent: {
       status: 'active',
-      cause: pending.cause === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
+      cause: authCodeSourceOf(pending.cause),
       atMs: pending.atMs,
+      ...(typeof pending.installRef === 'string' ? { installRef: pending.installRef } : {}),
     },
   };
 };

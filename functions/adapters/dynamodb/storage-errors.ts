@@ -14,6 +14,18 @@ export const isTransactionConditionFailed = (error: unknown): boolean => {
 };
 
 /**
+ * Why each item of a cancelled transaction failed (`ConditionalCheckFailed`, `None`, …), in the
+ * order of its items; `undefined` for any other error.
+ */
+export const transactionCancellationReasons = (error: unknown): readonly string[] | undefined => {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') {
+    return undefined;
+  }
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
+};
+
+/**
  * Wraps any other DynamoDB failure: the caller answers 503 so WeCom retries and nothing is lost.
  * The SDK error is kept as `cause` for the log; it names the operation, never an item's values.
  */

@@ -13,6 +13,8 @@ export type StreamChange =
       readonly source: AuthCodeSource;
       /** Unix seconds, from WeCom's event. */
       readonly timeStamp: number;
+      /** The provider's `ref` of an install from its website. */
+      readonly installRef?: string;
     }
   | {
       readonly kind: 'authorization';
@@ -41,8 +43,9 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
       kind: 'auth_code',
       suiteId: String(item.suiteId),
       authCode: String(item.authCode),
-      source: item.source === 'reset_permanent_code' ? 'reset_permanent_code' : 'create_auth',
+      source: authCodeSourceOf(item.source),
       timeStamp: Number(item.eventTimeStamp),
+      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
     };
   }
   if (
@@ -59,3 +62,7 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
   }
   return undefined;
 };
+
+/** An item's stored `source` (items written before installs existed say create_auth or reset_permanent_code). */
+export const authCodeSourceOf = (value: unknown): AuthCodeSource =>
+  value === 'reset_permanent_code' || value === 'install' ? value : 'create_auth';

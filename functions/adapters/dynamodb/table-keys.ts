@@ -9,6 +9,8 @@ export const ENTITY = {
   suiteToken: 'SuiteToken',
   corpToken: 'CorpToken',
   providerToken: 'ProviderToken',
+  preAuthCode: 'PreAuthCode',
+  installState: 'InstallState',
 } as const;
 
 /**
@@ -38,6 +40,15 @@ export const tableKeys = {
   }),
   suiteToken: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.token}SUITE#${suiteId}`, sk: 'TOKEN' }),
   providerToken: (): ItemKey => ({ pk: `${KEY_PREFIX.token}PROVIDER`, sk: 'TOKEN' }),
+  preAuthCode: (suiteId: string): ItemKey => ({
+    pk: `${KEY_PREFIX.token}SUITE#${suiteId}`,
+    sk: 'PREAUTHCODE',
+  }),
+  /** The mark of a spent install `state` (its nonce identifies it; the state itself is not secret). */
+  installState: (suiteId: string, stateId: string): ItemKey => ({
+    pk: `${KEY_PREFIX.suite}${suiteId}`,
+    sk: `INSTALLSTATE#${stateId}`,
+  }),
   authorization: (suiteId: string, corpId: string): ItemKey => ({
     pk: `${KEY_PREFIX.corp}${corpId}`,
     sk: `AUTH#${suiteId}`,
@@ -57,6 +68,7 @@ export const CREDENTIAL_ENTITY: Readonly<Record<CredentialKind, string>> = {
   suite_token: ENTITY.suiteToken,
   corp_token: ENTITY.corpToken,
   provider_token: ENTITY.providerToken,
+  pre_auth_code: ENTITY.preAuthCode,
 };
 
 /** The cache item of a credential; every kind lives in the token key space. */
@@ -68,6 +80,8 @@ export const credentialItemKey = (key: CredentialKey): ItemKey => {
       return tableKeys.corpToken(key.suiteId, key.corpId);
     case 'provider_token':
       return tableKeys.providerToken();
+    case 'pre_auth_code':
+      return tableKeys.preAuthCode(key.suiteId);
   }
 };
 
@@ -80,5 +94,7 @@ export const credentialOwner = (key: CredentialKey): Record<string, string> => {
       return { suiteId: key.suiteId, corpId: key.corpId };
     case 'provider_token':
       return {};
+    case 'pre_auth_code':
+      return { suiteId: key.suiteId };
   }
 };

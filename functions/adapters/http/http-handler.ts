@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { CallbackAuthError, InvalidRequestError } from '../../core/errors.ts';
+import { CallbackAuthError, InstallStateError, InvalidRequestError } from '../../core/errors.ts';
 import { errorResponse, type HttpResult } from './to-response.ts';
 
 /** Attributes a handler adds to its request's single log line (never secret values). */
@@ -56,6 +56,9 @@ export const wrapHttpHandler =
 const describeFailure = (error: unknown): LogAttributes => {
   if (error instanceof InvalidRequestError) {
     return { reason: error.reason, detail: error.message };
+  }
+  if (error instanceof InstallStateError) {
+    return { reason: `INSTALL_STATE_${error.reason}`, detail: error.message };
   }
   if (error instanceof CallbackAuthError) {
     return { reason: error.reason, detail: error.message, observedReceiveId: error.observedReceiveId };

@@ -33,7 +33,7 @@ export const parseCallbackRequest = (event: APIGatewayProxyEventV2): CallbackReq
   if (suiteId === undefined || !SUITE_ID_PATTERN.test(suiteId)) {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
   }
-  const parameters = parseRawQuery(event.rawQueryString ?? '');
+  const parameters = parseRawQuery(event.rawQueryString ?? '', SIGNED_PARAMETERS);
   const query: SignedQuery = {
     msgSignature: requireParameter(parameters, 'msg_signature', SIGNATURE_PATTERN),
     timestamp: requireParameter(parameters, 'timestamp', TIMESTAMP_PATTERN),
@@ -61,7 +61,13 @@ const routeOf = (routeKey: string): CallbackRoute => {
   throw new InvalidRequestError('UNSUPPORTED_ROUTE', 'not a callback route');
 };
 
-const parseRawQuery = (rawQueryString: string): Map<string, string> => {
+/**
+ * A raw query string's parameters, each decoded with `decodeURIComponent` (a `+` stays a `+`).
+ *
+ * @throws InvalidRequestError when a parameter named in `unique` is repeated or any is not valid
+ *   percent-encoding.
+ */
+export const parseRawQuery = (rawQueryString: string, unique: ReadonlySet<string>): Map<string, string> => {
   const parameters = new Map<string, string>();
   for (const pair of rawQueryString.split('&')) {
     if (pair === '') {
@@ -70,8 +76,8 @@ const parseRawQuery = (rawQueryString: string): Map<string, string> => {
     const separator = pair.indexOf('=');
     const name = decodeComponent(separator === -1 ? pair : pair.slice(0, separator));
     const value = separator === -1 ? '' : decodeComponent(pair.slice(separator + 1));
-    // A repeated signed parameter makes the request ambiguous; others (e.g. tracking) are ignored.
-    if (parameters.has(name) && SIGNED_PARAMETERS.has(name)) {
+    // A repeated parameter that matters makes the request ambiguous; others (e.g. tracking) are ignored.
+    if (parameters.has(name) && unique.has(name)) {
       throw new InvalidRequestError('DUPLICATE_PARAMETER', `query parameter ${name} is repeated`);
     }
     parameters.set(name, value);

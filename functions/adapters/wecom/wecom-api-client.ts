@@ -5,6 +5,7 @@ import type {
   WireAuthInfoResponse,
   WireCustomizedAuthUrlResponse,
   WirePermanentCodeResponse,
+  WirePreAuthCodeResponse,
   WireProviderTokenResponse,
   WireStatus,
   WireSuiteTokenResponse,
@@ -79,6 +80,21 @@ export class HttpWeComApi implements WeComApi {
       throw new UpstreamUnavailableError(`${api} answered without qrcode_url or expires_in`);
     }
     return { qrcodeUrl: response.qrcode_url, expiresInSeconds: response.expires_in };
+  }
+
+  async getPreAuthCode(suiteAccessToken: string): Promise<MintedToken> {
+    const api = 'service/get_pre_auth_code';
+    const response = await this.#call<WirePreAuthCodeResponse>(api, 'idempotent', {
+      query: { suite_access_token: suiteAccessToken },
+    });
+    return minted(api, response.pre_auth_code, response.expires_in);
+  }
+
+  async setSessionInfo(suiteAccessToken: string, preAuthCode: string, authType: 0 | 1): Promise<void> {
+    await this.#call<WireStatus>('service/set_session_info', 'idempotent', {
+      query: { suite_access_token: suiteAccessToken },
+      body: { pre_auth_code: preAuthCode, session_info: { auth_type: authType } },
+    });
   }
 
   async getSuiteToken(suiteId: string, suiteSecret: string, suiteTicket: string): Promise<MintedToken> {

@@ -31,6 +31,12 @@ export interface WireProviderTokenResponse extends WireStatus {
 }
 
 /** service/get_customized_auth_url */
+/** service/get_pre_auth_code */
+export interface WirePreAuthCodeResponse extends WireStatus {
+  readonly pre_auth_code?: string;
+  readonly expires_in?: number;
+}
+
 export interface WireCustomizedAuthUrlResponse extends WireStatus {
   readonly qrcode_url?: string;
   readonly expires_in?: number;

@@ -10,6 +10,13 @@ export interface SuiteConfig {
   readonly token: string;
   /** 43 characters; see `parseEncodingAesKey`. */
   readonly encodingAesKey: string;
+  /**
+   * Third-party suites: where `GET /install/{suiteId}/complete` sends the browser once the auth
+   * code is stored (`?status=received&ref=…`). Without it the route answers a short page itself.
+   */
+  readonly installCompleteUrl?: string;
+  /** Third-party suites: installs from the website are test authorizations (set_session_info auth_type 1). */
+  readonly installTestMode?: boolean;
 }
 
 /** The configuration document (README, Configuration), the same in AWS (a secret) and locally (a file). */
@@ -19,6 +26,8 @@ export interface ServiceConfig {
     readonly providerSecret?: string;
   };
   readonly suites: readonly SuiteConfig[];
+  /** WeCom's trusted-domain files, served at `/{name}`: name (`WW_verify_….txt`) → content. */
+  readonly verifyFiles?: Readonly<Record<string, string>>;
 }
 
 /** Third-party suites mint corp tokens with get_corp_token; 代开发 templates with gettoken. */
@@ -29,6 +38,9 @@ export const suiteKindOf = (suiteId: string): SuiteKind =>
   suiteId.startsWith('dk') ? 'customized' : 'third_party';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The names WeCom gives its trusted-domain files. */
+export const VERIFY_FILE_NAME = /^WW_verify_[A-Za-z0-9]{1,64}\.txt$/;
+const MAX_VERIFY_FILE_CHARS = 1024;
 
 /**
  * Validates the configuration document. Errors name the field (`suites[1].token`), never its value.
@@ -62,12 +74,71 @@ export const parseServiceConfig = (document: unknown): ServiceConfig => {
       suiteSecret: requireString(suite.suiteSecret, `${at}.suiteSecret`),
       token: requireString(suite.token, `${at}.token`),
       encodingAesKey,
+      ...installSettingsOf(suite, suiteId, at),
     };
   });
   return {
     provider: { corpId, ...(typeof providerSecret === 'string' ? { providerSecret } : {}) },
     suites,
+    verifyFiles: verifyFilesOf(root.verifyFiles),
   };
+};
+
+const installSettingsOf = (
+  suite: Record<string, unknown>,
+  suiteId: string,
+  at: string,
+): Pick<SuiteConfig, 'installCompleteUrl' | 'installTestMode'> => {
+  const { installCompleteUrl, installTestMode } = suite;
+  if (installCompleteUrl === undefined && installTestMode === undefined) {
+    return {};
+  }
+  if (suiteKindOf(suiteId) === 'customized') {
+    throw new ConfigurationError(
+      `${at}: 代开发 templates are not installed from a link; leave out installCompleteUrl and installTestMode (corps authorize them with customized-auth-url)`,
+    );
+  }
+  if (installTestMode !== undefined && typeof installTestMode !== 'boolean') {
+    throw new ConfigurationError(`${at}.installTestMode must be true or false`);
+  }
+  return {
+    ...(installCompleteUrl === undefined
+      ? {}
+      : { installCompleteUrl: requireHttpsUrl(installCompleteUrl, `${at}.installCompleteUrl`) }),
+    ...(installTestMode === undefined ? {} : { installTestMode }),
+  };
+};
+
+const requireHttpsUrl = (value: unknown, name: string): string => {
+  const text = requireString(value, name);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigurationError(`${name} must be an absolute https URL`);
+  }
+  if (url.protocol !== 'https:' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigurationError(`${name} must be an https URL without credentials or #fragment`);
+  }
+  return url.toString();
+};
+
+const verifyFilesOf = (value: unknown): Readonly<Record<string, string>> => {
+  if (value === undefined) {
+    return {};
+  }
+  const files = requireObject(value, 'verifyFiles');
+  for (const [name, content] of Object.entries(files)) {
+    if (!VERIFY_FILE_NAME.test(name)) {
+      throw new ConfigurationError('verifyFiles keys must be WeCom file names like WW_verify_AbC123.txt');
+    }
+    if (typeof content !== 'string' || content.trim() === '' || content.length > MAX_VERIFY_FILE_CHARS) {
+      throw new ConfigurationError(
+        `verifyFiles["${name}"] must be the file's content, 1-${MAX_VERIFY_FILE_CHARS} characters`,
+      );
+    }
+  }
+  return files as Record<string, string>;
 };
 
 const requireObject = (value: unknown, name: string): Record<string, unknown> => {

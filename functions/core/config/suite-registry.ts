@@ -15,10 +15,13 @@ export class SuiteRegistry {
   readonly providerCorpId: string;
   /** For the provider token (service/get_provider_token); absent when not configured. */
   readonly providerSecret?: string;
+  /** WeCom's trusted-domain files by name. */
+  readonly verifyFiles: Readonly<Record<string, string>>;
   readonly #suites: ReadonlyMap<string, RegisteredSuite>;
 
   constructor(config: ServiceConfig) {
     this.providerCorpId = config.provider.corpId;
+    this.verifyFiles = config.verifyFiles ?? {};
     if (config.provider.providerSecret !== undefined) {
       this.providerSecret = config.provider.providerSecret;
     }

@@ -6,7 +6,9 @@
 export type CredentialKey =
   | { readonly kind: 'suite_token'; readonly suiteId: string }
   | { readonly kind: 'corp_token'; readonly suiteId: string; readonly corpId: string }
-  | { readonly kind: 'provider_token' };
+  | { readonly kind: 'provider_token' }
+  /** A suite's pre-auth code, shared by every install link handed out while it lasts. */
+  | { readonly kind: 'pre_auth_code'; readonly suiteId: string };
 
 export type CredentialKind = CredentialKey['kind'];
 
@@ -19,5 +21,7 @@ export const memoryKeyOf = (key: CredentialKey): string => {
       return `corp_token|${key.suiteId}|${key.corpId}`;
     case 'provider_token':
       return 'provider_token';
+    case 'pre_auth_code':
+      return `pre_auth_code|${key.suiteId}`;
   }
 };

@@ -93,6 +93,60 @@ describe('parseServiceConfig', () => {
     expect(messageOf(document)).toContain(expected);
   });
 
+  it('reads the install settings of a third-party suite and the trusted-domain files', () => {
+    const document = validDocument();
+    const config = parseServiceConfig({
+      ...document,
+      suites: [
+        {
+          ...document.suites[0],
+          installCompleteUrl: 'https://provider.example/done?x=1',
+          installTestMode: true,
+        },
+        document.suites[1],
+      ],
+      verifyFiles: { 'WW_verify_Ab12.txt': 'Ab12' },
+    });
+
+    expect(config.suites[0]).toMatchObject({
+      installCompleteUrl: 'https://provider.example/done?x=1',
+      installTestMode: true,
+    });
+    expect(new SuiteRegistry(config).verifyFiles).toEqual({ 'WW_verify_Ab12.txt': 'Ab12' });
+    expect(new SuiteRegistry(parseServiceConfig(document)).verifyFiles).toEqual({});
+  });
+
+  it.each([
+    [
+      { installCompleteUrl: 'http://provider.example/done' },
+      0,
+      'suites[0].installCompleteUrl must be an https URL',
+    ],
+    [
+      { installCompleteUrl: 'https://provider.example/#done' },
+      0,
+      'suites[0].installCompleteUrl must be an https URL',
+    ],
+    [{ installCompleteUrl: 'not a url' }, 0, 'suites[0].installCompleteUrl must be an absolute https URL'],
+    [{ installTestMode: 'yes' }, 0, 'suites[0].installTestMode must be true or false'],
+    [{ installTestMode: true }, 1, '代开发 templates are not installed from a link'],
+  ])('refuses the install setting %o of suite %i', (setting, index, message) => {
+    const document = validDocument();
+    const suites = document.suites.map((suite, at) => (at === index ? { ...suite, ...setting } : suite));
+
+    expect(messageOf({ ...document, suites })).toContain(message);
+  });
+
+  it.each([
+    [{ 'verify.txt': 'x' }, 'verifyFiles keys must be WeCom file names'],
+    [{ 'WW_verify_../x.txt': 'x' }, 'verifyFiles keys must be WeCom file names'],
+    [{ 'WW_verify_Ab12.txt': '' }, "must be the file's content"],
+    [{ 'WW_verify_Ab12.txt': 'x'.repeat(1025) }, "must be the file's content"],
+    [['WW_verify_Ab12.txt'], 'verifyFiles must be an object'],
+  ])('refuses the verifyFiles %o', (verifyFiles, message) => {
+    expect(messageOf({ ...validDocument(), verifyFiles })).toContain(message);
+  });
+
   it('never puts a secret value in its message', () => {
     const document = validDocument();
     const bad = { ...document, suites: [{ ...document.suites[0], encodingAesKey: `${KEY}X` }] };

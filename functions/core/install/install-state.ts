@@ -1,0 +1,177 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InstallStateError } from '../errors.ts';
+
+/**
+ * The `state` of an install link from the provider's website (docs/wecom-protocol.md §5.5):
+ * WeCom hands it back on the browser's redirect, and only a state this service issued for the
+ * route's suite, not yet expired and not yet used, lets the redirect's auth code in.
+ *
+ * It carries its own claims and a MAC, so handing one out writes nothing and a flood of
+ * `GET /install` costs no storage; only its use is recorded (single use, by its nonce).
+ *
+ * Layout (bytes, then RFC 4648 base32 without padding, so [A-Z2-7], at most 125 characters of the
+ * 128 WeCom allows): version 1 · expiry (Unix seconds, 4) · nonce (8) · ref length (1) · ref
+ * (6 bits a character) · HMAC-SHA256 over the suite id and all of the above, first 16 bytes.
+ */
+export interface InstallStateClaims {
+  readonly suiteId: string;
+  /** The provider's opaque value, [A-Za-z0-9_-] 1–64, returned on the final redirect and in the event. */
+  readonly ref?: string;
+  /** When the state stops being accepted (the pre-auth code it came with ends then). */
+  readonly expiresAtMs: number;
+  /** 8 random bytes: what makes the state single-use. */
+  readonly nonce: Uint8Array;
+}
+
+/** A state that checked out: what to record as used and what it carried. */
+export interface OpenedInstallState {
+  /** Identifies the state for its single use (the nonce, hex). */
+  readonly stateId: string;
+  readonly ref?: string;
+  readonly expiresAtMs: number;
+}
+
+/** The provider's `ref`. */
+export const INSTALL_REF_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const VERSION = 1;
+const NONCE_BYTES = 8;
+const MAC_BYTES = 16;
+const REF_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+// The longest state: 1 + 4 + 8 + 1 + 48 + 16 bytes → 125 characters.
+const MAX_STATE_CHARS = 128;
+
+/**
+ * The MAC key of a suite's states, derived from its suite secret so there is no other secret to
+ * keep. Rotating the secret invalidates states in flight: those installs start again.
+ */
+export const installStateKey = (suiteSecret: string): Buffer =>
+  createHmac('sha256', 'wecom-install-state/v1').update(suiteSecret).digest();
+
+/** Issues a state for `claims`. */
+export const issueInstallState = (key: Buffer, claims: InstallStateClaims): string => {
+  if (claims.nonce.length !== NONCE_BYTES) {
+    throw new RangeError(`the nonce must be ${NONCE_BYTES} bytes`);
+  }
+  const ref = claims.ref ?? '';
+  if (ref !== '' && !INSTALL_REF_PATTERN.test(ref)) {
+    throw new RangeError('ref must be 1-64 of [A-Za-z0-9_-]');
+  }
+  const head = Buffer.alloc(1 + 4 + NONCE_BYTES + 1);
+  head.writeUInt8(VERSION, 0);
+  head.writeUInt32BE(Math.ceil(claims.expiresAtMs / 1000), 1);
+  Buffer.from(claims.nonce).copy(head, 5);
+  head.writeUInt8(ref.length, 5 + NONCE_BYTES);
+  const body = Buffer.concat([head, packRef(ref)]);
+  return base32(Buffer.concat([body, macOf(key, claims.suiteId, body)]));
+};
+
+/**
+ * Checks a state handed back on `/install/{suiteId}/complete`.
+ *
+ * @throws InstallStateError `MALFORMED` (not a state of ours), `FORGED` (its MAC fails: tampered,
+ *   or issued for another suite), `EXPIRED`.
+ */
+export const openInstallState = (
+  key: Buffer,
+  suiteId: string,
+  state: string,
+  nowMs: number,
+): OpenedInstallState => {
+  const bytes = state.length <= MAX_STATE_CHARS ? fromBase32(state) : undefined;
+  // Only the canonical spelling is accepted, so a used state cannot come back spelled differently.
+  if (bytes === undefined || base32(bytes) !== state || bytes.length < 1 + 4 + NONCE_BYTES + 1 + MAC_BYTES) {
+    throw new InstallStateError('MALFORMED', 'the state is not one this service issued');
+  }
+  const body = bytes.subarray(0, bytes.length - MAC_BYTES);
+  const mac = bytes.subarray(bytes.length - MAC_BYTES);
+  if (!timingSafeEqual(mac, macOf(key, suiteId, body))) {
+    throw new InstallStateError('FORGED', 'the state was not issued for this suite or was altered');
+  }
+  // Past the MAC, the body is one issueInstallState wrote: its layout needs no further checks.
+  const ref = unpackRef(body.subarray(6 + NONCE_BYTES), body.readUInt8(5 + NONCE_BYTES));
+  const expiresAtMs = body.readUInt32BE(1) * 1000;
+  if (nowMs >= expiresAtMs) {
+    throw new InstallStateError('EXPIRED', 'the install link expired; start the installation again');
+  }
+  return {
+    stateId: body.subarray(5, 5 + NONCE_BYTES).toString('hex'),
+    expiresAtMs,
+    ...(ref === '' ? {} : { ref }),
+  };
+};
+
+const macOf = (key: Buffer, suiteId: string, body: Buffer): Buffer =>
+  createHmac('sha256', key).update(`${suiteId}\n`).update(body).digest().subarray(0, MAC_BYTES);
+
+const packRef = (ref: string): Buffer => {
+  const out = Buffer.alloc(Math.ceil((ref.length * 6) / 8));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (const char of ref) {
+    value = (value << 6) | REF_ALPHABET.indexOf(char);
+    bits += 6;
+    while (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  if (bits > 0) {
+    out[at] = (value << (8 - bits)) & 0xff;
+  }
+  return out;
+};
+
+const unpackRef = (packed: Buffer, length: number): string => {
+  let ref = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of packed) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 6 && ref.length < length) {
+      bits -= 6;
+      ref += REF_ALPHABET[(value >> bits) & 0x3f];
+    }
+  }
+  return ref;
+};
+
+const base32 = (bytes: Buffer): string => {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += BASE32_ALPHABET[(value >> bits) & 0x1f];
+    }
+  }
+  if (bits > 0) {
+    out += BASE32_ALPHABET[(value << (5 - bits)) & 0x1f];
+  }
+  return out;
+};
+
+const fromBase32 = (text: string): Buffer | undefined => {
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of text) {
+    const index = BASE32_ALPHABET.indexOf(char);
+    if (index < 0) {
+      return undefined;
+    }
+    value = ((value << 5) | index) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+};
