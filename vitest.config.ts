@@ -14,7 +14,8 @@ export default defineConfig({
       // CI enforces the thresholds below on every run; locally `npm run test:coverage`.
       enabled: Boolean(process.env.CI),
       provider: 'v8',
-      reporter: ['text-summary'],
+      // Files under 100% are listed, so a threshold miss in CI names its lines.
+      reporter: ['text-summary', ['text', { skipFull: true }]],
       include: ['functions/**'],
       thresholds: { 'functions/core/**': { statements: 100, branches: 100, functions: 100, lines: 100 } },
     },

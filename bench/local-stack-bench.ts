@@ -44,6 +44,7 @@ export interface LocalStackResults {
   readonly tokenCacheHit: LatencyComparison;
   readonly providerTokenHit: LatencyComparison;
   readonly installStart: LatencyComparison;
+  readonly jsapiSignature: LatencyComparison;
   readonly mintEconomy: MintEconomy;
   readonly authLatency: AuthLatency;
 }
@@ -111,6 +112,17 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
       req.on('error', reject);
       req.end(body);
     });
+  const invokeRaw = async (functionName: string, payload: object) => {
+    const response = await post(
+      `/2015-03-31/functions/${functionName}/invocations`,
+      JSON.stringify(payload),
+      'application/json',
+    );
+    if (response.headers['x-amz-function-error'] !== undefined) {
+      throw new Error(`${functionName} failed: ${response.text.slice(0, 200)}`);
+    }
+    return JSON.parse(response.text) as Record<string, unknown>;
+  };
   const invoke = async (payload: object, functionName = 'corp-token') => {
     const response = await post(
       `/2015-03-31/functions/${functionName}/invocations`,
@@ -217,6 +229,24 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
       );
       const preAuthUpstream = simulator.calls('service/get_pre_auth_code') - preAuthBefore;
 
+      // 10. A warm JS-SDK signature (wx.agentConfig for a page) against one bare GetItem.
+      const signPage = { suiteId, corpId: 'wwbenchcorp', type: 'agent', url: 'https://app.example.com/page' };
+      await invokeRaw('jsapi-ticket', signPage);
+      const ticketCallsBefore = simulator.calls('ticket/get');
+      const [signatures, ticketReads] = await samplePairedLatencies(
+        () => invokeRaw('jsapi-ticket', signPage),
+        () =>
+          client.send(
+            new GetCommand({
+              TableName: stack.tableName,
+              Key: tableKeys.jsapiTicket(suiteId, 'wwbenchcorp', 'agent'),
+            }),
+          ),
+        SAMPLES,
+        WARMUP,
+      );
+      const ticketUpstream = simulator.calls('ticket/get') - ticketCallsBefore;
+
       // 6. Auth latency: create_auth push → first successful corp-token response.
       const authLatencies: number[] = [];
       for (let install = 0; install < 10; install += 1) {
@@ -300,6 +330,13 @@ export const benchLocalStack = async (): Promise<LocalStackResults> => {
           'one bare GetItem',
           installReads,
           `${preAuthUpstream} get_pre_auth_code calls during ${SAMPLES + WARMUP} requests`,
+        ),
+        jsapiSignature: compare(
+          'JS-SDK signature (warm jsapi-ticket with url, local Invoke API)',
+          signatures,
+          'one bare GetItem',
+          ticketReads,
+          `${ticketUpstream} upstream ticket fetches during ${SAMPLES + WARMUP} signatures`,
         ),
         mintEconomy: {
           requests: 500,

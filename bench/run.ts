@@ -63,6 +63,7 @@ const main = async () => {
     ['3', local.tokenCacheHit],
     ['9', local.providerTokenHit],
     ['9', local.installStart],
+    ['10', local.jsapiSignature],
   ] as const) {
     rows.push([
       row,
@@ -115,6 +116,15 @@ const main = async () => {
       .join(', ')}`,
     tokenDay.target,
     mark(tokenDay.met),
+  ]);
+  rows.push([
+    '10',
+    `JS-SDK tickets over a simulated day (${tokenDay.simulatedHours} h, one corp, a page load every 30 s)`,
+    `${tokenDay.ticketFetchesPerDay.corp} corp + ${tokenDay.ticketFetchesPerDay.agent} app ticket fetches a day`,
+    'WeCom allows 400 (corp) and 100 (app) an hour',
+    '',
+    '≤ 13 a day each (one per 2-hour ticket)',
+    mark(tokenDay.ticketFetchesPerDay.corp <= 13 && tokenDay.ticketFetchesPerDay.agent <= 13),
   ]);
   rows.push([
     '8',

@@ -6,6 +6,7 @@ import { localCreateTableInput } from '../functions/adapters/dynamodb/table-sche
 import { completeAuthorization } from '../functions/app/complete-authorization.ts';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
+import { createJsapiTicketHandler } from '../functions/jsapi-ticket/jsapi-ticket-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
@@ -13,6 +14,7 @@ import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
 import {
   createCorpTokenDeps,
   createExchangeDeps,
+  createJsapiTicketDeps,
   createSuiteTokenDeps,
 } from '../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -31,6 +33,8 @@ export interface TokenDayResults {
   readonly failedRequests: number;
   /** Upstream token calls per token lifetime, for each token kind (target ≤ 2). */
   readonly upstreamCallsPerLifetime: Readonly<Record<string, number>>;
+  /** JS-SDK ticket fetches per simulated day for the one corp (WeCom allows 400 an hour, 100 per app). */
+  readonly ticketFetchesPerDay: { readonly corp: number; readonly agent: number };
   readonly boundary: { readonly samples: number; readonly p50: number; readonly p99: number };
   readonly warm: { readonly p50: number; readonly p99: number };
   readonly target: string;
@@ -117,6 +121,17 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
 
     const suiteToken = createSuiteTokenHandler(createSuiteTokenDeps(runtime));
     const corpToken = createCorpTokenHandler(createCorpTokenDeps(runtime));
+    const jsapiTicket = createJsapiTicketHandler(createJsapiTicketDeps(runtime));
+    const ticketOf = async (type: 'corp' | 'agent') => {
+      const answer = (await jsapiTicket({
+        suiteId: THIRD_PARTY_SUITE.suiteId,
+        corpId: corps.third,
+        type,
+      })) as {
+        ticket: string;
+      };
+      return { accessToken: answer.ticket };
+    };
     const kinds = [
       { api: 'service/get_suite_token', call: () => suiteToken({ suiteId: THIRD_PARTY_SUITE.suiteId }) },
       {
@@ -127,6 +142,9 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
         api: 'gettoken',
         call: () => corpToken({ suiteId: CUSTOMIZED_TEMPLATE.suiteId, corpId: corps.customized }),
       },
+      // The JS-SDK tickets of the third-party corp's app, asked for like a page load would.
+      { api: 'get_jsapi_ticket', call: () => ticketOf('corp') },
+      { api: 'ticket/get', call: () => ticketOf('agent') },
     ];
     // The suite-token calls the exchanges made are not part of the day.
     const callsBefore = kinds.map(({ api }) => simulator.calls(api));
@@ -166,6 +184,10 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
         round((simulator.calls(api) - (callsBefore[index] ?? 0)) / lifetimes),
       ]),
     );
+    const ticketFetchesPerDay = {
+      corp: round((simulator.calls('get_jsapi_ticket') - (callsBefore[3] ?? 0)) / (SIMULATED_HOURS / 24)),
+      agent: round((simulator.calls('ticket/get') - (callsBefore[4] ?? 0)) / (SIMULATED_HOURS / 24)),
+    };
     warm.sort((a, b) => a - b);
     boundary.sort((a, b) => a - b);
     const met = failed === 0 && Object.values(upstreamCallsPerLifetime).every((calls) => calls <= 2);
@@ -174,6 +196,7 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
       requests,
       failedRequests: failed,
       upstreamCallsPerLifetime,
+      ticketFetchesPerDay,
       boundary: {
         samples: boundary.length,
         p50: round(percentile(boundary, 50)),

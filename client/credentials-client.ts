@@ -1,6 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CredentialServiceError, errorFromLambda } from './errors.ts';
 
+export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts';
 export * from './errors.ts';
 
 /** A token as the service handed it out. */
@@ -11,6 +12,40 @@ export interface Token {
 
 export interface CorpToken extends Token {
   readonly agentId?: number;
+}
+
+/** Who signed in (`user-identity`): a member has a `userId`, anyone else an `openId`. */
+export interface UserIdentity {
+  /** Empty for an outsider of a third-party suite when no corpId was given. */
+  readonly corpId: string;
+  readonly userId?: string;
+  readonly openUserId?: string;
+  readonly openId?: string;
+  readonly userTicket?: string;
+  readonly userTicketExpiresAt?: Date;
+}
+
+/** A member's details (`user-detail`); sensitive fields only with the member's consent. */
+export interface UserDetail {
+  readonly corpId: string;
+  readonly userId: string;
+  readonly name?: string;
+  readonly gender?: string;
+  readonly avatar?: string;
+  readonly qrCode?: string;
+  readonly mobile?: string;
+  readonly email?: string;
+  readonly bizMail?: string;
+  readonly address?: string;
+}
+
+/** `wx.config({ appId, timestamp, nonceStr, signature })` / `wx.agentConfig({ corpid: appId, agentid: agentId, … })`. */
+export interface JsapiSignature {
+  readonly appId: string;
+  readonly agentId?: number;
+  readonly timestamp: number;
+  readonly nonceStr: string;
+  readonly signature: string;
 }
 
 export interface CredentialsClientOptions {
@@ -24,6 +59,12 @@ export interface CredentialsClientOptions {
   readonly providerTokenFunction?: string;
   /** Name or ARN of the customized-auth-url function. @default 'customized-auth-url' */
   readonly customizedAuthUrlFunction?: string;
+  /** @default 'user-identity' */
+  readonly userIdentityFunction?: string;
+  /** @default 'user-detail' */
+  readonly userDetailFunction?: string;
+  /** @default 'jsapi-ticket' */
+  readonly jsapiTicketFunction?: string;
   /** Stop using a cached token this long before it expires. @default 60 000 ms */
   readonly marginMs?: number;
   readonly nowMs?: () => number;
@@ -82,18 +123,59 @@ export class CredentialsClient {
     readonly templateIds: readonly string[];
     readonly state?: string;
   }): Promise<{ readonly qrcodeUrl: string; readonly expiresAt: Date }> {
-    const response = await this.options.lambda.send(
-      new InvokeCommand({
-        FunctionName: this.options.customizedAuthUrlFunction ?? 'customized-auth-url',
-        Payload: new TextEncoder().encode(JSON.stringify(request)),
-      }),
-    );
-    const text = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
-    const body = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
-    if (response.FunctionError !== undefined) {
-      throw errorFromLambda(String(body.errorType ?? 'Unknown'), String(body.errorMessage ?? ''));
-    }
+    const body = await this.#call(this.options.customizedAuthUrlFunction ?? 'customized-auth-url', request);
     return { qrcodeUrl: String(body.qrcodeUrl), expiresAt: new Date(String(body.expiresAt)) };
+  }
+
+  /**
+   * Who signed in with an OAuth `code` (single use: a used one throws WeComApiError 40029).
+   * 代开发 templates need `corpId`. Not cached.
+   */
+  async getUserIdentity(request: {
+    readonly code: string;
+    readonly suiteId?: string;
+    readonly corpId?: string;
+  }): Promise<UserIdentity> {
+    const body = await this.#call(this.options.userIdentityFunction ?? 'user-identity', request);
+    const { userTicketExpiresAt, ...identity } = body as unknown as Omit<
+      UserIdentity,
+      'userTicketExpiresAt'
+    > & {
+      userTicketExpiresAt?: string;
+    };
+    return {
+      ...identity,
+      ...(userTicketExpiresAt === undefined ? {} : { userTicketExpiresAt: new Date(userTicketExpiresAt) }),
+    };
+  }
+
+  /** A member's details from the `userTicket` of their sign-in. 代开发 templates need `corpId`. */
+  async getUserDetail(request: {
+    readonly userTicket: string;
+    readonly suiteId?: string;
+    readonly corpId?: string;
+  }): Promise<UserDetail> {
+    return (await this.#call(
+      this.options.userDetailFunction ?? 'user-detail',
+      request,
+    )) as unknown as UserDetail;
+  }
+
+  /**
+   * What a page passes to `wx.config` (`type: 'corp'`) or `wx.agentConfig` (`type: 'agent'`),
+   * signed by the service for `url` (the page's `location.href`; its `#…` is dropped). The ticket
+   * stays in the service. Not cached: every page load gets its own nonce and timestamp.
+   */
+  async getJsapiSignature(request: {
+    readonly corpId: string;
+    readonly suiteId?: string;
+    readonly type: 'corp' | 'agent';
+    readonly url: string;
+  }): Promise<JsapiSignature> {
+    return (await this.#call(
+      this.options.jsapiTicketFunction ?? 'jsapi-ticket',
+      request,
+    )) as unknown as JsapiSignature;
   }
 
   /** Reports a token WeCom refused; the next request for it asks the service for a new one. */
@@ -132,6 +214,22 @@ export class CredentialsClient {
   }
 
   async #invoke(functionName: string, payload: object): Promise<CorpToken> {
+    const fields = await this.#call(functionName, payload);
+    if (typeof fields.accessToken !== 'string' || typeof fields.expiresAt !== 'string') {
+      throw new CredentialServiceError(
+        'InvalidResponse',
+        `${functionName} answered without accessToken and expiresAt`,
+      );
+    }
+    return {
+      accessToken: fields.accessToken,
+      expiresAt: new Date(fields.expiresAt),
+      ...(typeof fields.agentId === 'number' ? { agentId: fields.agentId } : {}),
+    };
+  }
+
+  /** Invokes a function; its typed error is thrown as the client's error class of the same name. */
+  async #call(functionName: string, payload: object): Promise<Record<string, unknown>> {
     const response = await this.options.lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
@@ -155,16 +253,6 @@ export class CredentialsClient {
         String(fields.errorMessage ?? ''),
       );
     }
-    if (typeof fields.accessToken !== 'string' || typeof fields.expiresAt !== 'string') {
-      throw new CredentialServiceError(
-        'InvalidResponse',
-        `${functionName} answered without accessToken and expiresAt`,
-      );
-    }
-    return {
-      accessToken: fields.accessToken,
-      expiresAt: new Date(fields.expiresAt),
-      ...(typeof fields.agentId === 'number' ? { agentId: fields.agentId } : {}),
-    };
+    return fields;
   }
 }

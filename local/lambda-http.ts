@@ -59,8 +59,9 @@ export const toHttpApiEvent = (
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
   }
-  // API Gateway sets the scheme the client used (https there; plain http on this machine).
-  headers['x-forwarded-proto'] = 'http';
+  // API Gateway sets the scheme the client used; here it is plain http unless a tunnel in front
+  // (the way to reach PORT from WeCom) says it took https.
+  headers['x-forwarded-proto'] = headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   return {
     version: '2.0',
     routeKey: `${method} ${route.routeKey}`,

@@ -279,6 +279,16 @@ const sandboxRoute = async (
           ),
         });
         return;
+      case '/sandbox/oauth-code': {
+        // A user of corpId signs in to the app: the code WeCom appends to the OAuth redirect.
+        const userId = url.searchParams.get('userId') ?? undefined;
+        if (userId !== undefined && !ID_PATTERN.test(userId)) {
+          json(400, { error: 'userId must be 1-64 letters, digits, - or _' });
+          return;
+        }
+        json(200, { suiteId, corpId, code: simulator.issueOAuthCode(suiteId, corpId, userId) });
+        return;
+      }
       case '/sandbox/verify-urls':
         json(200, {
           suiteId,
@@ -312,7 +322,7 @@ const sandboxRoute = async (
       default:
         json(404, {
           error:
-            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message or ip-allow-list',
+            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message, oauth-code or ip-allow-list',
         });
     }
   } catch (error) {

@@ -12,8 +12,11 @@ import type { SuiteRegistrySource } from '../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
 import { createCustomizedAuthUrlHandler } from '../functions/customized-auth-url/customized-auth-url-handler.ts';
 import { createInstallHandler } from '../functions/install/install-handler.ts';
+import { createJsapiTicketHandler } from '../functions/jsapi-ticket/jsapi-ticket-handler.ts';
 import { createProviderTokenHandler } from '../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
+import { createUserDetailHandler } from '../functions/user-detail/user-detail-handler.ts';
+import { createUserIdentityHandler } from '../functions/user-identity/user-identity-handler.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
 import { createInstallDeps } from '../functions/wiring/install-deps.ts';
@@ -22,8 +25,11 @@ import {
   createCorpTokenDeps,
   createCustomizedAuthUrlDeps,
   createExchangeDeps,
+  createJsapiTicketDeps,
   createProviderTokenDeps,
   createSuiteTokenDeps,
+  createUserDetailDeps,
+  createUserIdentityDeps,
 } from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';
@@ -186,6 +192,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
       ['provider-token', createProviderTokenHandler(createProviderTokenDeps(runtime))],
       ['customized-auth-url', createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime))],
+      ['user-identity', createUserIdentityHandler(createUserIdentityDeps(runtime))],
+      ['user-detail', createUserDetailHandler(createUserDetailDeps(runtime))],
+      ['jsapi-ticket', createJsapiTicketHandler(createJsapiTicketDeps(runtime))],
     ]);
     const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
     const poller = new StreamPoller({

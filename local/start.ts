@@ -63,7 +63,7 @@ const main = async (): Promise<void> => {
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
     `  Install link      ${stack.url}/install/{suiteId}?ref=…   (third-party suites; and ${stack.url}/WW_verify_….txt)`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
-    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url)`,
+    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url, user-identity, user-detail, jsapi-ticket)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
     `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath})`}, private to this run's credentials`,
     `  WeCom API         ${stack.wecomApiBase}`,
@@ -80,6 +80,11 @@ const main = async (): Promise<void> => {
       `  curl -s -X POST '${stack.lambdaUrl}/sandbox/install?suiteId=${firstSuite}&corpId=wwdemocorp'`,
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/corp-token/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp"}'`,
       `  (as a visitor of your website would: add &via=website&ref=order42 to the install)`,
+      '',
+      'Sign a user in (the code WeCom appends to your OAuth redirect), and sign a page for the JS-SDK:',
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${firstSuite}&corpId=wwdemocorp&userId=zhangsan'`,
+      `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/user-identity/invocations -d '{"suiteId":"${firstSuite}","code":"<code>"}'`,
+      `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/jsapi-ticket/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp","type":"agent","url":"https://app.example.com/page"}'`,
       `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall, /sandbox/change-auth, /sandbox/message, /sandbox/ip-allow-list)`,
     );
   }

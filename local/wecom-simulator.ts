@@ -82,6 +82,27 @@ export interface InstallHop {
 const TICKET_LIFETIME_MS = 30 * 60 * 1000;
 const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
 const PRE_AUTH_CODE_LIFETIME_SECONDS = 1200;
+const OAUTH_CODE_LIFETIME_MS = 5 * 60 * 1000;
+const USER_TICKET_LIFETIME_SECONDS = 1800;
+const HOUR_MS = 60 * 60 * 1000;
+/** WeCom's hourly JS-SDK ticket quotas (document/path/90506): per corp, and per app for agent_config. */
+export const JSAPI_QUOTA_PER_HOUR = { corp: 400, agent: 100 } as const;
+
+interface OAuthCode {
+  readonly suiteId: string;
+  readonly corpId: string;
+  /** A member of the corp; absent for an outsider (who gets an openid). */
+  readonly userId?: string;
+  readonly issuedAtMs: number;
+  used: boolean;
+}
+
+interface JsapiFetch {
+  readonly type: 'corp' | 'agent';
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly atMs: number;
+}
 /** The browser's WeCom session in the simulator: which corp's admin is signed in on the install page. */
 export const SANDBOX_CORP_COOKIE = 'sandbox_corp';
 
@@ -101,6 +122,13 @@ export class WeComSimulator {
   readonly #corpTokens = new Map<string, IssuedToken>();
   readonly #codes = new Map<string, PendingCode & { readonly authType?: 0 | 1 }>();
   readonly #preAuthCodes = new Map<string, PreAuthCode>();
+  readonly #oauthCodes = new Map<string, OAuthCode>();
+  readonly #userTickets = new Map<
+    string,
+    { suiteId: string; corpId: string; userId: string; issuedAtMs: number }
+  >();
+  readonly #jsapiTickets = new Map<string, IssuedToken>();
+  readonly #jsapiFetches: JsapiFetch[] = [];
   readonly #grants = new Map<string, Grant>();
   readonly #faults = new Map<string, SimulatedFault[]>();
   readonly #calls = new Map<string, number>();
@@ -195,7 +223,8 @@ export class WeComSimulator {
   /** A corp installs the app: returns the auth code WeCom would push in create_auth. */
   authorizeCorp(suiteId: string, corpId: string, corpName = `Corp ${corpId}`): string {
     this.#requireSuite(suiteId);
-    const authCode = `authcode-${randomBytes(16).toString('hex')}`;
+    // WeCom's auth codes are 64–512 characters.
+    const authCode = `authcode-${randomBytes(32).toString('hex')}`;
     this.#codes.set(authCode, { suiteId, corpId, corpName, issuedAtMs: this.#nowMs(), used: false });
     return authCode;
   }
@@ -462,6 +491,20 @@ export class WeComSimulator {
         return this.#getCustomizedAuthUrl(query, body);
       case 'service/get_suite_token':
         return this.#getSuiteToken(body);
+      case 'service/auth/getuserinfo3rd':
+        return this.#getUserInfo(query, 'third_party');
+      case 'auth/getuserinfo':
+        return this.#getUserInfo(query, 'customized');
+      case 'service/auth/getuserdetail3rd':
+        return this.#getUserDetail(query, body, 'third_party');
+      case 'auth/getuserdetail':
+        return this.#getUserDetail(query, body, 'customized');
+      case 'get_jsapi_ticket':
+        return this.#getJsapiTicket(query, 'corp');
+      case 'ticket/get':
+        return query.get('type') === 'agent_config'
+          ? this.#getJsapiTicket(query, 'agent')
+          : error(40003, 'invalid type');
       case 'service/get_pre_auth_code':
         return this.#getPreAuthCode(query);
       case 'service/set_session_info':
@@ -590,6 +633,160 @@ export class WeComSimulator {
       auth_corp_info: { corpid: code.corpId, corp_name: code.corpName },
       auth_user_info: { userid: 'admin' },
     };
+  }
+
+  /**
+   * A user signs in to the app in `corpId` (OAuth, document/path/91121): the code WeCom appends to
+   * the redirect. Single use, 5 minutes. Without `userId` the user is not a member (an openid).
+   */
+  issueOAuthCode(suiteId: string, corpId: string, userId?: string): string {
+    this.#requireSuite(suiteId);
+    const code = `oauth-${randomBytes(16).toString('hex')}`;
+    this.#oauthCodes.set(code, {
+      suiteId,
+      corpId,
+      issuedAtMs: this.#nowMs(),
+      used: false,
+      ...(userId === undefined ? {} : { userId }),
+    });
+    return code;
+  }
+
+  /** When each JS-SDK ticket fetch for the corp happened (of `type`), quota-limited ones included. */
+  jsapiFetchTimes(corpId: string, type: 'corp' | 'agent'): number[] {
+    return this.#jsapiFetches
+      .filter((fetch) => fetch.corpId === corpId && fetch.type === type)
+      .map((f) => f.atMs);
+  }
+
+  /** The corp-token grant an access_token belongs to, or WeCom's error for it. */
+  #grantOfCorpToken(query: URLSearchParams): { suiteId: string; corpId: string } | Record<string, unknown> {
+    const value = query.get('access_token');
+    for (const [key, token] of this.#corpTokens) {
+      if (token.value === value) {
+        if (token.expiresAtMs <= this.#nowMs()) {
+          return error(42001, 'access_token expired');
+        }
+        const [suiteId = '', corpId = ''] = key.split('|');
+        return { suiteId, corpId };
+      }
+    }
+    return error(40014, 'invalid access_token');
+  }
+
+  #getUserInfo(query: URLSearchParams, kind: 'third_party' | 'customized'): Record<string, unknown> {
+    let suiteId: string;
+    let corpId: string | undefined;
+    if (kind === 'third_party') {
+      const owner = this.#suiteOfToken(query);
+      if (typeof owner !== 'string') {
+        return owner;
+      }
+      if (owner.startsWith('dk')) {
+        return error(48002, 'api forbidden for customized app templates; use auth/getuserinfo');
+      }
+      suiteId = owner;
+    } else {
+      const grant = this.#grantOfCorpToken(query);
+      if (!('suiteId' in grant) || typeof grant.suiteId !== 'string') {
+        return grant;
+      }
+      suiteId = grant.suiteId;
+      corpId = String(grant.corpId);
+    }
+    const code = this.#oauthCodes.get(query.get('code') ?? '');
+    if (
+      code === undefined ||
+      code.used ||
+      code.suiteId !== suiteId ||
+      (corpId !== undefined && code.corpId !== corpId) ||
+      this.#nowMs() - code.issuedAtMs > OAUTH_CODE_LIFETIME_MS
+    ) {
+      return error(40029, 'invalid code');
+    }
+    code.used = true;
+    if (code.userId === undefined) {
+      return { errcode: 0, errmsg: 'ok', openid: `openid-${randomBytes(8).toString('hex')}` };
+    }
+    const userTicket = `userticket-${randomBytes(16).toString('hex')}`;
+    this.#userTickets.set(userTicket, {
+      suiteId,
+      corpId: code.corpId,
+      userId: code.userId,
+      issuedAtMs: this.#nowMs(),
+    });
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      ...(kind === 'third_party' ? { corpid: code.corpId, open_userid: `open-${code.userId}` } : {}),
+      userid: code.userId,
+      user_ticket: userTicket,
+      expires_in: USER_TICKET_LIFETIME_SECONDS,
+    };
+  }
+
+  #getUserDetail(
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+    kind: 'third_party' | 'customized',
+  ): Record<string, unknown> {
+    const owner = kind === 'third_party' ? this.#suiteOfToken(query) : this.#grantOfCorpToken(query);
+    if (typeof owner !== 'string' && !('suiteId' in owner && typeof owner.suiteId === 'string')) {
+      return owner;
+    }
+    const suiteId = typeof owner === 'string' ? owner : String(owner.suiteId);
+    const ticket = this.#userTickets.get(String(body.user_ticket));
+    if (ticket === undefined || ticket.suiteId !== suiteId) {
+      return error(84015, 'invalid user ticket');
+    }
+    if (this.#nowMs() - ticket.issuedAtMs > USER_TICKET_LIFETIME_SECONDS * 1000) {
+      return error(84014, 'user ticket expired');
+    }
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      corpid: ticket.corpId,
+      userid: ticket.userId,
+      gender: '1',
+      avatar: `https://wework.qpic.cn/simulated/${ticket.userId}/0`,
+      qr_code: `https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=${ticket.userId}`,
+      ...(kind === 'customized'
+        ? {
+            mobile: '13800000000',
+            email: `${ticket.userId}@example.com`,
+            biz_mail: `${ticket.userId}@corp.example.com`,
+            address: 'Simulated Road 1',
+          }
+        : {}),
+    };
+  }
+
+  #getJsapiTicket(query: URLSearchParams, type: 'corp' | 'agent'): Record<string, unknown> {
+    const grant = this.#grantOfCorpToken(query);
+    if (!('suiteId' in grant) || typeof grant.suiteId !== 'string') {
+      return grant;
+    }
+    const suiteId = grant.suiteId;
+    const corpId = String(grant.corpId);
+    const now = this.#nowMs();
+    this.#jsapiFetches.push({ type, suiteId, corpId, atMs: now });
+    const inLastHour = this.#jsapiFetches.filter(
+      (fetch) =>
+        fetch.type === type &&
+        fetch.corpId === corpId &&
+        (type === 'corp' || fetch.suiteId === suiteId) &&
+        now - fetch.atMs < HOUR_MS,
+    ).length;
+    if (inLastHour > JSAPI_QUOTA_PER_HOUR[type]) {
+      return error(45009, 'api freq out of limit');
+    }
+    const ticket = this.#reuseOrIssue(
+      this.#jsapiTickets,
+      `${type}|${grantKey(suiteId, corpId)}`,
+      type === 'corp' ? 'get_jsapi_ticket' : 'ticket/get',
+      `jsapi-${type}`,
+    );
+    return { errcode: 0, errmsg: 'ok', ticket: ticket.value, expires_in: this.#expiresIn(ticket) };
   }
 
   #getPreAuthCode(query: URLSearchParams): Record<string, unknown> {

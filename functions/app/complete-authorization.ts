@@ -27,6 +27,8 @@ export interface AuthCodeToExchange {
   readonly timeStamp: number;
   /** The provider's `ref` of an install from its website. */
   readonly installRef?: string;
+  /** When the service stored the code (ms); distinguishes failed website installs in one second. */
+  readonly receivedAtMs?: number;
 }
 
 export type ExchangeOutcome =
@@ -103,8 +105,11 @@ export const completeAuthorization = async (
             reason: outcome.reason,
             ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
           },
-          // WeCom's TimeStamp of the event that brought the code: stable across the stream's retries.
-          code.timeStamp * 1000,
+          // WeCom's TimeStamp of the event that brought the code (for a website install, when the
+          // redirect was stored, to the millisecond): stable across the stream's retries.
+          code.source === 'install' && code.receivedAtMs !== undefined
+            ? code.receivedAtMs
+            : code.timeStamp * 1000,
         ),
       ]);
       await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);

@@ -29,16 +29,12 @@ export const getCorpToken = async (
 ): Promise<CorpTokenResult> => {
   const registry = await deps.registry.current();
   const suite = registry.resolve(input.suiteId);
-  const authorization = await readAuthorization(
+  const { authorization, permanentCode } = await requireActiveAuthorization(
     deps,
     suite.suiteId,
     input.corpId,
     input.staleToken !== undefined,
   );
-  const permanentCode = authorization?.status === 'active' ? authorization.permanentCode : undefined;
-  if (authorization === undefined || permanentCode === undefined) {
-    throw new CorpNotAuthorizedError(`corp ${input.corpId} has no active authorization for ${suite.suiteId}`);
-  }
   const token = await obtainToken(
     deps,
     { kind: 'corp_token', suiteId: suite.suiteId, corpId: input.corpId },
@@ -88,6 +84,26 @@ export const getCorpToken = async (
   return { token, ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }) };
 };
 
+/**
+ * The corp's active authorization for the suite (from the last 30 s in this container unless
+ * `mustBeFresh`).
+ *
+ * @throws CorpNotAuthorizedError when it is unknown or revoked.
+ */
+export const requireActiveAuthorization = async (
+  deps: TokenDeps,
+  suiteId: string,
+  corpId: string,
+  mustBeFresh = false,
+): Promise<{ readonly authorization: CorpAuthorization; readonly permanentCode: string }> => {
+  const authorization = await readAuthorization(deps, suiteId, corpId, mustBeFresh);
+  const permanentCode = authorization?.status === 'active' ? authorization.permanentCode : undefined;
+  if (authorization === undefined || permanentCode === undefined) {
+    throw new CorpNotAuthorizedError(`corp ${corpId} has no active authorization for ${suiteId}`);
+  }
+  return { authorization, permanentCode };
+};
+
 const readAuthorization = async (
   deps: TokenDeps,
   suiteId: string,
@@ -99,7 +115,12 @@ const readAuthorization = async (
   if (recent !== undefined) {
     return recent;
   }
-  const authorization = await deps.authorizations.getAuthorization(suiteId, corpId);
+  const read = () => deps.authorizations.getAuthorization(suiteId, corpId);
+  // A caller reporting a stale token reads on its own: a read already under way may predate the change.
+  const authorization =
+    mustBeFresh || deps.recentAuthorizations === undefined
+      ? await read()
+      : await deps.recentAuthorizations.shared(suiteId, corpId, read);
   // Only active authorizations are kept: an unknown or revoked corp is looked up every time.
   if (authorization?.status === 'active') {
     deps.recentAuthorizations?.set(authorization, now);

@@ -28,7 +28,7 @@ export interface InstallDeps extends TokenDeps {
 export const PRE_AUTH_CODE_RESERVE_MS = 10 * 60_000;
 
 // Auth codes are 64–512 printable characters (docs/wecom-protocol.md §5.6).
-const AUTH_CODE_PATTERN = /^[\x21-\x7e]{1,512}$/;
+const AUTH_CODE_PATTERN = /^[\x21-\x7e]{64,512}$/;
 
 /**
  * `GET /install/{suiteId}[?ref=…]`: where to send the browser to install a third-party suite
@@ -100,7 +100,7 @@ export const completeInstall = async (
     throw new InvalidRequestError('MISSING_PARAMETER', 'the redirect carries no auth_code');
   }
   if (!AUTH_CODE_PATTERN.test(input.authCode)) {
-    throw new InvalidRequestError('MALFORMED_PARAMETER', 'auth_code must be 1-512 printable characters');
+    throw new InvalidRequestError('MALFORMED_PARAMETER', 'auth_code must be 64-512 printable characters');
   }
   const outcome = await deps.installCodes.recordInstallCode(
     {
@@ -139,16 +139,20 @@ const getPreAuthCode = async (
   deps: InstallDeps,
   suite: RegisteredSuite,
 ): Promise<{ readonly value: string; readonly endsAtMs: number }> => {
-  const code = await obtainToken(deps, { kind: 'pre_auth_code', suiteId: suite.suiteId }, (previous) =>
+  // No `previous`: a code WeCom hands back again is a new lease on the same value, never one that
+  // ended already (that would make every caller ask again at once).
+  const code = await obtainToken(deps, { kind: 'pre_auth_code', suiteId: suite.suiteId }, () =>
     withSuiteToken(deps, suite.suiteId, async (suiteAccessToken) => {
       const requestedAtMs = deps.clock.nowMs();
       const minted = await deps.wecom.getPreAuthCode(suiteAccessToken);
       if (suite.installTestMode === true) {
         await deps.wecom.setSessionInfo(suiteAccessToken, minted.accessToken, 1);
       }
-      // Cached (and so handed out) only until the reserve is left; the state expires at the true end.
-      const servedForSeconds = Math.max(1, minted.expiresInSeconds - PRE_AUTH_CODE_RESERVE_MS / 1000);
-      return tokenFromMint(minted.accessToken, servedForSeconds, requestedAtMs, previous);
+      // Handed out only until the reserve is left (the state expires at the true end, or later
+      // for a code WeCom gives less than twice the reserve: harmless, WeCom checks the code itself).
+      const lifeSeconds = minted.expiresInSeconds;
+      const servedSeconds = Math.max(lifeSeconds / 2, lifeSeconds - PRE_AUTH_CODE_RESERVE_MS / 1000);
+      return tokenFromMint(minted.accessToken, servedSeconds, requestedAtMs);
     }),
   );
   return { value: code.value, endsAtMs: code.expiresAtMs + PRE_AUTH_CODE_RESERVE_MS };

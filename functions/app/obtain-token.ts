@@ -1,9 +1,14 @@
 import { type AccessToken, freshnessOf, withGrace } from '../core/credentials/access-token.ts';
 import { errorFromBlock, isBlockingFailure, nextBlock } from '../core/credentials/credential-block.ts';
 import { type CredentialKey, memoryKeyOf } from '../core/credentials/credential-key.ts';
-import { describeMintFailure, errorFromMintFailure } from '../core/credentials/mint-failure.ts';
+import {
+  describeMintFailure,
+  errorFromMintFailure,
+  mintRetryAtMs,
+  nextMintFailure,
+} from '../core/credentials/mint-failure.ts';
 import { UpstreamUnavailableError } from '../core/errors.ts';
-import type { CredentialBlock } from '../core/ports.ts';
+import type { CredentialBlock, TokenRecord } from '../core/ports.ts';
 import { DEFAULT_MINT_TIMING, type TokenDeps } from './token-deps.ts';
 
 // A value WeCom hands back at its end is asked for again this often, this many times (≈ 1 s).
@@ -25,7 +30,10 @@ export type Mint = (
  *
  * 1. A `fresh` credential in this container's memory, or in the shared cache, is returned as is.
  * 2. A blocked credential (WeCom refuses until the authorization changes) fails at once with the
- *    block's typed error, until its next attempt is due.
+ *    block's typed error, until its next attempt is due. After a streak of failed mints for a
+ *    passing reason (60020, -1, 45009, timeouts) callers get the last failure, or the still-valid
+ *    credential, without asking WeCom until the streak's wait is over (mintRetryAtMs).
+ * 0. Callers in one container asking at the same moment share one pass (TokenMemory.shared).
  * 3. Otherwise one caller takes the mint lease with a conditional write (the condition is the same
  *    rule: absent, `refresh_due` or `expired`, or the caller's stale value) and mints; a failed
  *    mint is never cached, only recorded for the callers waiting on it, or turned into a block.
@@ -42,16 +50,30 @@ export const obtainToken = async (
   staleToken?: string,
   onBlocked?: (block: CredentialBlock) => Promise<void>,
 ): Promise<AccessToken> => {
-  const timing = deps.timing ?? DEFAULT_MINT_TIMING;
   const memoryKey = memoryKeyOf(key);
   const startedAtMs = deps.clock.nowMs();
   const remembered = deps.memory.get(memoryKey, startedAtMs, staleToken);
   if (remembered !== undefined) {
     return remembered;
   }
+  return deps.memory.shared(`${memoryKey}|${staleToken ?? ''}`, () =>
+    obtainFromCache(deps, key, memoryKey, mint, startedAtMs, staleToken, onBlocked),
+  );
+};
+
+const obtainFromCache = async (
+  deps: TokenDeps,
+  key: CredentialKey,
+  memoryKey: string,
+  mint: Mint,
+  startedAtMs: number,
+  staleToken: string | undefined,
+  onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
+): Promise<AccessToken> => {
+  const timing = deps.timing ?? DEFAULT_MINT_TIMING;
   // One lease owner per caller, however often it polls.
   const owner = deps.newLeaseOwner();
-  for (;;) {
+  for (let polls = 0; ; polls += 1) {
     const record = await deps.tokens.read(key);
     const now = deps.clock.nowMs();
     if (record.block !== undefined && now < record.block.nextAttemptAtMs) {
@@ -66,8 +88,16 @@ export const obtainToken = async (
       deps.memory.set(memoryKey, cached, now);
       return cached;
     }
+    // A streak of failed mints: nobody asks WeCom again until it has waited (mintRetryAtMs).
+    const failure = record.mintFailure;
+    if (failure !== undefined && now < mintRetryAtMs(failure)) {
+      if (cached !== undefined && freshness === 'refresh_due') {
+        return cached;
+      }
+      throw errorFromMintFailure(failure);
+    }
     if (await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken)) {
-      return mintUnderLease(deps, key, memoryKey, owner, mint, record.token, record.block, onBlocked);
+      return mintUnderLease(deps, key, memoryKey, owner, mint, record, onBlocked);
     }
     if (cached !== undefined && freshness === 'refresh_due') {
       return cached;
@@ -78,7 +108,8 @@ export const obtainToken = async (
     if (now - startedAtMs >= timing.maxWaitMs) {
       throw new UpstreamUnavailableError('timed out waiting for another caller to mint the token');
     }
-    await deps.sleep(timing.pollMs);
+    const backoffMs = Math.min(timing.maxPollMs, timing.pollMs * 1.5 ** polls);
+    await deps.sleep(backoffMs * (0.5 + Math.random() / 2));
   }
 };
 
@@ -88,10 +119,10 @@ const mintUnderLease = async (
   memoryKey: string,
   owner: string,
   mint: Mint,
-  previous: AccessToken | undefined,
-  block: CredentialBlock | undefined,
+  record: TokenRecord,
   onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
 ): Promise<AccessToken> => {
+  const { token: previous, block } = record;
   let token: AccessToken;
   try {
     token = await mint(previous, block);
@@ -108,15 +139,15 @@ const mintUnderLease = async (
     }
   } catch (error) {
     const now = deps.clock.nowMs();
-    const failure = describeMintFailure(error, now);
     if (isBlockingFailure(error)) {
+      const failure = describeMintFailure(error, now);
       const next = nextBlock(failure, now, block);
       await deps.tokens.block(key, owner, next);
       if (next.refusals === 1) {
         await onBlocked?.(next);
       }
     } else {
-      await deps.tokens.releaseAfterFailure(key, owner, failure);
+      await deps.tokens.releaseAfterFailure(key, owner, nextMintFailure(error, now, record.mintFailure));
     }
     throw error;
   }

@@ -14,13 +14,22 @@ import type {
 export interface MintTiming {
   /** How long a mint lease lasts if its owner dies. */
   readonly leaseMs: number;
-  /** How often a waiting caller re-reads the cache. */
+  /**
+   * How soon a waiting caller first re-reads the cache; each further wait is half again as long
+   * (jittered), up to `maxPollMs`, so a thousand waiters do not drown the one mint in reads.
+   */
   readonly pollMs: number;
+  readonly maxPollMs: number;
   /** How long a caller waits for another's mint before giving up. */
   readonly maxWaitMs: number;
 }
 
-export const DEFAULT_MINT_TIMING: MintTiming = { leaseMs: 15_000, pollMs: 50, maxWaitMs: 12_000 };
+export const DEFAULT_MINT_TIMING: MintTiming = {
+  leaseMs: 15_000,
+  pollMs: 50,
+  maxPollMs: 400,
+  maxWaitMs: 12_000,
+};
 
 /** What the token use cases need. */
 export interface TokenDeps {

@@ -229,6 +229,44 @@ export interface WeComApi {
   getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<MintedToken>;
   /** 代开发 templates: gettoken with the permanent code as corpsecret. */
   getCustomizedCorpToken(corpId: string, permanentCode: string): Promise<MintedToken>;
+  /** Third-party suites: service/auth/getuserinfo3rd (an OAuth code, single use). */
+  getUserInfo3rd(suiteAccessToken: string, code: string): Promise<WeComUserIdentity>;
+  /** 代开发 templates: auth/getuserinfo with the corp's token (an OAuth code, single use). */
+  getCustomizedUserInfo(corpAccessToken: string, code: string): Promise<WeComUserIdentity>;
+  /** Third-party suites: service/auth/getuserdetail3rd. */
+  getUserDetail3rd(suiteAccessToken: string, userTicket: string): Promise<WeComUserDetail>;
+  /** 代开发 templates: auth/getuserdetail with the corp's token. */
+  getCustomizedUserDetail(corpAccessToken: string, userTicket: string): Promise<WeComUserDetail>;
+  /** get_jsapi_ticket (`corp`, for wx.config) or ticket/get?type=agent_config (`agent`), with the corp's token. */
+  getJsapiTicket(corpAccessToken: string, type: JsapiTicketType): Promise<MintedToken>;
+}
+
+/** Which JS-SDK ticket: the corp's (wx.config) or the app's (wx.agentConfig). */
+export type JsapiTicketType = 'corp' | 'agent';
+
+/** Who an OAuth code belongs to, as WeCom says (a member has a userId, anyone else an openId). */
+export interface WeComUserIdentity {
+  readonly corpId?: string;
+  readonly userId?: string;
+  readonly openUserId?: string;
+  readonly openId?: string;
+  readonly userTicket?: string;
+  /** Seconds the user ticket stays valid. */
+  readonly userTicketExpiresInSeconds?: number;
+}
+
+/** A member's details (sensitive fields only with the member's consent, snsapi_privateinfo). */
+export interface WeComUserDetail {
+  readonly corpId?: string;
+  readonly userId: string;
+  readonly name?: string;
+  readonly gender?: string;
+  readonly avatar?: string;
+  readonly qrCode?: string;
+  readonly mobile?: string;
+  readonly email?: string;
+  readonly bizMail?: string;
+  readonly address?: string;
 }
 
 /** A failed mint, kept on the cache item so callers waiting on it fail with the same error. */
@@ -240,6 +278,8 @@ export interface MintFailure {
   readonly api?: string;
   readonly errcode?: number;
   readonly errmsg?: string;
+  /** Mints in a row that failed, each within FAILURE_STREAK_MS of the one before. @default 1 */
+  readonly consecutive?: number;
 }
 
 /**

@@ -26,7 +26,10 @@ export type ServiceName =
   | 'auth-exchange'
   | 'provider-token'
   | 'customized-auth-url'
-  | 'install';
+  | 'install'
+  | 'user-identity'
+  | 'user-detail'
+  | 'jsapi-ticket';
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
 export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;

@@ -73,6 +73,18 @@ export const createProviderTokenDeps = (runtime: ServiceRuntime): TokenFunctionD
 export const createCustomizedAuthUrlDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
   createTokenMachinery(runtime, 'customized-auth-url');
 
+/** The user-identity function's dependencies (sign-in: it mints suite or corp tokens when needed). */
+export const createUserIdentityDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'user-identity');
+
+/** The user-detail function's dependencies. */
+export const createUserDetailDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'user-detail');
+
+/** The jsapi-ticket function's dependencies (it keeps JS-SDK tickets in the shared cache). */
+export const createJsapiTicketDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
+  createTokenMachinery(runtime, 'jsapi-ticket');
+
 /** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
 export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'corp-token'),

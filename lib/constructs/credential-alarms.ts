@@ -41,6 +41,9 @@ export interface CredentialAlarmsProps {
       | 'corpToken'
       | 'providerToken'
       | 'customizedAuthUrl'
+      | 'userIdentity'
+      | 'userDetail'
+      | 'jsapiTicket'
       | 'authExchange'
       | 'install',
       MonitoredFunction
@@ -63,8 +66,9 @@ export interface CredentialAlarmsProps {
 /**
  * What an operator must hear about: tickets that stopped arriving (20 minutes = two missed pushes,
  * ten minutes before WeCom's 30-minute hard failure), anything in the dead-letter queue, function
- * crashes and timeouts (not the typed answers of the token functions), any throttled callback, and
- * WeCom refusing our calls. Plus one dashboard of ticket arrivals, token mints, errcodes and callback latency.
+ * crashes and timeouts (not the typed answers of the functions other services invoke), any
+ * throttled callback, and WeCom refusing our calls. Plus one dashboard of ticket arrivals, token
+ * mints, errcodes and callback latency.
  *
  * The ticket alarms treat "no data" as breaching, so they are in ALARM from their creation until
  * the first ticket arrives: CloudWatch cannot tell "deployed minutes ago" from "tickets stopped",
@@ -170,16 +174,9 @@ export class CredentialAlarms extends Construct {
             : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    const { suiteToken, corpToken, providerToken, customizedAuthUrl, authExchange, install } =
-      props.functions;
-    for (const service of [
-      suiteToken.serviceName,
-      corpToken.serviceName,
-      providerToken.serviceName,
-      customizedAuthUrl.serviceName,
-      authExchange.serviceName,
-      install.serviceName,
-    ]) {
+    // Every function but the callback calls WeCom.
+    const wecomCallers = Object.entries(props.functions).filter(([name]) => name !== 'callback');
+    for (const [, { serviceName: service }] of wecomCallers) {
       this.#alarm(`WeComErrors-${service}`, {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,

@@ -7,8 +7,11 @@ import { Construct, type IConstruct } from 'constructs';
 /** A function (or other construct) that gets access; acknowledgements attach to it. */
 type Grantee = IGrantable & IConstruct;
 
-import { leadingKeysPattern } from '../../functions/adapters/dynamodb/table-keys.ts';
+import { KEY_PREFIX, leadingKeysPattern } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.ts';
+
+/** The cached credentials of suites (suite token, pre-auth code): `TOKEN#SUITE#…`, never a corp's. */
+const suiteCredentialsPattern = `${KEY_PREFIX.token}SUITE#*`;
 
 export interface CredentialTableAccessProps {
   readonly tableArn: string;
@@ -64,7 +67,11 @@ export class CredentialTableAccess extends Construct {
     this.#grantKey(grantee);
   }
 
-  /** suite-token and corp-token: read tickets, authorizations and tokens; write token items only. */
+  /**
+   * The functions other services invoke (tokens, links, sign-in, JS-SDK tickets) and install: read
+   * tickets, authorizations and cached credentials; update items under TOKEN# keys only (the cached
+   * tokens, pre-auth codes and JS-SDK tickets), never put or delete.
+   */
   grantTokenAccess(grantee: Grantee): void {
     this.#grant(grantee, ['dynamodb:GetItem']);
     this.#grant(grantee, ['dynamodb:UpdateItem'], {
@@ -81,6 +88,16 @@ export class CredentialTableAccess extends Construct {
    * keeping to the INSTALLSTATE# and AUTHCODE# items (and `attribute_not_exists`) is the code's part.
    */
   grantInstallAccess(grantee: Grantee): void {
+    // It mints the suite token (reading the suite's ticket) and caches the pre-auth code: both
+    // under the suite's own keys. Nothing of a corp (permanent codes, corp tokens) is readable.
+    this.#grant(grantee, ['dynamodb:GetItem'], {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': [leadingKeysPattern('suite'), suiteCredentialsPattern],
+      },
+    });
+    this.#grant(grantee, ['dynamodb:UpdateItem'], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [suiteCredentialsPattern] },
+    });
     this.#grant(grantee, ['dynamodb:PutItem'], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('suite')] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },

@@ -11,6 +11,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EXCHANGE_STREAM_FILTERS } from '../../functions/adapters/dynamodb/stream-filters.ts';
 import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
+import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
 import { CredentialEventsAccess } from '../constructs/credential-events-access.ts';
@@ -18,6 +19,39 @@ import { CredentialTableAccess } from '../constructs/credential-table-access.ts'
 import { type EgressIpAttributes, EgressNetwork } from '../constructs/egress-network.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
 import type { StageConfig } from '../stage-config.ts';
+
+/**
+ * The functions other services invoke with the Lambda API, JSON in and out (design §3 and §9), by
+ * their name in the alarms. Each calls WeCom, so it leaves through the allow-listed IP; reads
+ * tickets and authorizations and caches what it mints or fetches under TOKEN# keys (the token
+ * access); reads the configuration secret; answers typed errors by contract; and the consumer roles
+ * and grantTokenInvoke may invoke it. An `id` is the logical-id prefix of a deployed function:
+ * renaming one replaces the function.
+ */
+const INVOKED_FUNCTIONS = {
+  suiteToken: { id: 'SuiteTokenFunction', serviceName: 'suite-token' },
+  corpToken: { id: 'CorpTokenFunction', serviceName: 'corp-token' },
+  providerToken: { id: 'ProviderTokenFunction', serviceName: 'provider-token' },
+  // It mints the provider token when needed.
+  customizedAuthUrl: { id: 'CustomizedAuthUrlFunction', serviceName: 'customized-auth-url' },
+  // Sign-in: with the suite token, or a 代开发 corp's token, each minted when needed.
+  userIdentity: { id: 'UserIdentityFunction', serviceName: 'user-identity' },
+  userDetail: { id: 'UserDetailFunction', serviceName: 'user-detail' },
+  // JS-SDK tickets are cached and minted single-flight like tokens (WeCom allows a corp 400 an hour).
+  jsapiTicket: { id: 'JsapiTicketFunction', serviceName: 'jsapi-ticket' },
+} as const satisfies Record<string, { readonly id: string; readonly serviceName: ServiceName }>;
+
+type InvokedFunctionName = keyof typeof INVOKED_FUNCTIONS;
+
+/** `record` with `transform` applied to each value, keys kept. */
+const mapValues = <K extends string, V, W>(
+  record: Readonly<Record<K, V>>,
+  transform: (value: V) => W,
+): Record<K, W> =>
+  Object.fromEntries(Object.entries<V>(record).map(([key, value]) => [key, transform(value)])) as Record<
+    K,
+    W
+  >;
 
 export interface CredentialServiceStackProps extends StackProps {
   readonly table: ITable;
@@ -46,10 +80,18 @@ export class CredentialServiceStack extends Stack {
   readonly corpTokenFunction: ServiceFunction;
   readonly providerTokenFunction: ServiceFunction;
   readonly customizedAuthUrlFunction: ServiceFunction;
+  /** Exchanges a sign-in code for who signed in (design §9). */
+  readonly userIdentityFunction: ServiceFunction;
+  /** Exchanges a user_ticket for the user's details (design §9). */
+  readonly userDetailFunction: ServiceFunction;
+  /** Serves JS-SDK tickets, or signs a page URL with them (design §9). */
+  readonly jsapiTicketFunction: ServiceFunction;
   /** Serves the install routes to browsers; it has no consumer invoke permission. */
   readonly installFunction: ServiceFunction;
   /** The event bus: `events.eventBus` for rules of your own, `events.forwardTo(busArn)` for other buses. */
   readonly events: CredentialEventsAccess;
+  /** The functions other services invoke, INVOKED_FUNCTIONS built. */
+  readonly #invoked: Readonly<Record<InvokedFunctionName, ServiceFunction>>;
 
   constructor(scope: Construct, id: string, props: CredentialServiceStackProps) {
     super(scope, id, props);
@@ -103,48 +145,28 @@ export class CredentialServiceStack extends Stack {
       DETAIL_TYPE.authorizationChanged,
     ]);
 
-    this.suiteTokenFunction = new ServiceFunction(this, 'SuiteTokenFunction', {
-      functionDirectory: 'suite-token',
-      serviceName: 'suite-token',
-      environment,
-      timeout: Duration.seconds(20),
-      logRetention,
-      ...inVpc,
-    });
-    this.corpTokenFunction = new ServiceFunction(this, 'CorpTokenFunction', {
-      functionDirectory: 'corp-token',
-      serviceName: 'corp-token',
-      environment,
-      timeout: Duration.seconds(20),
-      logRetention,
-      ...inVpc,
-    });
-    this.providerTokenFunction = new ServiceFunction(this, 'ProviderTokenFunction', {
-      functionDirectory: 'provider-token',
-      serviceName: 'provider-token',
-      environment,
-      timeout: Duration.seconds(20),
-      logRetention,
-      ...inVpc,
-    });
-    // It mints the provider token when needed, so it has the token functions' access.
-    this.customizedAuthUrlFunction = new ServiceFunction(this, 'CustomizedAuthUrlFunction', {
-      functionDirectory: 'customized-auth-url',
-      serviceName: 'customized-auth-url',
-      environment,
-      timeout: Duration.seconds(20),
-      logRetention,
-      ...inVpc,
-    });
-    for (const fn of [
-      this.suiteTokenFunction,
-      this.corpTokenFunction,
-      this.providerTokenFunction,
-      this.customizedAuthUrlFunction,
-    ]) {
+    const invoked = mapValues(INVOKED_FUNCTIONS, ({ id, serviceName }) => {
+      const fn = new ServiceFunction(this, id, {
+        functionDirectory: serviceName,
+        serviceName,
+        environment,
+        timeout: Duration.seconds(20),
+        logRetention,
+        ...inVpc,
+      });
       table.grantTokenAccess(fn);
       configSecret.grantRead(fn);
-    }
+      return fn;
+    });
+    this.#invoked = invoked;
+    this.suiteTokenFunction = invoked.suiteToken;
+    this.corpTokenFunction = invoked.corpToken;
+    this.providerTokenFunction = invoked.providerToken;
+    this.customizedAuthUrlFunction = invoked.customizedAuthUrl;
+    this.userIdentityFunction = invoked.userIdentity;
+    this.userDetailFunction = invoked.userDetail;
+    this.jsapiTicketFunction = invoked.jsapiTicket;
+
     // Browsers reach it through the API, never by Lambda invoke. It calls WeCom (get_pre_auth_code,
     // set_session_info, and the suite token it mints), so it leaves through the allow-listed IP; a
     // browser waits on it, hence the short timeout.
@@ -156,9 +178,8 @@ export class CredentialServiceStack extends Stack {
       logRetention,
       ...inVpc,
     });
-    // The token functions' access: it mints the suite token and caches the pre-auth code (TOKEN#).
-    table.grantTokenAccess(this.installFunction);
-    // And it records the auth code a redirect brings back, with the mark of its spent state (SUITE#).
+    // Public and anonymous, so less than the token functions: suite items and suite credentials
+    // only (never a corp's permanent code or token), plus the auth code a redirect brings back.
     table.grantInstallAccess(this.installFunction);
     configSecret.grantRead(this.installFunction);
 
@@ -222,12 +243,7 @@ export class CredentialServiceStack extends Stack {
     }
 
     for (const [index, roleArn] of stage.consumerRoleArns.entries()) {
-      for (const fn of [
-        this.suiteTokenFunction,
-        this.corpTokenFunction,
-        this.providerTokenFunction,
-        this.customizedAuthUrlFunction,
-      ]) {
+      for (const fn of Object.values(invoked)) {
         fn.addPermission(`Consumer${index}`, {
           principal: new ArnPrincipal(roleArn),
           action: 'lambda:InvokeFunction',
@@ -238,28 +254,13 @@ export class CredentialServiceStack extends Stack {
     new CredentialAlarms(this, 'Alarms', {
       functions: {
         // The callback maps its typed errors to HTTP answers and auth-exchange answers no caller, so
-        // Lambda counts only their failures as Errors. The token functions throw typed errors by contract.
+        // Lambda counts only their failures as Errors. The invoked functions throw typed errors by contract.
         callback: { lambda: callback, serviceName: callback.serviceName, errorAlarm: 'all-errors' },
-        suiteToken: {
-          lambda: this.suiteTokenFunction,
-          serviceName: this.suiteTokenFunction.serviceName,
-          errorAlarm: 'crashes-only',
-        },
-        corpToken: {
-          lambda: this.corpTokenFunction,
-          serviceName: this.corpTokenFunction.serviceName,
-          errorAlarm: 'crashes-only',
-        },
-        providerToken: {
-          lambda: this.providerTokenFunction,
-          serviceName: this.providerTokenFunction.serviceName,
-          errorAlarm: 'crashes-only',
-        },
-        customizedAuthUrl: {
-          lambda: this.customizedAuthUrlFunction,
-          serviceName: this.customizedAuthUrlFunction.serviceName,
-          errorAlarm: 'crashes-only',
-        },
+        ...mapValues(invoked, (fn) => ({
+          lambda: fn,
+          serviceName: fn.serviceName,
+          errorAlarm: 'crashes-only' as const,
+        })),
         authExchange: { lambda: exchange, serviceName: exchange.serviceName, errorAlarm: 'all-errors' },
         // Like the callback, it answers browsers with HTTP statuses it maps itself.
         install: {
@@ -292,15 +293,10 @@ export class CredentialServiceStack extends Stack {
       value: this.events.eventBus.eventBusArn,
       description: 'The same bus by ARN: the destination of a replay from its archive (README, Events)',
     });
-    new CfnOutput(this, 'SuiteTokenFunctionName', { value: this.suiteTokenFunction.functionName });
-    new CfnOutput(this, 'SuiteTokenFunctionArn', { value: this.suiteTokenFunction.functionArn });
-    new CfnOutput(this, 'CorpTokenFunctionName', { value: this.corpTokenFunction.functionName });
-    new CfnOutput(this, 'CorpTokenFunctionArn', { value: this.corpTokenFunction.functionArn });
-    new CfnOutput(this, 'ProviderTokenFunctionName', { value: this.providerTokenFunction.functionName });
-    new CfnOutput(this, 'ProviderTokenFunctionArn', { value: this.providerTokenFunction.functionArn });
-    new CfnOutput(this, 'CustomizedAuthUrlFunctionName', {
-      value: this.customizedAuthUrlFunction.functionName,
-    });
+    for (const fn of Object.values(invoked)) {
+      new CfnOutput(this, `${fn.node.id}Name`, { value: fn.functionName });
+      new CfnOutput(this, `${fn.node.id}Arn`, { value: fn.functionArn });
+    }
     new CfnOutput(this, 'ConfigSecretArn', {
       value: props.configSecret.secretArn,
       description: 'Fill it with the configuration document (README, Deploy)',
@@ -316,12 +312,14 @@ export class CredentialServiceStack extends Stack {
     });
   }
 
-  /** Lets a role of another service (in this app) invoke the token functions. */
+  /**
+   * Lets a role of another service (in this app) invoke the functions consumers call: the token,
+   * link, sign-in and JS-SDK ticket functions (never install, which browsers reach through the API).
+   */
   grantTokenInvoke(grantee: IGrantable): void {
-    this.suiteTokenFunction.grantInvoke(grantee);
-    this.corpTokenFunction.grantInvoke(grantee);
-    this.providerTokenFunction.grantInvoke(grantee);
-    this.customizedAuthUrlFunction.grantInvoke(grantee);
+    for (const fn of Object.values(this.#invoked)) {
+      fn.grantInvoke(grantee);
+    }
   }
 
   #egress(

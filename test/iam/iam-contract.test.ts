@@ -331,10 +331,75 @@ const NEGATIVE_CASES: { why: string; request: Omit<IamRequest, 'command'> }[] = 
     why: 'install cannot read the table stream',
     request: { service: 'install', action, resource: 'stream' as const, context: {} },
   })),
+  ...[
+    { key: 'CORP#wwcorp', what: 'a permanent code' },
+    { key: 'TOKEN#CORP#wwcorp', what: 'a corp token' },
+  ].flatMap(({ key, what }) => [
+    {
+      why: `install (public, anonymous) cannot read ${what}`,
+      request: {
+        service: 'install',
+        action: 'dynamodb:GetItem',
+        resource: 'table' as const,
+        context: { 'dynamodb:LeadingKeys': [key], 'dynamodb:Select': 'ALL_ATTRIBUTES' },
+      },
+    },
+  ]),
+  {
+    why: 'install cannot touch a corp token',
+    request: {
+      service: 'install',
+      action: 'dynamodb:UpdateItem',
+      resource: 'table',
+      context: { 'dynamodb:LeadingKeys': ['TOKEN#CORP#wwcorp'] },
+    },
+  },
   {
     why: 'install cannot batch-read the table',
     request: { service: 'install', action: 'dynamodb:BatchGetItem', resource: 'table', context: {} },
   },
+  ...(['user-identity', 'user-detail', 'jsapi-ticket'] as const).flatMap((service) => [
+    ...['dynamodb:PutItem', 'dynamodb:UpdateItem'].flatMap((action) =>
+      ['SUITE#wwsuite', 'CORP#wwcorp'].map((key) => ({
+        why: 'the sign-in and JS-SDK ticket functions cannot write tickets, auth codes or authorizations',
+        request: { service, action, resource: 'table' as const, context: { 'dynamodb:LeadingKeys': [key] } },
+      })),
+    ),
+    {
+      why: 'the sign-in and JS-SDK ticket functions cache by update and cannot replace a token or ticket item',
+      request: {
+        service,
+        action: 'dynamodb:PutItem',
+        resource: 'table' as const,
+        context: { 'dynamodb:LeadingKeys': ['TOKEN#CORP#wwcorp'] },
+      },
+    },
+    {
+      why: 'the sign-in and JS-SDK ticket functions cannot delete anything, cached tokens and tickets included',
+      request: {
+        service,
+        action: 'dynamodb:DeleteItem',
+        resource: 'table' as const,
+        context: { 'dynamodb:LeadingKeys': ['TOKEN#CORP#wwcorp'] },
+      },
+    },
+    {
+      why: 'the sign-in and JS-SDK ticket functions publish no events',
+      request: {
+        service,
+        action: 'events:PutEvents',
+        resource: 'event-bus' as const,
+        context: {
+          'events:source': ['wecom-credentials'],
+          'events:detail-type': ['WeCom Authorization Changed'],
+        },
+      },
+    },
+    ...['dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map((action) => ({
+      why: 'the sign-in and JS-SDK ticket functions cannot read the table stream',
+      request: { service, action, resource: 'stream' as const, context: {} },
+    })),
+  ]),
   ...SERVICES.flatMap((service) => [
     ...['SUITE#wwsuite', 'CORP#wwcorp'].map((key) => ({
       why: 'no function can delete a ticket, an auth code or an authorization',

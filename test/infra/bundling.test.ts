@@ -14,7 +14,7 @@ describe('the bundles CDK deploys', () => {
       return join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`);
     });
 
-    expect(assetDirectories).toHaveLength(7);
+    expect(assetDirectories).toHaveLength(10);
     for (const directory of assetDirectories) {
       const bundle = join(directory, 'index.mjs');
       expect(existsSync(bundle)).toBe(true);

@@ -16,15 +16,18 @@ beforeAll(() => {
   defaults = synthesizeApp();
 });
 
-const FUNCTIONS = [
-  'CallbackFunction',
-  'SuiteTokenFunction',
-  'CorpTokenFunction',
-  'ProviderTokenFunction',
-  'CustomizedAuthUrlFunction',
-  'AuthExchangeFunction',
-  'InstallFunction',
-];
+/** The functions other services invoke (design §3, §9): construct id and service name. */
+const INVOKED = [
+  ['SuiteTokenFunction', 'suite-token'],
+  ['CorpTokenFunction', 'corp-token'],
+  ['ProviderTokenFunction', 'provider-token'],
+  ['CustomizedAuthUrlFunction', 'customized-auth-url'],
+  ['UserIdentityFunction', 'user-identity'],
+  ['UserDetailFunction', 'user-detail'],
+  ['JsapiTicketFunction', 'jsapi-ticket'],
+] as const;
+const INVOKED_IDS: string[] = INVOKED.map(([functionId]) => functionId);
+const FUNCTIONS = ['CallbackFunction', ...INVOKED_IDS, 'AuthExchangeFunction', 'InstallFunction'];
 const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
 
 /** A key policy or IAM statement as synthesized. */
@@ -137,7 +140,7 @@ describe('the data stack', () => {
 });
 
 describe('the service stack', () => {
-  it('runs seven functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
+  it('runs ten functions on Node.js 24, ARM64, with the table and secret in their environment', () => {
     defaults.service.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -153,7 +156,7 @@ describe('the service stack', () => {
         },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      7,
+      10,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -164,14 +167,7 @@ describe('the service stack', () => {
       .filter(([, resource]) => resource.Properties.VpcConfig !== undefined)
       .map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
-    expect(inVpc.sort()).toEqual([
-      'AuthExchangeFunction',
-      'CorpTokenFunction',
-      'CustomizedAuthUrlFunction',
-      'InstallFunction',
-      'ProviderTokenFunction',
-      'SuiteTokenFunction',
-    ]);
+    expect(inVpc.sort()).toEqual(FUNCTIONS.filter((functionId) => functionId !== 'CallbackFunction').sort());
     defaults.service.resourceCountIs('AWS::EC2::NatGateway', 1);
     defaults.service.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
@@ -299,7 +295,7 @@ describe('the service stack', () => {
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
       3,
     );
-    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 6);
+    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 9);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
@@ -326,13 +322,8 @@ describe('the service stack', () => {
     }
   });
 
-  it('alarms on crashes and timeouts of the token functions, not on the typed errors they answer with', () => {
-    for (const [functionId, service] of [
-      ['SuiteTokenFunction', 'suite-token'],
-      ['CorpTokenFunction', 'corp-token'],
-      ['ProviderTokenFunction', 'provider-token'],
-      ['CustomizedAuthUrlFunction', 'customized-auth-url'],
-    ]) {
+  it('alarms on crashes and timeouts of the invoked functions, not on the typed errors they answer with', () => {
+    for (const [functionId, service] of INVOKED) {
       defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -368,16 +359,26 @@ describe('the service stack', () => {
     }
   });
 
-  it('names the token functions and the secret in its outputs', () => {
-    for (const output of [
-      'SuiteTokenFunctionName',
-      'SuiteTokenFunctionArn',
-      'CorpTokenFunctionName',
-      'CorpTokenFunctionArn',
-      'ConfigSecretArn',
-    ]) {
-      defaults.service.hasOutput(output, {});
+  it('alarms when WeCom refuses any function but the callback, which never calls it', () => {
+    const services = Object.values(
+      defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),
+    ).map((alarm) => alarm.Properties.Dimensions[0].Value);
+
+    expect(services.sort()).toEqual(
+      [...INVOKED.map(([, service]) => service), 'auth-exchange', 'install'].sort(),
+    );
+  });
+
+  it('names each invoked function and the secret in its outputs', () => {
+    for (const functionId of INVOKED_IDS) {
+      defaults.service.hasOutput(`${functionId}Name`, {
+        Value: { Ref: Match.stringLikeRegexp(`^${functionId}`) },
+      });
+      defaults.service.hasOutput(`${functionId}Arn`, {
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${functionId}`), 'Arn'] },
+      });
     }
+    defaults.service.hasOutput('ConfigSecretArn', {});
   });
 });
 
@@ -404,8 +405,8 @@ describe('least privilege', () => {
     );
   });
 
-  it('lets the token functions write token items only, and never put or delete', () => {
-    for (const functionId of ['SuiteTokenFunction', 'CorpTokenFunction']) {
+  it('lets the invoked functions update token items only, and never put or delete', () => {
+    for (const functionId of INVOKED_IDS) {
       const statements = statementsOf(defaults.service, functionId);
       const updates = statements.filter((statement) =>
         JSON.stringify(statement.Action).includes('dynamodb:UpdateItem'),
@@ -434,7 +435,7 @@ describe('least privilege', () => {
     expect(actionsOf(defaults.service, 'AuthExchangeFunction')).not.toContain('dynamodb:PutItem');
   });
 
-  it('lets install put items under suite keys only, without old items back, and otherwise only what the token functions may', () => {
+  it('lets install read and cache suite credentials only, and put items under suite keys without old items back', () => {
     const statements = statementsOf(defaults.service, 'InstallFunction').filter((statement) =>
       JSON.stringify(statement.Action).includes('dynamodb:'),
     );
@@ -443,8 +444,10 @@ describe('least privilege', () => {
     );
 
     expect(byAction).toEqual({
-      'dynamodb:GetItem': undefined,
-      'dynamodb:UpdateItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*'] } },
+      'dynamodb:GetItem': {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUITE#*', 'TOKEN#SUITE#*'] },
+      },
+      'dynamodb:UpdateItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#SUITE#*'] } },
       'dynamodb:PutItem': {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUITE#*'] },
         StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
@@ -455,13 +458,13 @@ describe('least privilege', () => {
     );
   });
 
-  it('gives secretsmanager:GetSecretValue to the seven functions and no other role', () => {
+  it('gives secretsmanager:GetSecretValue to the ten functions and no other role', () => {
     const policies = Object.values(defaults.service.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers).toHaveLength(7);
+    expect(readers).toHaveLength(10);
     for (const functionId of FUNCTIONS) {
       expect(actionsOf(defaults.service, functionId)).toContain('secretsmanager:GetSecretValue');
     }
@@ -557,19 +560,23 @@ describe('context options', () => {
     const { service } = synthesizeApp({ consumerRoleArns: roleArns.join(',') });
 
     for (const roleArn of roleArns) {
-      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 4);
+      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 7);
     }
   });
 
-  it('consumerRoleArns: each role may invoke the token and link functions', () => {
+  it('consumerRoleArns: each role may invoke the token, link, sign-in and JS-SDK ticket functions', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/orders-service';
     const { service } = synthesizeApp({ consumerRoleArns: [roleArn] });
 
-    service.resourcePropertiesCountIs(
-      'AWS::Lambda::Permission',
-      { Action: 'lambda:InvokeFunction', Principal: roleArn },
-      4,
+    const invocable = Object.values(
+      service.findResources('AWS::Lambda::Permission', {
+        Properties: { Action: 'lambda:InvokeFunction', Principal: roleArn },
+      }),
+    ).map((permission) =>
+      String(permission.Properties.FunctionName['Fn::GetAtt'][0]).replace(/[0-9A-F]{8}$/, ''),
     );
+
+    expect(invocable.sort()).toEqual([...INVOKED_IDS].sort());
   });
 
   it('consumerRoleArns and grantTokenInvoke never reach the install function: browsers call it through the API', () => {
@@ -606,7 +613,7 @@ describe('context options', () => {
     });
   });
 
-  it('grantTokenInvoke lets a role in the app invoke both token functions', () => {
+  it('grantTokenInvoke lets a role in the app invoke every invoked function', () => {
     const { service } = synthesizeApp(
       {},
       {
@@ -619,19 +626,20 @@ describe('context options', () => {
       },
     );
 
-    service.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'lambda:InvokeFunction',
-            Resource: Match.arrayWith([
-              Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^SuiteTokenFunction'), 'Arn'] }),
-            ]),
-          }),
-        ]),
-      },
-    });
+    const statements = Object.values(
+      service.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }] },
+      }),
+    ).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    const invocable = statements
+      .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+      .flatMap((statement) => [statement.Resource].flat())
+      .flatMap((resource) => {
+        const target = (resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+        return target === undefined ? [] : [target.replace(/[0-9A-F]{8}$/, '')];
+      });
+
+    expect([...new Set(invocable)].sort()).toEqual([...INVOKED_IDS].sort());
   });
 });
 

@@ -157,7 +157,7 @@ describe('install from the provider website', () => {
     const before = await storedCodesAndStates();
 
     const again = await get(back.toString());
-    const otherCode = await get(withParameter(back, 'auth_code', 'authcode-forged-0000000000000000'));
+    const otherCode = await get(withParameter(back, 'auth_code', `authcode-forged-${'0'.repeat(64)}`));
 
     for (const response of [again, otherCode]) {
       expect(response.status).toBe(400);

@@ -36,6 +36,9 @@ const ENTRY_MODULES: Record<ServiceName, string> = {
   'provider-token': '../../functions/provider-token/handler.ts',
   'customized-auth-url': '../../functions/customized-auth-url/handler.ts',
   install: '../../functions/install/handler.ts',
+  'user-identity': '../../functions/user-identity/handler.ts',
+  'user-detail': '../../functions/user-detail/handler.ts',
+  'jsapi-ticket': '../../functions/jsapi-ticket/handler.ts',
 };
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
@@ -238,6 +241,34 @@ describe('the Lambda entry points, as CDK bundles them', () => {
           }),
         ),
       ).toMatchObject({ statusCode: 200, body: 'Test0001' });
+
+      // Sign-in and the JS-SDK for the installed corp, WeCom refusing each once (60020; the OAuth
+      // code is not spent by a refused call).
+      const code = simulator.issueOAuthCode(suiteId, corpId, 'entryuser');
+      simulator.injectFaults('service/auth/getuserinfo3rd', { kind: 'errcode', errcode: 60020 });
+      await expect(handlers['user-identity']({ code, suiteId })).rejects.toMatchObject({
+        name: 'WeComApiError',
+      });
+      const identity = (await handlers['user-identity']({ code, suiteId })) as { userTicket: string };
+      simulator.injectFaults('service/auth/getuserdetail3rd', { kind: 'errcode', errcode: 60020 });
+      await expect(
+        handlers['user-detail']({ userTicket: identity.userTicket, suiteId }),
+      ).rejects.toMatchObject({ name: 'WeComApiError' });
+      expect(await handlers['user-detail']({ userTicket: identity.userTicket, suiteId })).toMatchObject({
+        userId: 'entryuser',
+      });
+      simulator.injectFaults('ticket/get', { kind: 'errcode', errcode: 60020 });
+      const page = { suiteId, corpId, type: 'agent', url: 'https://app.example.com/' };
+      await expect(handlers['jsapi-ticket'](page)).rejects.toMatchObject({ name: 'WeComApiError' });
+      expect(await handlers['jsapi-ticket'](page)).toMatchObject({
+        appId: corpId,
+        signature: expect.stringMatching(/^[0-9a-f]{40}$/),
+      });
+      await expect(
+        handlers['jsapi-ticket']({ suiteId, corpId: 'wwnobody', type: 'corp' }),
+      ).rejects.toMatchObject({
+        name: 'CorpNotAuthorizedError',
+      });
 
       // Another install whose get_permanent_code answer is lost after WeCom spent the code: the
       // stream's retry learns it (40078) and the exchange reports the outcome unknown.

@@ -9,4 +9,7 @@ export const FUNCTION_IDS: Readonly<Record<ServiceName, string>> = {
   'provider-token': 'ProviderTokenFunction',
   'customized-auth-url': 'CustomizedAuthUrlFunction',
   install: 'InstallFunction',
+  'user-identity': 'UserIdentityFunction',
+  'user-detail': 'UserDetailFunction',
+  'jsapi-ticket': 'JsapiTicketFunction',
 };

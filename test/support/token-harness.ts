@@ -7,8 +7,11 @@ import type { Clock } from '../../functions/core/ports.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
 import { createCustomizedAuthUrlHandler } from '../../functions/customized-auth-url/customized-auth-url-handler.ts';
 import { createInstallHandler } from '../../functions/install/install-handler.ts';
+import { createJsapiTicketHandler } from '../../functions/jsapi-ticket/jsapi-ticket-handler.ts';
 import { createProviderTokenHandler } from '../../functions/provider-token/provider-token-handler.ts';
 import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
+import { createUserDetailHandler } from '../../functions/user-detail/user-detail-handler.ts';
+import { createUserIdentityHandler } from '../../functions/user-identity/user-identity-handler.ts';
 import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../../functions/wiring/callback-deps.ts';
 import { createInstallDeps } from '../../functions/wiring/install-deps.ts';
@@ -16,8 +19,11 @@ import {
   createCorpTokenDeps,
   createCustomizedAuthUrlDeps,
   createExchangeDeps,
+  createJsapiTicketDeps,
   createProviderTokenDeps,
   createSuiteTokenDeps,
+  createUserDetailDeps,
+  createUserIdentityDeps,
   type ExchangeFunctionDeps,
 } from '../../functions/wiring/token-deps.ts';
 import { publicRoutes } from '../../local/local-routes.ts';
@@ -54,6 +60,9 @@ export interface TokenHarness {
   customizedAuthUrlHandler(): ReturnType<typeof createCustomizedAuthUrlHandler>;
   exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
   installHandler(): ReturnType<typeof createInstallHandler>;
+  userIdentityHandler(): ReturnType<typeof createUserIdentityHandler>;
+  userDetailHandler(): ReturnType<typeof createUserDetailHandler>;
+  jsapiTicketHandler(): ReturnType<typeof createJsapiTicketHandler>;
   /**
    * Serves the public routes (callbacks, installs, trusted-domain files) on 127.0.0.1 as `npm
    * start` does, with this harness's functions; returns the base URL. Closed with the harness.
@@ -150,6 +159,9 @@ export const createTokenHarness = async (
     customizedAuthUrlHandler: () => createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime)),
     exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
     installHandler: () => createInstallHandler(createInstallDeps(runtime)),
+    userIdentityHandler: () => createUserIdentityHandler(createUserIdentityDeps(runtime)),
+    userDetailHandler: () => createUserDetailHandler(createUserDetailDeps(runtime)),
+    jsapiTicketHandler: () => createJsapiTicketHandler(createJsapiTicketDeps(runtime)),
     servePublicRoutes: async () => {
       const server = createServer(
         publicRoutes({

@@ -4,7 +4,7 @@
  * starts together, fires its requests at once and prints the outcomes as JSON.
  *
  * Env: DYNAMODB_ENDPOINT (and DYNAMODB_ACCESS_KEY_ID / DYNAMODB_SECRET_ACCESS_KEY for a private
- * DynamoDB Local; default the shared test credentials), TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp), SUITE_ID, CORP_ID, REQUESTS,
+ * DynamoDB Local; default the shared test credentials), TABLE_NAME, WECOM_API_BASE, TOKEN_KIND (suite|corp|jsapi: a signed wx.agentConfig, `nonceStr|timestamp|signature` as `token`), SUITE_ID, CORP_ID, REQUESTS,
  * and STRATEGY: `service` (default, the project's single-flight mint) or `naive` (for the benchmark:
  * a few lines of cache-aside, read the cache and mint on a miss, as most teams write it).
  */
@@ -12,11 +12,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
 import { getCorpToken } from '../../functions/app/get-corp-token.ts';
+import { signJsapiUrl } from '../../functions/app/get-jsapi-ticket.ts';
 import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
 import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { createServiceRuntime } from '../../functions/wiring/service-runtime.ts';
-import { createCorpTokenDeps } from '../../functions/wiring/token-deps.ts';
+import { createCorpTokenDeps, createJsapiTicketDeps } from '../../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { recordAwsCalls } from './aws-call-recorder.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
@@ -94,11 +95,28 @@ const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expires
   return { value: minted.accessToken, expiresAtMs };
 };
 
-const request = async (): Promise<Record<string, unknown>> => {
+const jsapiContainers = Array.from({ length: Number(process.env.JSAPI_CONTAINERS ?? '1') }, () =>
+  createJsapiTicketDeps(runtime),
+);
+
+const request = async (index: number): Promise<Record<string, unknown>> => {
   try {
     if (process.env.STRATEGY === 'naive') {
       const token = await naiveCorpToken(newContainer());
       return { ok: true, token: token.value, expiresAtMs: token.expiresAtMs };
+    }
+    if (env('TOKEN_KIND') === 'jsapi') {
+      // Requests spread over JSAPI_CONTAINERS warm "containers" of jsapi-ticket (a consumer's
+      // instances each serve many page loads at once), signing a page as a browser would ask.
+      const deps = jsapiContainers[index % jsapiContainers.length] as TokenDeps;
+      const signed = await signJsapiUrl(deps, {
+        suiteId: env('SUITE_ID'),
+        corpId: env('CORP_ID'),
+        type: 'agent',
+        url: 'https://app.example.com/page?from=worker#top',
+      });
+      // The test checks each signature against the one ticket (it never leaves the service).
+      return { ok: true, token: `${signed.nonceStr}|${signed.timestamp}|${signed.signature}` };
     }
     const deps = newContainer();
     const token =
@@ -112,7 +130,9 @@ const request = async (): Promise<Record<string, unknown>> => {
 };
 
 process.stdin.once('data', async () => {
-  const outcomes = await Promise.all(Array.from({ length: Number(env('REQUESTS')) }, request));
+  const outcomes = await Promise.all(
+    Array.from({ length: Number(env('REQUESTS')) }, (_, index) => request(index)),
+  );
   process.stdout.write(
     `${JSON.stringify(outcomes.map((outcome) => ({ ...outcome, networkFailures: networkFailures() })))}\n`,
   );

@@ -15,6 +15,8 @@ export type StreamChange =
       readonly timeStamp: number;
       /** The provider's `ref` of an install from its website. */
       readonly installRef?: string;
+      /** When the service stored the code (ms). */
+      readonly receivedAtMs?: number;
     }
   | {
       readonly kind: 'authorization';
@@ -46,6 +48,7 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
       source: authCodeSourceOf(item.source),
       timeStamp: Number(item.eventTimeStamp),
       ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...(typeof item.receivedAtMs === 'number' ? { receivedAtMs: item.receivedAtMs } : {}),
     };
   }
   if (

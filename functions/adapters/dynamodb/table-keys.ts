@@ -10,6 +10,7 @@ export const ENTITY = {
   corpToken: 'CorpToken',
   providerToken: 'ProviderToken',
   preAuthCode: 'PreAuthCode',
+  jsapiTicket: 'JsapiTicket',
   installState: 'InstallState',
 } as const;
 
@@ -49,6 +50,10 @@ export const tableKeys = {
     pk: `${KEY_PREFIX.suite}${suiteId}`,
     sk: `INSTALLSTATE#${stateId}`,
   }),
+  jsapiTicket: (suiteId: string, corpId: string, ticketType: 'corp' | 'agent'): ItemKey => ({
+    pk: `${KEY_PREFIX.token}CORP#${corpId}`,
+    sk: `JSAPI#${ticketType}#SUITE#${suiteId}`,
+  }),
   authorization: (suiteId: string, corpId: string): ItemKey => ({
     pk: `${KEY_PREFIX.corp}${corpId}`,
     sk: `AUTH#${suiteId}`,
@@ -69,6 +74,7 @@ export const CREDENTIAL_ENTITY: Readonly<Record<CredentialKind, string>> = {
   corp_token: ENTITY.corpToken,
   provider_token: ENTITY.providerToken,
   pre_auth_code: ENTITY.preAuthCode,
+  jsapi_ticket: ENTITY.jsapiTicket,
 };
 
 /** The cache item of a credential; every kind lives in the token key space. */
@@ -82,6 +88,8 @@ export const credentialItemKey = (key: CredentialKey): ItemKey => {
       return tableKeys.providerToken();
     case 'pre_auth_code':
       return tableKeys.preAuthCode(key.suiteId);
+    case 'jsapi_ticket':
+      return tableKeys.jsapiTicket(key.suiteId, key.corpId, key.ticketType);
   }
 };
 
@@ -96,5 +104,7 @@ export const credentialOwner = (key: CredentialKey): Record<string, string> => {
       return {};
     case 'pre_auth_code':
       return { suiteId: key.suiteId };
+    case 'jsapi_ticket':
+      return { suiteId: key.suiteId, corpId: key.corpId, ticketType: key.ticketType };
   }
 };

@@ -201,5 +201,6 @@ const toMintFailure = (value: unknown): MintFailure | undefined => {
     ...(typeof failure.errcode === 'number' ? { errcode: failure.errcode } : {}),
     ...(typeof failure.api === 'string' ? { api: failure.api } : {}),
     ...(typeof failure.errmsg === 'string' ? { errmsg: failure.errmsg } : {}),
+    ...(typeof failure.consecutive === 'number' ? { consecutive: failure.consecutive } : {}),
   };
 };

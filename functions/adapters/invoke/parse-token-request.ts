@@ -81,14 +81,14 @@ export const parseCorpTokenRequest = (payload: unknown): CorpTokenRequest => {
   return { corpId, ...optionalId(fields, 'suiteId'), ...optionalToken(fields) };
 };
 
-const asObject = (payload: unknown): Record<string, unknown> => {
+export const asObject = (payload: unknown): Record<string, unknown> => {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InvalidRequestError('INVALID_PAYLOAD', 'the payload must be a JSON object');
   }
   return payload as Record<string, unknown>;
 };
 
-const rejectUnknownFields = (fields: Record<string, unknown>, known: readonly string[]): void => {
+export const rejectUnknownFields = (fields: Record<string, unknown>, known: readonly string[]): void => {
   const unknown = Object.keys(fields).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     // Bounded: a payload with thousands of fields must not become a message of hundreds of KiB.
@@ -98,7 +98,7 @@ const rejectUnknownFields = (fields: Record<string, unknown>, known: readonly st
   }
 };
 
-const optionalId = (fields: Record<string, unknown>, name: string): Record<string, string> => {
+export const optionalId = (fields: Record<string, unknown>, name: string): Record<string, string> => {
   const value = fields[name];
   if (value === undefined) {
     return {};

@@ -1,5 +1,13 @@
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
-import type { AuthInfo, MintedToken, PermanentCodeGrant, WeComApi } from '../../core/ports.ts';
+import type {
+  AuthInfo,
+  JsapiTicketType,
+  MintedToken,
+  PermanentCodeGrant,
+  WeComApi,
+  WeComUserDetail,
+  WeComUserIdentity,
+} from '../../core/ports.ts';
 import type {
   WireAccessTokenResponse,
   WireAuthInfoResponse,
@@ -9,6 +17,9 @@ import type {
   WireProviderTokenResponse,
   WireStatus,
   WireSuiteTokenResponse,
+  WireTicketResponse,
+  WireUserDetailResponse,
+  WireUserInfoResponse,
 } from './wire-types.ts';
 
 export interface WeComApiClientOptions {
@@ -154,6 +165,46 @@ export class HttpWeComApi implements WeComApi {
     return minted('gettoken', response.access_token, response.expires_in);
   }
 
+  async getUserInfo3rd(suiteAccessToken: string, code: string): Promise<WeComUserIdentity> {
+    const response = await this.#call<WireUserInfoResponse>('service/auth/getuserinfo3rd', 'single_use', {
+      query: { suite_access_token: suiteAccessToken, code },
+    });
+    return identityOf(response);
+  }
+
+  async getCustomizedUserInfo(corpAccessToken: string, code: string): Promise<WeComUserIdentity> {
+    const response = await this.#call<WireUserInfoResponse>('auth/getuserinfo', 'single_use', {
+      query: { access_token: corpAccessToken, code },
+    });
+    return identityOf(response);
+  }
+
+  async getUserDetail3rd(suiteAccessToken: string, userTicket: string): Promise<WeComUserDetail> {
+    const api = 'service/auth/getuserdetail3rd';
+    const response = await this.#call<WireUserDetailResponse>(api, 'idempotent', {
+      query: { suite_access_token: suiteAccessToken },
+      body: { user_ticket: userTicket },
+    });
+    return detailOf(api, response);
+  }
+
+  async getCustomizedUserDetail(corpAccessToken: string, userTicket: string): Promise<WeComUserDetail> {
+    const api = 'auth/getuserdetail';
+    const response = await this.#call<WireUserDetailResponse>(api, 'idempotent', {
+      query: { access_token: corpAccessToken },
+      body: { user_ticket: userTicket },
+    });
+    return detailOf(api, response);
+  }
+
+  async getJsapiTicket(corpAccessToken: string, type: JsapiTicketType): Promise<MintedToken> {
+    const api = type === 'corp' ? 'get_jsapi_ticket' : 'ticket/get';
+    const response = await this.#call<WireTicketResponse>(api, 'idempotent', {
+      query: { access_token: corpAccessToken, ...(type === 'agent' ? { type: 'agent_config' } : {}) },
+    });
+    return minted(api, response.ticket, response.expires_in);
+  }
+
   // Never logs: URLs and bodies carry secrets (suite_secret, tokens, permanent codes).
   async #call<T extends WireStatus>(
     api: string,
@@ -289,4 +340,46 @@ const describeNetworkFailure = (error: unknown): { message: string; notSent: boo
     return { message: 'timed out', notSent: false };
   }
   return { message: cause?.code ?? 'network error', notSent: false };
+};
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** Only the fields WeCom gave, under our names (the answer is a member's or an outsider's). */
+const identityOf = (response: WireUserInfoResponse): WeComUserIdentity => {
+  const fields = {
+    corpId: text(response.corpid),
+    userId: text(response.userid),
+    openUserId: text(response.open_userid),
+    openId: text(response.openid),
+    userTicket: text(response.user_ticket),
+  };
+  return {
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    ...(fields.userTicket !== undefined && typeof response.expires_in === 'number'
+      ? { userTicketExpiresInSeconds: response.expires_in }
+      : {}),
+  };
+};
+
+const detailOf = (api: string, response: WireUserDetailResponse): WeComUserDetail => {
+  const userId = text(response.userid);
+  if (userId === undefined) {
+    throw new UpstreamUnavailableError(`${api} answered without userid`);
+  }
+  const fields = {
+    corpId: text(response.corpid),
+    name: text(response.name),
+    gender: response.gender === undefined ? undefined : String(response.gender),
+    avatar: text(response.avatar),
+    qrCode: text(response.qr_code),
+    mobile: text(response.mobile),
+    email: text(response.email),
+    bizMail: text(response.biz_mail),
+    address: text(response.address),
+  };
+  return {
+    userId,
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+  };
 };

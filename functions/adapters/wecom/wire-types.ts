@@ -41,3 +41,33 @@ export interface WireCustomizedAuthUrlResponse extends WireStatus {
   readonly qrcode_url?: string;
   readonly expires_in?: number;
 }
+
+/** service/auth/getuserinfo3rd and auth/getuserinfo (代开发). */
+export interface WireUserInfoResponse extends WireStatus {
+  readonly corpid?: string;
+  readonly userid?: string;
+  readonly open_userid?: string;
+  readonly openid?: string;
+  readonly user_ticket?: string;
+  readonly expires_in?: number;
+}
+
+/** service/auth/getuserdetail3rd and auth/getuserdetail (代开发). */
+export interface WireUserDetailResponse extends WireStatus {
+  readonly corpid?: string;
+  readonly userid?: string;
+  readonly name?: string;
+  readonly gender?: string | number;
+  readonly avatar?: string;
+  readonly qr_code?: string;
+  readonly mobile?: string;
+  readonly email?: string;
+  readonly biz_mail?: string;
+  readonly address?: string;
+}
+
+/** get_jsapi_ticket and ticket/get?type=agent_config. */
+export interface WireTicketResponse extends WireStatus {
+  readonly ticket?: string;
+  readonly expires_in?: number;
+}

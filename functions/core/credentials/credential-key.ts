@@ -8,7 +8,14 @@ export type CredentialKey =
   | { readonly kind: 'corp_token'; readonly suiteId: string; readonly corpId: string }
   | { readonly kind: 'provider_token' }
   /** A suite's pre-auth code, shared by every install link handed out while it lasts. */
-  | { readonly kind: 'pre_auth_code'; readonly suiteId: string };
+  | { readonly kind: 'pre_auth_code'; readonly suiteId: string }
+  /** A corp's JS-SDK ticket for one app: `corp` (wx.config) or `agent` (wx.agentConfig). */
+  | {
+      readonly kind: 'jsapi_ticket';
+      readonly suiteId: string;
+      readonly corpId: string;
+      readonly ticketType: 'corp' | 'agent';
+    };
 
 export type CredentialKind = CredentialKey['kind'];
 
@@ -23,5 +30,7 @@ export const memoryKeyOf = (key: CredentialKey): string => {
       return 'provider_token';
     case 'pre_auth_code':
       return `pre_auth_code|${key.suiteId}`;
+    case 'jsapi_ticket':
+      return `jsapi_ticket|${key.ticketType}|${key.suiteId}|${key.corpId}`;
   }
 };

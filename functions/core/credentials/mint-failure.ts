@@ -50,3 +50,31 @@ export const errorFromMintFailure = (failure: MintFailure): AppError => {
       return new UpstreamUnavailableError(failure.message);
   }
 };
+
+/** Failures further apart than this start a new streak. */
+export const FAILURE_STREAK_MS = 5 * 60_000;
+const MAX_FAILURE_BACKOFF_MS = 60_000;
+
+/** `failure` described at `atMs`, counted in the streak of `previous` if that was recent. */
+export const nextMintFailure = (
+  error: unknown,
+  atMs: number,
+  previous: MintFailure | undefined,
+): MintFailure => {
+  const streak =
+    previous !== undefined && atMs - previous.atMs < FAILURE_STREAK_MS ? (previous.consecutive ?? 1) + 1 : 1;
+  return { ...describeMintFailure(error, atMs), consecutive: streak };
+};
+
+/**
+ * Until when nobody asks WeCom again after `failure`: a first failure may be retried at once (a
+ * blip), a streak waits 2 s, 4 s, 8 s … up to a minute. So a credential WeCom keeps refusing for a
+ * passing reason (60020 before the IP is allow-listed, -1, 45009) costs at most about 60 failing
+ * calls an hour, however many callers ask (WeCom blocks a source for an hour after ~2000).
+ */
+export const mintRetryAtMs = (failure: MintFailure): number => {
+  const streak = failure.consecutive ?? 1;
+  return streak < 2
+    ? failure.atMs
+    : failure.atMs + Math.min(MAX_FAILURE_BACKOFF_MS, 1000 * 2 ** (streak - 1));
+};

@@ -8,6 +8,7 @@ import type { CorpAuthorization } from '../ports.ts';
  */
 export class RecentAuthorizations {
   readonly #entries = new Map<string, { authorization: CorpAuthorization; storedAtMs: number }>();
+  readonly #pending = new Map<string, Promise<CorpAuthorization | undefined>>();
 
   constructor(private readonly maxAgeMs = 30_000) {}
 
@@ -19,6 +20,22 @@ export class RecentAuthorizations {
       return undefined;
     }
     return entry.authorization;
+  }
+
+  /** Concurrent reads of one corp's authorization in a container share one table read. */
+  shared(
+    suiteId: string,
+    corpId: string,
+    read: () => Promise<CorpAuthorization | undefined>,
+  ): Promise<CorpAuthorization | undefined> {
+    const key = `${suiteId}|${corpId}`;
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) {
+      return pending;
+    }
+    const started = read().finally(() => this.#pending.delete(key));
+    this.#pending.set(key, started);
+    return started;
   }
 
   set(authorization: CorpAuthorization, nowMs: number): void {

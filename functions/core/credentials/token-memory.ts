@@ -7,6 +7,7 @@ import { type AccessToken, freshnessOf } from './access-token.ts';
  */
 export class TokenMemory {
   readonly #entries = new Map<string, { token: AccessToken; storedAtMs: number }>();
+  readonly #pending = new Map<string, Promise<AccessToken>>();
 
   constructor(private readonly maxAgeMs = 30_000) {}
 
@@ -29,5 +30,19 @@ export class TokenMemory {
 
   set(key: string, token: AccessToken, nowMs: number): void {
     this.#entries.set(key, { token, storedAtMs: nowMs });
+  }
+
+  /**
+   * Callers of one container asking for the same credential at the same moment share one
+   * `obtain` (and so one round of cache reads), rather than each polling the table.
+   */
+  shared(key: string, obtain: () => Promise<AccessToken>): Promise<AccessToken> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) {
+      return pending;
+    }
+    const started = obtain().finally(() => this.#pending.delete(key));
+    this.#pending.set(key, started);
+    return started;
   }
 }

@@ -181,3 +181,56 @@ describe('errorFromMintFailure with a partial record', () => {
     expect((rebuilt as WeComApiError).errcode).toBe(0);
   });
 });
+
+describe('the streak of failed mints', () => {
+  it('lets a first failure be retried at once and makes a streak wait 2 s, 4 s … up to a minute', async () => {
+    const { mintRetryAtMs, nextMintFailure } = await import(
+      '../../../functions/core/credentials/mint-failure.ts'
+    );
+    const { UpstreamUnavailableError } = await import('../../../functions/core/errors.ts');
+    const error = new UpstreamUnavailableError('down');
+    const first = nextMintFailure(error, 1_000, undefined);
+    const second = nextMintFailure(error, 2_000, first);
+    let failure = second;
+    for (let at = 3_000; at < 20_000; at += 1_000) {
+      failure = nextMintFailure(error, at, failure);
+    }
+    const afterAPause = nextMintFailure(error, failure.atMs + 5 * 60_000, failure);
+
+    expect(mintRetryAtMs(first)).toBe(1_000);
+    expect(mintRetryAtMs({ atMs: 5, errorName: 'x', message: 'y' })).toBe(5);
+    expect(second.consecutive).toBe(2);
+    expect(mintRetryAtMs(second)).toBe(4_000);
+    expect(mintRetryAtMs(failure)).toBe(failure.atMs + 60_000);
+    expect(afterAPause.consecutive).toBe(1);
+    // A failure recorded before streaks were counted is a streak of one.
+    expect(nextMintFailure(error, 1_500, { atMs: 1_000, errorName: 'x', message: 'y' }).consecutive).toBe(2);
+  });
+});
+
+describe('TokenMemory.shared and RecentAuthorizations.shared', () => {
+  it('give concurrent callers one pending read, and a new one once it settled', async () => {
+    const { TokenMemory } = await import('../../../functions/core/credentials/token-memory.ts');
+    const { RecentAuthorizations } = await import(
+      '../../../functions/core/credentials/recent-authorizations.ts'
+    );
+    const memory = new TokenMemory();
+    const recent = new RecentAuthorizations();
+    let reads = 0;
+    const token = { value: 't', expiresAtMs: 10, refreshAtMs: 10 };
+    const obtain = async () => {
+      reads += 1;
+      return token;
+    };
+    const read = async () => {
+      reads += 1;
+      return undefined;
+    };
+
+    await Promise.all([memory.shared('k', obtain), memory.shared('k', obtain)]);
+    await memory.shared('k', obtain);
+    await Promise.all([recent.shared('s', 'c', read), recent.shared('s', 'c', read)]);
+
+    expect(reads).toBe(3);
+  });
+});

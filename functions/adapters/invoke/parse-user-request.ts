@@ -1,0 +1,79 @@
+import { InvalidRequestError } from '../../core/errors.ts';
+import type { JsapiTicketType } from '../../core/ports.ts';
+import { asObject, ID_PATTERN, optionalId, rejectUnknownFields } from './parse-token-request.ts';
+
+// OAuth codes and user tickets are at most 512 bytes (docs/wecom-protocol.md §5.10).
+const OPAQUE_VALUE = /^[\x21-\x7e]{1,512}$/;
+
+/** `user-identity` payload. */
+export interface UserIdentityRequest {
+  readonly code: string;
+  readonly suiteId?: string;
+  readonly corpId?: string;
+}
+
+/** `user-detail` payload. */
+export interface UserDetailRequest {
+  readonly userTicket: string;
+  readonly suiteId?: string;
+  readonly corpId?: string;
+}
+
+/** `jsapi-ticket` payload. */
+export interface JsapiTicketRequest {
+  readonly corpId: string;
+  readonly suiteId?: string;
+  readonly type: JsapiTicketType;
+  readonly url?: string;
+}
+
+/** @throws InvalidRequestError when the payload is not `{ code, suiteId?, corpId? }`. */
+export const parseUserIdentityRequest = (payload: unknown): UserIdentityRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['code', 'suiteId', 'corpId']);
+  return {
+    code: requireOpaque(fields, 'code'),
+    ...optionalId(fields, 'suiteId'),
+    ...optionalId(fields, 'corpId'),
+  };
+};
+
+/** @throws InvalidRequestError when the payload is not `{ userTicket, suiteId?, corpId? }`. */
+export const parseUserDetailRequest = (payload: unknown): UserDetailRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['userTicket', 'suiteId', 'corpId']);
+  return {
+    userTicket: requireOpaque(fields, 'userTicket'),
+    ...optionalId(fields, 'suiteId'),
+    ...optionalId(fields, 'corpId'),
+  };
+};
+
+/** @throws InvalidRequestError when the payload is not `{ corpId, suiteId?, type: corp|agent, url? }`. */
+export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['corpId', 'suiteId', 'type', 'url']);
+  const { corpId, type, url } = fields;
+  if (typeof corpId !== 'string' || !ID_PATTERN.test(corpId)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', 'corpId is required: 1-64 letters, digits, - or _');
+  }
+  if (type !== 'corp' && type !== 'agent') {
+    throw new InvalidRequestError(
+      'MALFORMED_PARAMETER',
+      "type must be 'corp' (wx.config) or 'agent' (wx.agentConfig)",
+    );
+  }
+  if (url !== undefined && typeof url !== 'string') {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', 'url must be a string');
+  }
+  return { corpId, type, ...optionalId(fields, 'suiteId'), ...(url === undefined ? {} : { url }) };
+};
+
+// The message names the field, never its value (a code or ticket is a credential).
+const requireOpaque = (fields: Record<string, unknown>, name: string): string => {
+  const value = fields[name];
+  if (typeof value !== 'string' || !OPAQUE_VALUE.test(value)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', `${name} is required: 1-512 printable characters`);
+  }
+  return value;
+};

@@ -1,0 +1,80 @@
+import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
+import { jsapiSignature, newNonceStr, signableUrl } from '../core/jsapi/jsapi-signature.ts';
+import type { JsapiTicketType } from '../core/ports.ts';
+import { requireActiveAuthorization } from './get-corp-token.ts';
+import { obtainToken } from './obtain-token.ts';
+import type { TokenDeps } from './token-deps.ts';
+import { withCorpToken } from './with-corp-token.ts';
+
+export interface JsapiTicketInput {
+  readonly suiteId?: string;
+  readonly corpId: string;
+  readonly type: JsapiTicketType;
+}
+
+/** What a page passes to wx.config (`corp`) or wx.agentConfig (`agent`). */
+export interface JsapiSignature {
+  /** The corp id (wx.config `appId`, wx.agentConfig `corpid`). */
+  readonly appId: string;
+  /** The app's agent id, for wx.agentConfig. */
+  readonly agentId?: number;
+  readonly timestamp: number;
+  readonly nonceStr: string;
+  readonly signature: string;
+}
+
+/**
+ * A corp's JS-SDK ticket for one app (docs/wecom-protocol.md §5.10), from the shared cache or
+ * fetched once per lifetime across every container: WeCom allows a corp 400 fetches an hour and
+ * an app 100, so a ticket is kept exactly like a token (obtainToken: single-flight, served to its
+ * end, a value handed back at its end asked for again shortly).
+ *
+ * 1. The corp must have an active authorization for the suite (CorpNotAuthorizedError, no call).
+ * 2. get_jsapi_ticket (`corp`) or ticket/get?type=agent_config (`agent`) with the corp's token,
+ *    replaced once if WeCom rejects it.
+ */
+export const getJsapiTicket = async (
+  deps: TokenDeps,
+  input: JsapiTicketInput,
+): Promise<{ readonly ticket: AccessToken; readonly corpId: string; readonly agentId?: number }> => {
+  const suite = (await deps.registry.current()).resolve(input.suiteId);
+  const { authorization } = await requireActiveAuthorization(deps, suite.suiteId, input.corpId);
+  const ticket = await obtainToken(
+    deps,
+    { kind: 'jsapi_ticket', suiteId: suite.suiteId, corpId: input.corpId, ticketType: input.type },
+    async (previous) => {
+      const requestedAtMs = deps.clock.nowMs();
+      const minted = await withCorpToken(deps, suite.suiteId, input.corpId, (corpAccessToken) =>
+        deps.wecom.getJsapiTicket(corpAccessToken, input.type),
+      );
+      return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
+    },
+  );
+  return {
+    ticket,
+    corpId: input.corpId,
+    ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
+  };
+};
+
+/**
+ * Signs a page URL for wx.config / wx.agentConfig with the corp's ticket, so the ticket never
+ * leaves the service. The URL is signed as given, without its `#…` (InvalidRequestError for
+ * anything but an absolute http(s) URL, checked before the ticket is fetched).
+ */
+export const signJsapiUrl = async (
+  deps: TokenDeps,
+  input: JsapiTicketInput & { readonly url: string },
+): Promise<JsapiSignature> => {
+  const url = signableUrl(input.url);
+  const { ticket, corpId, agentId } = await getJsapiTicket(deps, input);
+  const timestamp = Math.floor(deps.clock.nowMs() / 1000);
+  const nonceStr = newNonceStr();
+  return {
+    appId: corpId,
+    ...(input.type === 'agent' && agentId !== undefined ? { agentId } : {}),
+    timestamp,
+    nonceStr,
+    signature: jsapiSignature(ticket.value, nonceStr, timestamp, url),
+  };
+};

@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JSAPI_QUOTA_PER_HOUR } from '../../local/wecom-simulator.ts';
+import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { captureLogs } from '../support/log-capture.ts';
+import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
+import { runTokenWorkers } from '../support/worker-processes.ts';
+
+/** Sign-in (OAuth code → identity → detail) and JS-SDK tickets and signatures (design §9). */
+
+const SUITE = THIRD_PARTY_SUITE.suiteId;
+const TEMPLATE = CUSTOMIZED_TEMPLATE.suiteId;
+const CORP = 'wwsignincorp0001';
+const DK_CORP = 'wwsignindkcorp01';
+
+let offsetMs = 0;
+const clock = { nowMs: () => Date.now() + offsetMs };
+let harness: TokenHarness;
+let fileLogs: ReturnType<typeof captureLogs>;
+
+const install = async (suiteId: string, corpId: string): Promise<void> => {
+  const container = harness.newContainer();
+  await harness.pushTicket(suiteId);
+  const stop = await harness.startExchange();
+  try {
+    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
+    await eventually(async () => (await container.authorizations.getAuthorization(suiteId, corpId))?.agentId);
+  } finally {
+    await stop();
+  }
+};
+
+const failureOf = async (request: () => Promise<unknown>): Promise<Error> => {
+  try {
+    await request();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the request to fail');
+};
+
+beforeAll(async () => {
+  // INFO so the test can read the log lines; captured for the whole file, so none reach the output.
+  fileLogs = captureLogs();
+  harness = await createTokenHarness({ clock, logLevel: 'INFO' });
+  await install(SUITE, CORP);
+  await install(TEMPLATE, DK_CORP);
+}, 60_000);
+
+afterAll(async () => {
+  await harness.close();
+  fileLogs.stop();
+});
+
+describe('sign-in', () => {
+  it('turns a third-party code into the member and their ticket into details; a used code is 40029', async () => {
+    const code = harness.simulator.issueOAuthCode(SUITE, CORP, 'zhangsan');
+    const linesBefore = fileLogs.lines().length;
+    const identity = await harness.userIdentityHandler()({ code, suiteId: SUITE });
+    const detail = await harness.userDetailHandler()({
+      userTicket: identity.userTicket ?? '',
+      suiteId: SUITE,
+    });
+
+    expect(identity).toMatchObject({ corpId: CORP, userId: 'zhangsan', openUserId: 'open-zhangsan' });
+    expect(Date.parse(identity.userTicketExpiresAt ?? '') - clock.nowMs()).toBeGreaterThan(1_790_000);
+    expect(detail).toMatchObject({ corpId: CORP, userId: 'zhangsan', gender: '1' });
+    // Nothing personal in any log line: no user id, ticket, code or avatar.
+    const logged = fileLogs.lines().slice(linesBefore).join('\n');
+    expect(logged).toContain('"member":true');
+    for (const value of ['zhangsan', code, identity.userTicket ?? '', detail.avatar ?? '']) {
+      expect(logged).not.toContain(value);
+    }
+
+    const used = await failureOf(() => harness.userIdentityHandler()({ code, suiteId: SUITE }));
+    expect(used).toMatchObject({ name: 'WeComApiError' });
+    expect(used.message).toContain('40029');
+  });
+
+  it('answers an outsider with an openId only', async () => {
+    const code = harness.simulator.issueOAuthCode(SUITE, CORP);
+
+    const identity = await harness.userIdentityHandler()({ code, suiteId: SUITE, corpId: CORP });
+
+    expect(identity.openId).toMatch(/^openid-/);
+    expect(identity.userId).toBeUndefined();
+    expect(identity.userTicket).toBeUndefined();
+  });
+
+  it('signs a 代开发 user in with that corp’s token, and needs corpId for it', async () => {
+    const code = harness.simulator.issueOAuthCode(TEMPLATE, DK_CORP, 'lisi');
+
+    const missing = await failureOf(() => harness.userIdentityHandler()({ code, suiteId: TEMPLATE }));
+    const identity = await harness.userIdentityHandler()({ code, suiteId: TEMPLATE, corpId: DK_CORP });
+    const detail = await harness.userDetailHandler()({
+      userTicket: identity.userTicket ?? '',
+      suiteId: TEMPLATE,
+      corpId: DK_CORP,
+    });
+
+    expect(missing).toMatchObject({ name: 'InvalidRequestError' });
+    expect(identity).toMatchObject({ corpId: DK_CORP, userId: 'lisi' });
+    expect(detail).toMatchObject({ corpId: DK_CORP, userId: 'lisi', mobile: '13800000000' });
+  });
+
+  it('refuses bad payloads, a corp that never installed, and a forged user ticket', async () => {
+    for (const payload of [
+      {},
+      { code: '' },
+      { code: 'x'.repeat(513) },
+      { code: 'a b' },
+      { code: 'c', extra: 1 },
+    ]) {
+      expect(await failureOf(() => harness.userIdentityHandler()(payload))).toMatchObject({
+        name: 'InvalidRequestError',
+      });
+    }
+    const stranger = harness.simulator.issueOAuthCode(TEMPLATE, 'wwneverinstalled', 'wangwu');
+    expect(
+      await failureOf(() =>
+        harness.userIdentityHandler()({ code: stranger, suiteId: TEMPLATE, corpId: 'wwneverinstalled' }),
+      ),
+    ).toMatchObject({ name: 'CorpNotAuthorizedError' });
+    const forged = await failureOf(() =>
+      harness.userDetailHandler()({ userTicket: 'userticket-forged', suiteId: SUITE }),
+    );
+    expect(forged.message).toContain('84015');
+  });
+});
+
+describe('JS-SDK tickets', () => {
+  it('signs a page for wx.config and wx.agentConfig with the cached tickets, the fragment dropped', async () => {
+    for (const type of ['corp', 'agent'] as const) {
+      const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: CORP, type })) as {
+        ticket: string;
+      };
+      const signed = (await harness.jsapiTicketHandler()({
+        suiteId: SUITE,
+        corpId: CORP,
+        type,
+        url: 'https://app.example.com/page?x=1#section',
+      })) as { appId: string; agentId?: number; timestamp: number; nonceStr: string; signature: string };
+
+      const expected = createHash('sha1')
+        .update(
+          `jsapi_ticket=${ticket}&noncestr=${signed.nonceStr}&timestamp=${signed.timestamp}&url=https://app.example.com/page?x=1`,
+        )
+        .digest('hex');
+      expect(signed.signature).toBe(expected);
+      expect(signed.appId).toBe(CORP);
+      expect(signed.nonceStr).toMatch(/^[A-Za-z0-9]{16}$/);
+      expect(signed).not.toHaveProperty('ticket');
+      expect(signed.agentId === undefined).toBe(type === 'corp');
+    }
+  });
+
+  it('refuses a URL that is not http(s) before fetching any ticket', async () => {
+    const calls = harness.simulator.calls('get_jsapi_ticket');
+    for (const url of ['javascript:alert(1)', 'app.example.com/page', 'https://app.example.com/a b']) {
+      expect(
+        await failureOf(() =>
+          harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: CORP, type: 'corp', url }),
+        ),
+      ).toMatchObject({ name: 'InvalidRequestError' });
+    }
+    expect(
+      await failureOf(() =>
+        harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: 'wwnobody', type: 'corp' }),
+      ),
+    ).toMatchObject({ name: 'CorpNotAuthorizedError' });
+    expect(harness.simulator.calls('get_jsapi_ticket')).toBe(calls);
+  });
+
+  it('answers 1,000 concurrent signature requests from 4 processes (100 containers) with one upstream ticket fetch', async () => {
+    const corpId = 'wwjsapiconcurrent';
+    await install(SUITE, corpId);
+    const before = harness.simulator.calls('ticket/get');
+
+    const outcomes = await runTokenWorkers(4, 250, {
+      DYNAMODB_ENDPOINT: harness.table.endpoint,
+      TABLE_NAME: harness.table.tableName,
+      WECOM_API_BASE: harness.simulator.baseUrl,
+      TOKEN_KIND: 'jsapi',
+      JSAPI_CONTAINERS: '25',
+      SUITE_ID: SUITE,
+      CORP_ID: corpId,
+    });
+
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
+    const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'agent' })) as {
+      ticket: string;
+    };
+    // Every page was signed with that one ticket.
+    for (const outcome of outcomes) {
+      const [nonceStr, timestamp, signature] = String(outcome.token).split('|');
+      const url = 'https://app.example.com/page?from=worker';
+      expect(signature).toBe(
+        createHash('sha1')
+          .update(`jsapi_ticket=${ticket}&noncestr=${nonceStr}&timestamp=${timestamp}&url=${url}`)
+          .digest('hex'),
+      );
+    }
+    const networkFailures = Math.max(0, ...outcomes.map((outcome) => outcome.networkFailures ?? 0));
+    expect(harness.simulator.calls('ticket/get') - before - networkFailures).toBe(1);
+  }, 60_000);
+
+  it('stays far below WeCom’s hourly quotas over a simulated day of page loads', async () => {
+    const corpId = 'wwjsapiday000001';
+    await install(SUITE, corpId);
+    const started = clock.nowMs();
+    const dayMs = 24 * 60 * 60 * 1000;
+    // A page load every 30 s of simulated time, each signing both configs in a fresh container.
+    for (let at = 0; at < dayMs; at += 30_000) {
+      offsetMs += 30_000;
+      if (at % (10 * 60_000) === 0) {
+        await harness.pushTicket(SUITE); // WeCom pushes a ticket every 10 minutes
+      }
+      for (const type of ['corp', 'agent'] as const) {
+        await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type, url: 'https://app.example.com/' });
+      }
+    }
+
+    for (const type of ['corp', 'agent'] as const) {
+      const fetches = harness.simulator.jsapiFetchTimes(corpId, type).filter((atMs) => atMs >= started);
+      const busiestHour = Math.max(
+        ...fetches.map((atMs) => fetches.filter((other) => other >= atMs && other < atMs + 3_600_000).length),
+      );
+      // One fetch per 2-hour ticket lifetime: 12 a day; WeCom allows 400 (corp) and 100 (app) an hour.
+      expect(fetches.length).toBeLessThanOrEqual(13);
+      expect(busiestHour).toBeLessThanOrEqual(2);
+      expect(busiestHour).toBeLessThan(JSAPI_QUOTA_PER_HOUR[type] / 50);
+    }
+  }, 120_000);
+});
