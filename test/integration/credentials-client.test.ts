@@ -282,3 +282,36 @@ describe('the local event bus', () => {
     expect(accepted).toMatchObject({ callback: { status: 200 } });
   });
 });
+
+describe('CredentialsClient: sign-in and the JS-SDK', () => {
+  it('signs a sandbox user in, reads their details, and signs a page for wx.agentConfig', async () => {
+    const client = new CredentialsClient({ lambda });
+    const corpId = 'wwclientsignin01';
+    await install(suiteId, corpId);
+    await eventually(() => client.getCorpToken({ suiteId, corpId }).catch(() => undefined));
+    const { code } = (await (
+      await fetch(
+        `${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${suiteId}&corpId=${corpId}&userId=zhaoliu`,
+        {
+          method: 'POST',
+        },
+      )
+    ).json()) as { code: string };
+
+    const identity = await client.getUserIdentity({ suiteId, code });
+    const detail = await client.getUserDetail({ suiteId, userTicket: identity.userTicket ?? '' });
+    const signed = await client.getJsapiSignature({
+      suiteId,
+      corpId,
+      type: 'agent',
+      url: 'https://app.example.com/page#x',
+    });
+
+    expect(identity).toMatchObject({ corpId, userId: 'zhaoliu' });
+    expect(identity.userTicketExpiresAt).toBeInstanceOf(Date);
+    expect(detail).toMatchObject({ corpId, userId: 'zhaoliu' });
+    expect(signed).toMatchObject({ appId: corpId, agentId: expect.any(Number) });
+    expect(signed.signature).toMatch(/^[0-9a-f]{40}$/);
+    await expect(client.getUserIdentity({ suiteId, code })).rejects.toMatchObject({ name: 'WeComApiError' });
+  });
+});

@@ -10,7 +10,10 @@ import { createTokenHarness, eventually, type TokenHarness } from '../support/to
  */
 
 const SUITE = THIRD_PARTY_SUITE.suiteId;
-/** A second third-party suite in test mode and without a completion page. */
+/**
+ * A second third-party suite in test mode and without a completion page. It shares the first
+ * suite's secret, so the cross-suite case proves the state is bound to the suite id itself.
+ */
 const TEST_MODE_SUITE = 'wwtestsuite0000002';
 const COMPLETE_URL = 'https://provider.example/installed?from=wecom';
 
@@ -22,7 +25,6 @@ const CONFIG: ServiceConfig = {
     {
       ...THIRD_PARTY_SUITE,
       suiteId: TEST_MODE_SUITE,
-      suiteSecret: 'second-suite-secret',
       installTestMode: true,
     },
   ],
