@@ -1,4 +1,5 @@
 import type { CorpAuthorization } from '../ports.ts';
+import { InFlight } from './in-flight.ts';
 
 /**
  * A container's short-lived copy of corp authorizations, kept as briefly as TokenMemory keeps
@@ -8,7 +9,7 @@ import type { CorpAuthorization } from '../ports.ts';
  */
 export class RecentAuthorizations {
   readonly #entries = new Map<string, { authorization: CorpAuthorization; storedAtMs: number }>();
-  readonly #pending = new Map<string, Promise<CorpAuthorization | undefined>>();
+  readonly #inFlight = new InFlight<CorpAuthorization | undefined>();
 
   constructor(private readonly maxAgeMs = 30_000) {}
 
@@ -28,14 +29,7 @@ export class RecentAuthorizations {
     corpId: string,
     read: () => Promise<CorpAuthorization | undefined>,
   ): Promise<CorpAuthorization | undefined> {
-    const key = `${suiteId}|${corpId}`;
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) {
-      return pending;
-    }
-    const started = read().finally(() => this.#pending.delete(key));
-    this.#pending.set(key, started);
-    return started;
+    return this.#inFlight.share(`${suiteId}|${corpId}`, read);
   }
 
   set(authorization: CorpAuthorization, nowMs: number): void {

@@ -1,4 +1,5 @@
 import { type AccessToken, freshnessOf } from './access-token.ts';
+import { InFlight } from './in-flight.ts';
 
 /**
  * A container's short-lived copy of tokens. It answers repeated calls without a DynamoDB read,
@@ -7,7 +8,7 @@ import { type AccessToken, freshnessOf } from './access-token.ts';
  */
 export class TokenMemory {
   readonly #entries = new Map<string, { token: AccessToken; storedAtMs: number }>();
-  readonly #pending = new Map<string, Promise<AccessToken>>();
+  readonly #inFlight = new InFlight<AccessToken>();
 
   constructor(private readonly maxAgeMs = 30_000) {}
 
@@ -37,12 +38,6 @@ export class TokenMemory {
    * `obtain` (and so one round of cache reads), rather than each polling the table.
    */
   shared(key: string, obtain: () => Promise<AccessToken>): Promise<AccessToken> {
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) {
-      return pending;
-    }
-    const started = obtain().finally(() => this.#pending.delete(key));
-    this.#pending.set(key, started);
-    return started;
+    return this.#inFlight.share(key, obtain);
   }
 }

@@ -1,0 +1,16 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
+import type { JsapiSignature as ServedSignature } from '../../../functions/app/get-jsapi-ticket.ts';
+import type { UserDetailResponse } from '../../../functions/user-detail/user-detail-handler.ts';
+
+/**
+ * The client repeats the functions' response types on purpose (it depends on nothing but the
+ * Lambda client); this fails to compile the day they drift apart.
+ */
+describe('client response types', () => {
+  it('match what the functions answer', () => {
+    expectTypeOf<UserDetail>().toMatchTypeOf<UserDetailResponse>();
+    expectTypeOf<UserDetailResponse>().toMatchTypeOf<UserDetail>();
+    expectTypeOf<JsapiSignature>().toEqualTypeOf<ServedSignature>();
+  });
+});
