@@ -85,7 +85,7 @@ const PRE_AUTH_CODE_LIFETIME_SECONDS = 1200;
 const OAUTH_CODE_LIFETIME_MS = 5 * 60 * 1000;
 const USER_TICKET_LIFETIME_SECONDS = 1800;
 const HOUR_MS = 60 * 60 * 1000;
-/** WeCom's hourly JS-SDK ticket quotas (document/path/90506): per corp, and per app for agent_config. */
+/** WeCom's hourly JS-SDK ticket quotas (document/path/90506): per corp, and per app of the corp (both kinds count). */
 export const JSAPI_QUOTA_PER_HOUR = { corp: 400, agent: 100 } as const;
 
 interface OAuthCode {
@@ -102,6 +102,8 @@ interface JsapiFetch {
   readonly suiteId: string;
   readonly corpId: string;
   readonly atMs: number;
+  /** False when WeCom refused it for the quota. */
+  readonly served: boolean;
 }
 /** The browser's WeCom session in the simulator: which corp's admin is signed in on the install page. */
 export const SANDBOX_CORP_COOKIE = 'sandbox_corp';
@@ -769,15 +771,16 @@ export class WeComSimulator {
     const suiteId = grant.suiteId;
     const corpId = String(grant.corpId);
     const now = this.#nowMs();
-    this.#jsapiFetches.push({ type, suiteId, corpId, atMs: now });
-    const inLastHour = this.#jsapiFetches.filter(
-      (fetch) =>
-        fetch.type === type &&
-        fetch.corpId === corpId &&
-        (type === 'corp' || fetch.suiteId === suiteId) &&
-        now - fetch.atMs < HOUR_MS,
-    ).length;
-    if (inLastHour > JSAPI_QUOTA_PER_HOUR[type]) {
+    // A corp may fetch 400 tickets an hour, one app of it 100 (both kinds count); refused calls
+    // are recorded (jsapiFetchTimes) but use no quota.
+    const lastHour = this.#jsapiFetches.filter(
+      (fetch) => fetch.corpId === corpId && now - fetch.atMs < HOUR_MS && fetch.served,
+    );
+    const overQuota =
+      lastHour.length >= JSAPI_QUOTA_PER_HOUR.corp ||
+      lastHour.filter((fetch) => fetch.suiteId === suiteId).length >= JSAPI_QUOTA_PER_HOUR.agent;
+    this.#jsapiFetches.push({ type, suiteId, corpId, atMs: now, served: !overQuota });
+    if (overQuota) {
       return error(45009, 'api freq out of limit');
     }
     const ticket = this.#reuseOrIssue(

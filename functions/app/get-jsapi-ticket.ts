@@ -1,6 +1,11 @@
 import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
+import {
+  AuthorizationBrokenError,
+  CorpNotAuthorizedError,
+  UpstreamUnavailableError,
+} from '../core/errors.ts';
 import { jsapiSignature, newNonceStr, signableUrl } from '../core/jsapi/jsapi-signature.ts';
-import type { JsapiTicketType } from '../core/ports.ts';
+import type { JsapiTicketType, MintedToken } from '../core/ports.ts';
 import { requireActiveAuthorization } from './get-corp-token.ts';
 import { obtainToken } from './obtain-token.ts';
 import type { TokenDeps } from './token-deps.ts';
@@ -44,9 +49,16 @@ export const getJsapiTicket = async (
     { kind: 'jsapi_ticket', suiteId: suite.suiteId, corpId: input.corpId, ticketType: input.type },
     async (previous) => {
       const requestedAtMs = deps.clock.nowMs();
-      const minted = await withCorpToken(deps, suite.suiteId, input.corpId, (corpAccessToken) =>
-        deps.wecom.getJsapiTicket(corpAccessToken, input.type),
-      );
+      let minted: MintedToken;
+      try {
+        minted = await withCorpToken(deps, suite.suiteId, input.corpId, (corpAccessToken) =>
+          deps.wecom.getJsapiTicket(corpAccessToken, input.type),
+        );
+      } catch (error) {
+        // A broken authorization is the corp token's block (lifted by a reinstall); the ticket
+        // keeps no block of its own, so it never outlives the one that matters.
+        throw error instanceof AuthorizationBrokenError ? new CorpNotAuthorizedError(error.message) : error;
+      }
       return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
   );
@@ -68,11 +80,16 @@ export const signJsapiUrl = async (
 ): Promise<JsapiSignature> => {
   const url = signableUrl(input.url);
   const { ticket, corpId, agentId } = await getJsapiTicket(deps, input);
+  if (input.type === 'agent' && agentId === undefined) {
+    throw new UpstreamUnavailableError(
+      `the agent id of corp ${corpId}'s app is not known yet (get_auth_info pending); retry shortly`,
+    );
+  }
   const timestamp = Math.floor(deps.clock.nowMs() / 1000);
   const nonceStr = newNonceStr();
   return {
     appId: corpId,
-    ...(input.type === 'agent' && agentId !== undefined ? { agentId } : {}),
+    ...(input.type === 'agent' ? { agentId } : {}),
     timestamp,
     nonceStr,
     signature: jsapiSignature(ticket.value, nonceStr, timestamp, url),

@@ -8,7 +8,7 @@ import {
   nextMintFailure,
 } from '../core/credentials/mint-failure.ts';
 import { UpstreamUnavailableError } from '../core/errors.ts';
-import type { CredentialBlock, TokenRecord } from '../core/ports.ts';
+import type { CredentialBlock, LeaseGrant, TokenRecord } from '../core/ports.ts';
 import { DEFAULT_MINT_TIMING, type TokenDeps } from './token-deps.ts';
 
 // A value WeCom hands back at its end is asked for again this often, this many times (≈ 1 s).
@@ -96,8 +96,9 @@ const obtainFromCache = async (
       }
       throw errorFromMintFailure(failure);
     }
-    if (await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken)) {
-      return mintUnderLease(deps, key, memoryKey, owner, mint, record, onBlocked);
+    const lease = await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken);
+    if (lease !== undefined) {
+      return mintUnderLease(deps, key, memoryKey, owner, mint, record, lease, onBlocked);
     }
     if (cached !== undefined && freshness === 'refresh_due') {
       return cached;
@@ -120,6 +121,7 @@ const mintUnderLease = async (
   owner: string,
   mint: Mint,
   record: TokenRecord,
+  lease: LeaseGrant,
   onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
 ): Promise<AccessToken> => {
   const { token: previous, block } = record;
@@ -147,7 +149,7 @@ const mintUnderLease = async (
         await onBlocked?.(next);
       }
     } else {
-      await deps.tokens.releaseAfterFailure(key, owner, nextMintFailure(error, now, record.mintFailure));
+      await deps.tokens.releaseAfterFailure(key, owner, nextMintFailure(error, now, lease.mintFailure));
     }
     throw error;
   }

@@ -280,6 +280,8 @@ export interface MintFailure {
   readonly errmsg?: string;
   /** Mints in a row that failed, each within FAILURE_STREAK_MS of the one before. @default 1 */
   readonly consecutive?: number;
+  /** Nobody takes the mint lease before this (the streak's wait; the lease write checks it). */
+  readonly retryAtMs?: number;
 }
 
 /**
@@ -306,6 +308,11 @@ export interface TokenRecord {
   readonly block?: CredentialBlock;
 }
 
+/** A mint lease taken: with the failed mint the item held, whose streak this mint continues. */
+export interface LeaseGrant {
+  readonly mintFailure?: MintFailure;
+}
+
 /**
  * The shared token cache with a mint lease, so that across every container exactly one caller
  * mints per token lifetime.
@@ -313,11 +320,16 @@ export interface TokenRecord {
 export interface TokenCache {
   read(key: CredentialKey): Promise<TokenRecord>;
   /**
-   * Takes the mint lease for `leaseMs` if nobody holds a live one, no block forbids asking WeCom
-   * yet, and the credential still needs minting: absent, past its refresh point, or still equal
-   * to `staleToken`.
+   * Takes the mint lease for `leaseMs` if nobody holds a live one, no block or streak of failures
+   * forbids asking WeCom yet, and the credential still needs minting: absent, past its refresh
+   * point, or still equal to `staleToken`. `undefined` when it is not taken.
    */
-  tryAcquireLease(key: CredentialKey, owner: string, leaseMs: number, staleToken?: string): Promise<boolean>;
+  tryAcquireLease(
+    key: CredentialKey,
+    owner: string,
+    leaseMs: number,
+    staleToken?: string,
+  ): Promise<LeaseGrant | undefined>;
   /** Stores a minted credential, lifts any block and releases the lease; only the lease's owner can. */
   storeMinted(key: CredentialKey, owner: string, token: AccessToken): Promise<void>;
   /** Releases the lease after a failed mint, recording the failure; only the owner can. */

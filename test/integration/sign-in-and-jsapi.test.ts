@@ -155,12 +155,13 @@ describe('JS-SDK tickets', () => {
   });
 
   it('refuses a URL that is not http(s) before fetching any ticket', async () => {
+    // A corp with no ticket cached yet: fetching one first would show in the count.
+    const corpId = 'wwjsapinourl0001';
+    await install(SUITE, corpId);
     const calls = harness.simulator.calls('get_jsapi_ticket');
     for (const url of ['javascript:alert(1)', 'app.example.com/page', 'https://app.example.com/a b']) {
       expect(
-        await failureOf(() =>
-          harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: CORP, type: 'corp', url }),
-        ),
+        await failureOf(() => harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'corp', url })),
       ).toMatchObject({ name: 'InvalidRequestError' });
     }
     expect(
@@ -203,6 +204,26 @@ describe('JS-SDK tickets', () => {
     const networkFailures = Math.max(0, ...outcomes.map((outcome) => outcome.networkFailures ?? 0));
     expect(harness.simulator.calls('ticket/get') - before - networkFailures).toBe(1);
   }, 60_000);
+
+  it('has a simulator that enforces WeCom’s quota (100 fetches an hour per app), so staying below it means something', async () => {
+    const corpId = 'wwjsapiquota0001';
+    await install(SUITE, corpId);
+    const { accessToken } = await harness.corpTokenHandler()({ suiteId: SUITE, corpId });
+    const fetchTicket = async () =>
+      (await (
+        await fetch(
+          `${harness.simulator.baseUrl}/cgi-bin/ticket/get?access_token=${accessToken}&type=agent_config`,
+        )
+      ).json()) as { errcode: number };
+
+    const answers = [];
+    for (let fetchNumber = 0; fetchNumber < 101; fetchNumber += 1) {
+      answers.push((await fetchTicket()).errcode);
+    }
+
+    expect(answers.slice(0, 100).every((errcode) => errcode === 0)).toBe(true);
+    expect(answers[100]).toBe(45009);
+  });
 
   it('stays far below WeCom’s hourly quotas over a simulated day of page loads', async () => {
     const corpId = 'wwjsapiday000001';

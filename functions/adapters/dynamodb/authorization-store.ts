@@ -214,8 +214,8 @@ export class DynamoAuthorizationStore
   }
 
   /**
-   * Conditionally updates a corp's authorization and deletes its cached corp token in one
-   * transaction. Returns false, having changed nothing, when the condition does not hold.
+   * Conditionally updates a corp's authorization and deletes its cached corp token and JS-SDK
+   * tickets in one transaction. Returns false, having changed nothing, when the condition does not hold.
    */
   async #updateDroppingToken(
     suiteId: string,
@@ -236,6 +236,10 @@ export class DynamoAuthorizationStore
               Update: { TableName: this.tableName, Key: tableKeys.authorization(suiteId, corpId), ...update },
             },
             { Delete: { TableName: this.tableName, Key: tableKeys.corpToken(suiteId, corpId) } },
+            // The JS-SDK tickets came from that token: gone with it (and any streak of failures).
+            ...(['corp', 'agent'] as const).map((type) => ({
+              Delete: { TableName: this.tableName, Key: tableKeys.jsapiTicket(suiteId, corpId, type) },
+            })),
           ],
         }),
       );

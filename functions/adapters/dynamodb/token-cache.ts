@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessToken } from '../../core/credentials/access-token.ts';
 import type { CredentialKey } from '../../core/credentials/credential-key.ts';
-import type { CredentialBlock, MintFailure, TokenCache, TokenRecord } from '../../core/ports.ts';
+import type { CredentialBlock, LeaseGrant, MintFailure, TokenCache, TokenRecord } from '../../core/ports.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
 import { CREDENTIAL_ENTITY, credentialItemKey, credentialOwner, expiresAtEpoch } from './table-keys.ts';
 
@@ -38,20 +38,24 @@ export class DynamoTokenCache implements TokenCache {
     owner: string,
     leaseMs: number,
     staleToken?: string,
-  ): Promise<boolean> {
+  ): Promise<LeaseGrant | undefined> {
     const now = this.clock.nowMs();
     const needsMint =
       staleToken === undefined
         ? '(attribute_not_exists(accessToken) OR refreshAtMs <= :now)'
         : '(attribute_not_exists(accessToken) OR refreshAtMs <= :now OR accessToken = :stale)';
     try {
-      await this.client.send(
+      const { Attributes: before } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: credentialItemKey(key),
           UpdateExpression:
             'SET entity = :entity, credentialKind = :kind, leaseOwner = :owner, leaseExpiresAtMs = :leaseUntil',
-          ConditionExpression: `(attribute_not_exists(leaseExpiresAtMs) OR leaseExpiresAtMs < :now) AND (attribute_not_exists(#block) OR #block.nextAttemptAtMs <= :now) AND ${needsMint}`,
+          // The streak's wait (mintFailure.retryAtMs) is part of the condition, so a caller that
+          // read the item before a failure cannot mint again at once.
+          ConditionExpression: `(attribute_not_exists(leaseExpiresAtMs) OR leaseExpiresAtMs < :now) AND (attribute_not_exists(#block) OR #block.nextAttemptAtMs <= :now) AND (attribute_not_exists(mintFailure.retryAtMs) OR mintFailure.retryAtMs <= :now) AND ${needsMint}`,
+          // The failure the item held when the lease was taken: the streak this mint continues.
+          ReturnValues: 'ALL_OLD',
           ExpressionAttributeNames: { '#block': 'block' },
           ExpressionAttributeValues: {
             ':entity': CREDENTIAL_ENTITY[key.kind],
@@ -63,10 +67,11 @@ export class DynamoTokenCache implements TokenCache {
           },
         }),
       );
-      return true;
+      const failure = toMintFailure(before?.mintFailure);
+      return failure === undefined ? {} : { mintFailure: failure };
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
-        return false;
+        return undefined;
       }
       throw storageUnavailable('UpdateItem (token lease)', error);
     }
@@ -202,5 +207,6 @@ const toMintFailure = (value: unknown): MintFailure | undefined => {
     ...(typeof failure.api === 'string' ? { api: failure.api } : {}),
     ...(typeof failure.errmsg === 'string' ? { errmsg: failure.errmsg } : {}),
     ...(typeof failure.consecutive === 'number' ? { consecutive: failure.consecutive } : {}),
+    ...(typeof failure.retryAtMs === 'number' ? { retryAtMs: failure.retryAtMs } : {}),
   };
 };

@@ -61,9 +61,15 @@ export const nextMintFailure = (
   atMs: number,
   previous: MintFailure | undefined,
 ): MintFailure => {
+  // Only answers from WeCom, or no answer from it, make a streak: a missing ticket or a storage
+  // fault never reached WeCom, and the next ticket push must be usable at once.
+  const fromWeCom = error instanceof WeComApiError || error instanceof UpstreamUnavailableError;
   const streak =
-    previous !== undefined && atMs - previous.atMs < FAILURE_STREAK_MS ? (previous.consecutive ?? 1) + 1 : 1;
-  return { ...describeMintFailure(error, atMs), consecutive: streak };
+    fromWeCom && previous !== undefined && atMs - previous.atMs < FAILURE_STREAK_MS
+      ? (previous.consecutive ?? 1) + 1
+      : 1;
+  const failure = describeMintFailure(error, atMs);
+  return { ...failure, consecutive: streak, retryAtMs: retryAfter(atMs, streak) };
 };
 
 /**
@@ -72,9 +78,8 @@ export const nextMintFailure = (
  * passing reason (60020 before the IP is allow-listed, -1, 45009) costs at most about 60 failing
  * calls an hour, however many callers ask (WeCom blocks a source for an hour after ~2000).
  */
-export const mintRetryAtMs = (failure: MintFailure): number => {
-  const streak = failure.consecutive ?? 1;
-  return streak < 2
-    ? failure.atMs
-    : failure.atMs + Math.min(MAX_FAILURE_BACKOFF_MS, 1000 * 2 ** (streak - 1));
-};
+export const mintRetryAtMs = (failure: MintFailure): number =>
+  failure.retryAtMs ?? retryAfter(failure.atMs, failure.consecutive ?? 1);
+
+const retryAfter = (atMs: number, streak: number): number =>
+  streak < 2 ? atMs : atMs + Math.min(MAX_FAILURE_BACKOFF_MS, 1000 * 2 ** (streak - 1));
