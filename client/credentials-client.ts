@@ -171,11 +171,25 @@ export class CredentialsClient {
     readonly suiteId?: string;
     readonly type: 'corp' | 'agent';
     readonly url: string;
+    /**
+     * A signature from this service that the page's wx.config / wx.agentConfig refused (WeCom
+     * ended the ticket early): the service replaces the ticket once and signs again.
+     */
+    readonly rejected?: JsapiSignature;
   }): Promise<JsapiSignature> {
-    return (await this.#call(
-      this.options.jsapiTicketFunction ?? 'jsapi-ticket',
-      request,
-    )) as unknown as JsapiSignature;
+    const { rejected, ...payload } = request;
+    return (await this.#call(this.options.jsapiTicketFunction ?? 'jsapi-ticket', {
+      ...payload,
+      ...(rejected === undefined
+        ? {}
+        : {
+            rejectedSignature: {
+              nonceStr: rejected.nonceStr,
+              timestamp: rejected.timestamp,
+              signature: rejected.signature,
+            },
+          }),
+    })) as unknown as JsapiSignature;
   }
 
   /** Reports a token WeCom refused; the next request for it asks the service for a new one. */

@@ -654,6 +654,11 @@ export class WeComSimulator {
     return code;
   }
 
+  /** Ends a JS-SDK ticket before its time, as WeCom may (the next fetch gets a new one). */
+  invalidateJsapiTicket(suiteId: string, corpId: string, type: 'corp' | 'agent'): void {
+    this.#jsapiTickets.delete(`${type}|${grantKey(suiteId, corpId)}`);
+  }
+
   /** When each JS-SDK ticket fetch for the corp happened (of `type`), quota-limited ones included. */
   jsapiFetchTimes(corpId: string, type: 'corp' | 'agent'): number[] {
     return this.#jsapiFetches

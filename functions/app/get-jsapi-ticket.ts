@@ -15,6 +15,15 @@ export interface JsapiTicketInput {
   readonly suiteId?: string;
   readonly corpId: string;
   readonly type: JsapiTicketType;
+  /** A ticket WeCom's JS-SDK refused: replaced once if it is still the cached one (like `staleToken`). */
+  readonly staleTicket?: string;
+}
+
+/** A signature this service made that the page's wx.config / wx.agentConfig refused. */
+export interface RejectedSignature {
+  readonly nonceStr: string;
+  readonly timestamp: number;
+  readonly signature: string;
 }
 
 /** What a page passes to wx.config (`corp`) or wx.agentConfig (`agent`). */
@@ -61,6 +70,7 @@ export const getJsapiTicket = async (
       }
       return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
+    input.staleTicket,
   );
   return {
     ticket,
@@ -76,10 +86,19 @@ export const getJsapiTicket = async (
  */
 export const signJsapiUrl = async (
   deps: TokenDeps,
-  input: JsapiTicketInput & { readonly url: string },
+  input: JsapiTicketInput & { readonly url: string; readonly rejected?: RejectedSignature },
 ): Promise<JsapiSignature> => {
   const url = signableUrl(input.url);
-  const { ticket, corpId, agentId } = await getJsapiTicket(deps, input);
+  let { ticket, corpId, agentId } = await getJsapiTicket(deps, input);
+  // The page reports a signature WeCom refused. Only one made with the cached ticket for this URL
+  // replaces it (so a forged or outdated report costs nothing), once, as staleToken does.
+  const rejected = input.rejected;
+  if (
+    rejected !== undefined &&
+    jsapiSignature(ticket.value, rejected.nonceStr, rejected.timestamp, url) === rejected.signature
+  ) {
+    ({ ticket, corpId, agentId } = await getJsapiTicket(deps, { ...input, staleTicket: ticket.value }));
+  }
   if (input.type === 'agent' && agentId === undefined) {
     throw new UpstreamUnavailableError(
       `the agent id of corp ${corpId}'s app is not known yet (get_auth_info pending); retry shortly`,

@@ -12,10 +12,19 @@ export type JsapiTicketResponse = { readonly ticket: string; readonly expiresAt:
  */
 export const createJsapiTicketHandler = (deps: TokenFunctionDeps): InvokeHandler<JsapiTicketResponse> =>
   wrapInvokeHandler(deps, async (payload, annotate) => {
-    const { url, ...request } = parseJsapiTicketRequest(payload);
-    annotate({ suiteId: request.suiteId, type: request.type, signed: url !== undefined });
+    const { url, rejectedSignature, ...request } = parseJsapiTicketRequest(payload);
+    annotate({
+      suiteId: request.suiteId,
+      type: request.type,
+      signed: url !== undefined,
+      stale: request.staleTicket !== undefined || rejectedSignature !== undefined,
+    });
     if (url !== undefined) {
-      return signJsapiUrl(deps, { ...request, url });
+      return signJsapiUrl(deps, {
+        ...request,
+        url,
+        ...(rejectedSignature === undefined ? {} : { rejected: rejectedSignature }),
+      });
     }
     const { ticket } = await getJsapiTicket(deps, request);
     return { ticket: ticket.value, expiresAt: new Date(ticket.expiresAtMs).toISOString() };

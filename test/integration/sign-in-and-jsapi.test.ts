@@ -121,6 +121,20 @@ describe('sign-in', () => {
         harness.userIdentityHandler()({ code: stranger, suiteId: TEMPLATE, corpId: 'wwneverinstalled' }),
       ),
     ).toMatchObject({ name: 'CorpNotAuthorizedError' });
+    for (const payload of [
+      { corpId: CORP, type: 'corp', url: 'https://a.example.com/', staleTicket: 'x' },
+      {
+        corpId: CORP,
+        type: 'corp',
+        rejectedSignature: { nonceStr: 'a', timestamp: 1, signature: 'f'.repeat(40) },
+      },
+      { corpId: CORP, type: 'corp', url: 'https://a.example.com/', rejectedSignature: { nonceStr: 'a' } },
+      { corpId: CORP, type: 'both' },
+    ]) {
+      expect(await failureOf(() => harness.jsapiTicketHandler()(payload))).toMatchObject({
+        name: 'InvalidRequestError',
+      });
+    }
     const forged = await failureOf(() =>
       harness.userDetailHandler()({ userTicket: 'userticket-forged', suiteId: SUITE }),
     );
@@ -152,6 +166,51 @@ describe('JS-SDK tickets', () => {
       expect(signed).not.toHaveProperty('ticket');
       expect(signed.agentId === undefined).toBe(type === 'corp');
     }
+  });
+
+  it('replaces a ticket WeCom ended early once, for a reported signature or ticket, and ignores forged reports', async () => {
+    const corpId = 'wwjsapistale0001';
+    await install(SUITE, corpId);
+    const page = { suiteId: SUITE, corpId, type: 'agent' as const, url: 'https://app.example.com/p' };
+    const sign = (extra: object = {}) =>
+      harness.jsapiTicketHandler()({ ...page, ...extra }) as Promise<{
+        nonceStr: string;
+        timestamp: number;
+        signature: string;
+      }>;
+    const fetches = () => harness.simulator.calls('ticket/get');
+    const first = await sign();
+    const report = { nonceStr: first.nonceStr, timestamp: first.timestamp, signature: first.signature };
+    const before = fetches();
+    harness.simulator.invalidateJsapiTicket(SUITE, corpId, 'agent'); // the page's wx.agentConfig now fails
+
+    const forged = await sign({ rejectedSignature: { ...report, signature: 'f'.repeat(40) } });
+    expect(fetches()).toBe(before);
+    const renewed = await sign({ rejectedSignature: report });
+    const reportedAgain = await sign({ rejectedSignature: report });
+
+    expect(fetches() - before).toBe(1);
+    const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'agent' })) as {
+      ticket: string;
+    };
+    const expected = (signed: { nonceStr: string; timestamp: number }) =>
+      createHash('sha1')
+        .update(
+          `jsapi_ticket=${ticket}&noncestr=${signed.nonceStr}&timestamp=${signed.timestamp}&url=${page.url}`,
+        )
+        .digest('hex');
+    expect(renewed.signature).toBe(expected(renewed));
+    expect(reportedAgain.signature).toBe(expected(reportedAgain));
+    expect(forged.signature).not.toBe(expected(forged)); // still signed with the old ticket
+
+    // Without url, the ticket itself is reported.
+    harness.simulator.invalidateJsapiTicket(SUITE, corpId, 'agent');
+    const stale = { suiteId: SUITE, corpId, type: 'agent', staleTicket: ticket };
+    const replaced = (await harness.jsapiTicketHandler()(stale)) as { ticket: string };
+    const again = (await harness.jsapiTicketHandler()(stale)) as { ticket: string };
+    expect(replaced.ticket).not.toBe(ticket);
+    expect(again.ticket).toBe(replaced.ticket);
+    expect(fetches() - before).toBe(2);
   });
 
   it('refuses a URL that is not http(s) before fetching any ticket', async () => {

@@ -25,6 +25,14 @@ export interface JsapiTicketRequest {
   readonly suiteId?: string;
   readonly type: JsapiTicketType;
   readonly url?: string;
+  /** Without `url`: a ticket the JS-SDK refused. */
+  readonly staleTicket?: string;
+  /** With `url`: a signature of ours the page's wx.config refused. */
+  readonly rejectedSignature?: {
+    readonly nonceStr: string;
+    readonly timestamp: number;
+    readonly signature: string;
+  };
 }
 
 /** @throws InvalidRequestError when the payload is not `{ code, suiteId?, corpId? }`. */
@@ -52,8 +60,8 @@ export const parseUserDetailRequest = (payload: unknown): UserDetailRequest => {
 /** @throws InvalidRequestError when the payload is not `{ corpId, suiteId?, type: corp|agent, url? }`. */
 export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest => {
   const fields = asObject(payload);
-  rejectUnknownFields(fields, ['corpId', 'suiteId', 'type', 'url']);
-  const { corpId, type, url } = fields;
+  rejectUnknownFields(fields, ['corpId', 'suiteId', 'type', 'url', 'staleTicket', 'rejectedSignature']);
+  const { corpId, type, url, staleTicket, rejectedSignature } = fields;
   if (typeof corpId !== 'string' || !ID_PATTERN.test(corpId)) {
     throw new InvalidRequestError('MISSING_PARAMETER', 'corpId is required: 1-64 letters, digits, - or _');
   }
@@ -66,7 +74,25 @@ export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest =>
   if (url !== undefined && typeof url !== 'string') {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'url must be a string');
   }
-  return { corpId, type, ...optionalId(fields, 'suiteId'), ...(url === undefined ? {} : { url }) };
+  if (
+    staleTicket !== undefined &&
+    (url !== undefined || typeof staleTicket !== 'string' || !OPAQUE_VALUE.test(staleTicket))
+  ) {
+    throw new InvalidRequestError(
+      'MALFORMED_PARAMETER',
+      'staleTicket must be a ticket (1-512 characters), without url',
+    );
+  }
+  return {
+    corpId,
+    type,
+    ...optionalId(fields, 'suiteId'),
+    ...(url === undefined ? {} : { url }),
+    ...(staleTicket === undefined ? {} : { staleTicket }),
+    ...(rejectedSignature === undefined
+      ? {}
+      : { rejectedSignature: parseRejectedSignature(rejectedSignature, url) }),
+  };
 };
 
 // The message names the field, never its value (a code or ticket is a credential).
@@ -76,4 +102,27 @@ const requireOpaque = (fields: Record<string, unknown>, name: string): string =>
     throw new InvalidRequestError('MISSING_PARAMETER', `${name} is required: 1-512 printable characters`);
   }
   return value;
+};
+
+const parseRejectedSignature = (
+  value: unknown,
+  url: unknown,
+): { readonly nonceStr: string; readonly timestamp: number; readonly signature: string } => {
+  const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { nonceStr, timestamp, signature } = fields;
+  if (
+    url === undefined ||
+    typeof nonceStr !== 'string' ||
+    !/^[A-Za-z0-9]{1,64}$/.test(nonceStr) ||
+    typeof timestamp !== 'number' ||
+    !Number.isSafeInteger(timestamp) ||
+    typeof signature !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(signature)
+  ) {
+    throw new InvalidRequestError(
+      'MALFORMED_PARAMETER',
+      'rejectedSignature must be { nonceStr, timestamp, signature } as this service answered, with url',
+    );
+  }
+  return { nonceStr, timestamp, signature };
 };
