@@ -116,8 +116,10 @@ const jsonOf = (message: string): EventMessage => redact(parseXmlMessage(message
 
 /**
  * The event for a data callback. `receiveId` is the id the message was encrypted for: the corp
- * itself, or (for some pushes) the suite or the provider, in which case the corp is the one WeCom
- * named in `corpid`, or the message's ToUserName.
+ * itself, or (for some pushes) the suite or the provider, in which case the corp is the message's
+ * ToUserName when that names a corp (it is inside the signed ciphertext), and otherwise the
+ * `corpid` WeCom put in the URL, which the signature does not cover: so a replayed message whose
+ * ToUserName names its corp cannot be moved to another one.
  */
 export const dataCallbackEvent = (input: {
   readonly suiteId: string;
@@ -128,10 +130,13 @@ export const dataCallbackEvent = (input: {
 }): DataCallbackEvent => {
   const message = jsonOf(input.message);
   const receiverIsCorp = input.receiveId !== input.suiteId && input.receiveId !== input.providerCorpId;
+  const named = text(message.ToUserName);
+  const namedCorp = named === input.suiteId || named === input.providerCorpId ? undefined : named;
   const corpId =
     (receiverIsCorp ? input.receiveId : undefined) ??
+    namedCorp ??
     input.corpIdHint ??
-    text(message.ToUserName) ??
+    named ??
     input.receiveId;
   const agentId = whole(message.AgentID);
   const event = text(message.Event);

@@ -33,7 +33,7 @@ describe('parseXmlMessage', () => {
 describe('the events built from callbacks', () => {
   const base = { suiteId: 'ww1', providerCorpId: 'wwprovider' };
 
-  it('name the corp: the receiver when it is a corp, else corpid, else ToUserName, else the receiver', () => {
+  it('name the corp: the receiver when it is a corp, else a corp in ToUserName (signed), else corpid, else the receiver', () => {
     const corpOf = (receiveId: string, message: string, corpIdHint?: string) =>
       (
         dataCallbackEvent({
@@ -45,8 +45,13 @@ describe('the events built from callbacks', () => {
       ).corpId;
 
     expect(corpOf('wxcorp', '<xml><MsgType>text</MsgType></xml>', 'wxother')).toBe('wxcorp');
-    expect(corpOf('ww1', '<xml><ToUserName>wxto</ToUserName></xml>', 'wxhint')).toBe('wxhint');
+    // The unsigned corpid cannot move a message whose ToUserName names its corp.
+    expect(corpOf('ww1', '<xml><ToUserName>wxto</ToUserName></xml>', 'wxhint')).toBe('wxto');
     expect(corpOf('wwprovider', '<xml><ToUserName>wxto</ToUserName></xml>')).toBe('wxto');
+    // A ToUserName that is the provider or the suite names no corp: corpid does.
+    expect(corpOf('wwprovider', '<xml><ToUserName>wwprovider</ToUserName></xml>', 'wxhint')).toBe('wxhint');
+    expect(corpOf('ww1', `<xml><ToUserName>${base.suiteId}</ToUserName></xml>`, 'wxhint')).toBe('wxhint');
+    expect(corpOf('wwprovider', '<xml><ToUserName>wwprovider</ToUserName></xml>')).toBe('wwprovider');
     expect(corpOf('ww1', '<xml><Foo>x</Foo></xml>')).toBe('ww1');
   });
 
