@@ -46,7 +46,7 @@ const main = async () => {
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
   const mark = (met: boolean) => (met ? 'met' : 'MISSED');
-  const rows: string[][] = [['#', 'benchmark', 'ours', 'baseline', 'ratio / count', 'target', '']];
+  const rows: string[][] = [['#', 'benchmark', 'ours', 'baseline', 'ratio / count', 'target', 'met?']];
   for (const entry of crypto) {
     rows.push([
       '1',
@@ -143,7 +143,11 @@ const main = async () => {
     [
       line(rows[0] ?? []),
       `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
-      ...rows.slice(1).map(line),
+      // In row order (the rows are gathered in the order the benchmarks run).
+      ...rows
+        .slice(1)
+        .sort((a, b) => Number(a[0]) - Number(b[0]))
+        .map(line),
     ].join('\n'),
   );
   console.log(

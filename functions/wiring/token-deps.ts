@@ -74,16 +74,23 @@ export const createCustomizedAuthUrlDeps = (runtime: ServiceRuntime): TokenFunct
   createTokenMachinery(runtime, 'customized-auth-url');
 
 /** The user-identity function's dependencies (sign-in: it mints suite or corp tokens when needed). */
-export const createUserIdentityDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
-  createTokenMachinery(runtime, 'user-identity');
+export const createUserIdentityDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
+  ...createTokenMachinery(runtime, 'user-identity'),
+  // It may be the first to mint a 代开发 corp's token, and so to find the authorization broken.
+  events: runtime.events('user-identity'),
+});
 
 /** The user-detail function's dependencies. */
-export const createUserDetailDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
-  createTokenMachinery(runtime, 'user-detail');
+export const createUserDetailDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
+  ...createTokenMachinery(runtime, 'user-detail'),
+  events: runtime.events('user-detail'),
+});
 
 /** The jsapi-ticket function's dependencies (it keeps JS-SDK tickets in the shared cache). */
-export const createJsapiTicketDeps = (runtime: ServiceRuntime): TokenFunctionDeps =>
-  createTokenMachinery(runtime, 'jsapi-ticket');
+export const createJsapiTicketDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
+  ...createTokenMachinery(runtime, 'jsapi-ticket'),
+  events: runtime.events('jsapi-ticket'),
+});
 
 /** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
 export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({

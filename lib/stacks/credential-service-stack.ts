@@ -183,8 +183,16 @@ export class CredentialServiceStack extends Stack {
     table.grantInstallAccess(this.installFunction);
     configSecret.grantRead(this.installFunction);
 
-    // corp-token marks an authorization WeCom refuses as broken.
-    this.events.grantPublish(this.corpTokenFunction, [DETAIL_TYPE.authorizationChanged]);
+    // Whichever function mints a corp token first meets an authorization WeCom refuses, marks it
+    // broken and announces it: corp-token, and the sign-in and JS-SDK functions that use that token.
+    for (const fn of [
+      this.corpTokenFunction,
+      this.userIdentityFunction,
+      this.userDetailFunction,
+      this.jsapiTicketFunction,
+    ]) {
+      this.events.grantPublish(fn, [DETAIL_TYPE.authorizationChanged]);
+    }
 
     const exchange = new ServiceFunction(this, 'AuthExchangeFunction', {
       functionDirectory: 'auth-exchange',

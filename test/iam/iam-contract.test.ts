@@ -384,14 +384,14 @@ const NEGATIVE_CASES: { why: string; request: Omit<IamRequest, 'command'> }[] = 
       },
     },
     {
-      why: 'the sign-in and JS-SDK ticket functions publish no events',
+      why: 'the sign-in and JS-SDK ticket functions publish only authorization changes (a broken one)',
       request: {
         service,
         action: 'events:PutEvents',
         resource: 'event-bus' as const,
         context: {
           'events:source': ['wecom-credentials'],
-          'events:detail-type': ['WeCom Authorization Changed'],
+          'events:detail-type': ['WeCom Data Callback'],
         },
       },
     },

@@ -28,7 +28,14 @@ const INVOKED = [
 ] as const;
 const INVOKED_IDS: string[] = INVOKED.map(([functionId]) => functionId);
 const FUNCTIONS = ['CallbackFunction', ...INVOKED_IDS, 'AuthExchangeFunction', 'InstallFunction'];
-const PUBLISHERS = ['AuthExchangeFunction', 'CallbackFunction', 'CorpTokenFunction'];
+const PUBLISHERS = [
+  'AuthExchangeFunction',
+  'CallbackFunction',
+  'CorpTokenFunction',
+  'JsapiTicketFunction',
+  'UserDetailFunction',
+  'UserIdentityFunction',
+];
 
 /** A key policy or IAM statement as synthesized. */
 type PolicyStatement = {
@@ -738,7 +745,7 @@ describe('the event bus', () => {
     });
   });
 
-  it('lets only the callback, auth-exchange and corp-token put events, on the bus only, with our source', () => {
+  it('lets only the callback, auth-exchange and the functions that mint corp tokens put events, on the bus only, with our source', () => {
     const publishers = rolesAllowed(defaults.service, 'events:PutEvents');
 
     expect(publishers.map(({ functionId }) => functionId).sort()).toEqual(PUBLISHERS);
@@ -760,7 +767,7 @@ describe('the event bus', () => {
     );
     expect(
       allStatements.filter((statement) => [statement.Action].flat().includes('events:PutEvents')),
-    ).toHaveLength(3);
+    ).toHaveLength(PUBLISHERS.length);
   });
 
   it('lets the callback publish all three detail-types and the others only authorization changes', () => {
@@ -775,10 +782,13 @@ describe('the event bus', () => {
       CallbackFunction: ['WeCom Data Callback', 'WeCom Command Event', 'WeCom Authorization Changed'],
       AuthExchangeFunction: ['WeCom Authorization Changed'],
       CorpTokenFunction: ['WeCom Authorization Changed'],
+      JsapiTicketFunction: ['WeCom Authorization Changed'],
+      UserDetailFunction: ['WeCom Authorization Changed'],
+      UserIdentityFunction: ['WeCom Authorization Changed'],
     });
   });
 
-  it('gives EVENT_BUS_NAME to exactly the three publishers', () => {
+  it('gives EVENT_BUS_NAME to exactly the publishers', () => {
     const withBus = Object.entries(defaults.service.findResources('AWS::Lambda::Function'))
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.EVENT_BUS_NAME !== undefined)
       .map(([logicalId, fn]) => {

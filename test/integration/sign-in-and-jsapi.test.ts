@@ -213,6 +213,25 @@ describe('JS-SDK tickets', () => {
     expect(fetches() - before).toBe(2);
   });
 
+  it('announces an authorization it is the first to find broken (the corp token refused), like corp-token', async () => {
+    const corpId = 'wwjsapibroken001';
+    await install(SUITE, corpId);
+    harness.simulator.cancelAuthorization(SUITE, corpId); // WeCom says 48004; no push reached us
+
+    const refused = await failureOf(() =>
+      harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'corp' }),
+    );
+
+    expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });
+    const broken = await eventually(async () =>
+      harness.eventBridge.received
+        .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+        .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+        .find((detail) => detail.corpId === corpId && detail.status === 'broken'),
+    );
+    expect(broken).toMatchObject({ suiteId: SUITE, cause: 'wecom_refused' });
+  });
+
   it('refuses a URL that is not http(s) before fetching any ticket', async () => {
     // A corp with no ticket cached yet: fetching one first would show in the count.
     const corpId = 'wwjsapinourl0001';
