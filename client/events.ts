@@ -54,7 +54,8 @@ export interface WeComAuthorizationChanged {
     | 'change_auth'
     | 'cancel_auth'
     | 'install'
-    | 'wecom_refused';
+    | 'wecom_refused'
+    | 'wecom_accepted';
   readonly installRef?: string;
   readonly reason?: string;
   /** ISO-8601 UTC: when the change was made. */

@@ -260,6 +260,14 @@ export class WeComSimulator {
     this.#corpTokens.delete(grantKey(suiteId, corpId));
   }
 
+  /** WeCom accepts a cancelled authorization again (it refused it for a while, e.g. in error). */
+  restoreAuthorization(suiteId: string, corpId: string): void {
+    const grant = this.#grants.get(grantKey(suiteId, corpId));
+    if (grant !== undefined) {
+      grant.revoked = false;
+    }
+  }
+
   /** Makes a token invalid before its time, as WeCom sometimes does. */
   invalidateCorpToken(suiteId: string, corpId: string): void {
     this.#corpTokens.delete(grantKey(suiteId, corpId));

@@ -63,22 +63,39 @@ export const getCorpToken = async (
       return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
     },
     input.staleToken,
-    // Announced once, when the block begins (after it is durable). If the bus refuses, this caller
-    // gets the bus's error (logged as a failure) and the block stands; the event is not retried.
-    async (block) => {
-      await deps.events?.publish([
-        authorizationChangedEvent(
-          {
-            suiteId: suite.suiteId,
-            corpId: input.corpId,
-            status: 'broken',
-            cause: 'wecom_refused',
-            reason: block.failure.message,
-            ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
-          },
-          block.sinceMs,
-        ),
-      ]);
+    // Announced once when the block begins, and once when WeCom accepts the corp again on a later
+    // retry (each after it is durable). If the bus refuses, this caller gets the bus's error
+    // (logged as a failure) and the change stands; the event is not retried.
+    {
+      blocked: async (block) => {
+        await deps.events?.publish([
+          authorizationChangedEvent(
+            {
+              suiteId: suite.suiteId,
+              corpId: input.corpId,
+              status: 'broken',
+              cause: 'wecom_refused',
+              reason: block.failure.message,
+              ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
+            },
+            block.sinceMs,
+          ),
+        ]);
+      },
+      recovered: async () => {
+        await deps.events?.publish([
+          authorizationChangedEvent(
+            {
+              suiteId: suite.suiteId,
+              corpId: input.corpId,
+              status: 'active',
+              cause: 'wecom_accepted',
+              ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
+            },
+            deps.clock.nowMs(),
+          ),
+        ]);
+      },
     },
   );
   return { token, ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }) };

@@ -16,6 +16,16 @@ const ENDED_VALUE_RETRY_MS = 200;
 const ENDED_VALUE_RETRIES = 5;
 
 /**
+ * Told once when a credential becomes blocked (WeCom refuses until something changes), and once
+ * when a periodic retry of a blocked credential succeeds. Either runs after the change is durable;
+ * its failure reaches the caller that made the change.
+ */
+export interface BlockAnnouncements {
+  readonly blocked?: (block: CredentialBlock) => Promise<void>;
+  readonly recovered?: (block: CredentialBlock) => Promise<void>;
+}
+
+/**
  * Mints a credential from WeCom. `previous` is the cached one, if any, so a repeated value keeps
  * its expiry; `block` is set when this mint is the periodic retry of a blocked credential.
  */
@@ -48,7 +58,7 @@ export const obtainToken = async (
   key: CredentialKey,
   mint: Mint,
   staleToken?: string,
-  onBlocked?: (block: CredentialBlock) => Promise<void>,
+  announce: BlockAnnouncements = {},
 ): Promise<AccessToken> => {
   const memoryKey = memoryKeyOf(key);
   const startedAtMs = deps.clock.nowMs();
@@ -57,7 +67,7 @@ export const obtainToken = async (
     return remembered;
   }
   return deps.memory.shared(`${memoryKey}|${staleToken ?? ''}`, () =>
-    obtainFromCache(deps, key, memoryKey, mint, startedAtMs, staleToken, onBlocked),
+    obtainFromCache(deps, key, memoryKey, mint, startedAtMs, staleToken, announce),
   );
 };
 
@@ -68,7 +78,7 @@ const obtainFromCache = async (
   mint: Mint,
   startedAtMs: number,
   staleToken: string | undefined,
-  onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
+  announce: BlockAnnouncements,
 ): Promise<AccessToken> => {
   const timing = deps.timing ?? DEFAULT_MINT_TIMING;
   // One lease owner per caller, however often it polls.
@@ -98,7 +108,7 @@ const obtainFromCache = async (
     }
     const lease = await deps.tokens.tryAcquireLease(key, owner, timing.leaseMs, staleToken);
     if (lease !== undefined) {
-      return mintUnderLease(deps, key, memoryKey, owner, mint, record, lease, onBlocked);
+      return mintUnderLease(deps, key, memoryKey, owner, mint, record, lease, announce);
     }
     if (cached !== undefined && freshness === 'refresh_due') {
       return cached;
@@ -122,7 +132,7 @@ const mintUnderLease = async (
   mint: Mint,
   record: TokenRecord,
   lease: LeaseGrant,
-  onBlocked: ((block: CredentialBlock) => Promise<void>) | undefined,
+  announce: BlockAnnouncements,
 ): Promise<AccessToken> => {
   const { token: previous, block } = record;
   let token: AccessToken;
@@ -146,7 +156,7 @@ const mintUnderLease = async (
       const next = nextBlock(failure, now, block);
       await deps.tokens.block(key, owner, next);
       if (next.refusals === 1) {
-        await onBlocked?.(next);
+        await announce.blocked?.(next);
       }
     } else {
       await deps.tokens.releaseAfterFailure(key, owner, nextMintFailure(error, now, lease.mintFailure));
@@ -155,5 +165,9 @@ const mintUnderLease = async (
   }
   await deps.tokens.storeMinted(key, owner, token);
   deps.memory.set(memoryKey, token, deps.clock.nowMs());
+  if (block !== undefined) {
+    // The periodic retry of a blocked credential succeeded: storeMinted lifted the block.
+    await announce.recovered?.(block);
+  }
   return token;
 };

@@ -212,6 +212,31 @@ describe('authorizations WeCom refuses to mint for', () => {
     expect(harness.simulator.isValidCorpToken(suiteId, corpId, healed.accessToken)).toBe(true);
   });
 
+  it('announces the corp active again (wecom_accepted) when a later retry of a broken authorization succeeds', async () => {
+    const corpId = 'wxcorprecovers';
+    await install(harness, suiteId, corpId);
+    harness.simulator.cancelAuthorization(suiteId, corpId);
+    const changes = () =>
+      harness.eventBridge.received
+        .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+        .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+        .filter((detail) => detail.corpId === corpId && detail.cause !== 'create_auth');
+
+    expect(await outcomeOf(() => harness.corpTokenHandler()({ suiteId, corpId }))).toMatchObject({
+      name: 'CorpNotAuthorizedError',
+    });
+    harness.simulator.restoreAuthorization(suiteId, corpId);
+    clock.advance(61_000); // the block's first retry is due after a minute
+    const recovered = await harness.corpTokenHandler()({ suiteId, corpId });
+    await harness.corpTokenHandler()({ suiteId, corpId });
+
+    expect(harness.simulator.isValidCorpToken(suiteId, corpId, recovered.accessToken)).toBe(true);
+    expect(changes().map((detail) => [detail.status, detail.cause])).toEqual([
+      ['broken', 'wecom_refused'],
+      ['active', 'wecom_accepted'],
+    ]);
+  });
+
   it('asks WeCom about an uninstalled corp (48004) a handful of times in the first hour and about once an hour after', async () => {
     const corpId = 'wxcorp48004';
     await install(harness, suiteId, corpId);

@@ -53,7 +53,8 @@ export interface AuthorizationChangedDetail {
     | 'change_auth'
     | 'cancel_auth'
     | 'install'
-    | 'wecom_refused';
+    | 'wecom_refused'
+    | 'wecom_accepted';
   readonly installRef?: string;
   /** Why, for `failed` and `broken` (never a secret). */
   readonly reason?: string;
