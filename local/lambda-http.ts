@@ -48,6 +48,8 @@ export const toHttpApiEvent = (
   request: IncomingMessage,
   body: Buffer,
   route: { readonly routeKey: string; readonly pathParameters: Record<string, string> },
+  /** The origin clients reach this server at (a tunnel), as API Gateway names its domain. */
+  publicUrl?: string,
 ): APIGatewayProxyEventV2 => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
@@ -59,9 +61,15 @@ export const toHttpApiEvent = (
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
   }
-  // API Gateway sets the scheme the client used; here it is plain http unless a tunnel in front
-  // (the way to reach PORT from WeCom) says it took https.
-  headers['x-forwarded-proto'] = headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  // API Gateway sets the scheme the client used; here it is plain http unless PUBLIC_URL or a
+  // tunnel in front (the way to reach PORT from WeCom) says it is https.
+  const origin = publicUrl === undefined ? undefined : new URL(publicUrl);
+  headers['x-forwarded-proto'] =
+    origin !== undefined
+      ? origin.protocol.replace(':', '')
+      : headers['x-forwarded-proto'] === 'https'
+        ? 'https'
+        : 'http';
   return {
     version: '2.0',
     routeKey: `${method} ${route.routeKey}`,
@@ -74,7 +82,7 @@ export const toHttpApiEvent = (
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: String(request.headers.host ?? 'localhost'),
+      domainName: origin?.host ?? String(request.headers.host ?? 'localhost'),
       domainPrefix: 'local',
       http: {
         method,

@@ -106,7 +106,7 @@ export interface PublicHandlers {
  * (read no further than that).
  */
 export const publicRoutes =
-  (handlers: PublicHandlers) =>
+  (handlers: PublicHandlers, options: { readonly publicUrl?: string } = {}) =>
   async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const respond = responder(response);
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -131,10 +131,12 @@ export const publicRoutes =
       }
       throw error;
     }
-    const event = toHttpApiEvent(request, body, {
-      routeKey: route.routeKey,
-      pathParameters: { [route.name]: parameter },
-    });
+    const event = toHttpApiEvent(
+      request,
+      body,
+      { routeKey: route.routeKey, pathParameters: { [route.name]: parameter } },
+      options.publicUrl,
+    );
     writeHttpResult(response, await route.handler(event));
   };
 

@@ -61,6 +61,11 @@ export interface LocalStackOptions {
   readonly onDatabaseExit?: (reason: string) => void;
   /** Where the local bus also POSTs each event (LOCAL_EVENT_WEBHOOK). @default none */
   readonly eventWebhook?: string;
+  /**
+   * The origin WeCom and browsers reach PORT at (PUBLIC_URL: a tunnel), as API Gateway's domain
+   * is in AWS: install redirects are built on it. @default the Host and scheme of each request
+   */
+  readonly publicUrl?: string;
 }
 
 /** A running local stack. */
@@ -210,7 +215,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await poller.start();
     stoppers.push(() => poller.stop());
 
-    serve(server, publicRoutes({ callback: callbackHandler, install: installHandler }), logger);
+    serve(
+      server,
+      publicRoutes(
+        { callback: callbackHandler, install: installHandler },
+        options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
+      ),
+      logger,
+    );
     serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus, publicUrl: url }), logger);
 
     if (simulator !== undefined) {

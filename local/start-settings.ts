@@ -10,6 +10,8 @@ export type StartSettings = Pick<
   | 'dbPath'
   | 'configFile'
   | 'wecomApiBase'
+  | 'eventWebhook'
+  | 'publicUrl'
 >;
 
 // Values are quoted back only this long: a setting can be pasted garbage, the message stays a line.
@@ -69,6 +71,12 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
       `LOCAL_EVENT_WEBHOOK must be an http(s) URL (got ${quoted(eventWebhook)}): the local bus POSTs each event there.`,
     );
   }
+  const publicUrl = optionalText(env, 'PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+\/?$/.test(publicUrl)) {
+    throw new LocalStartError(
+      `PUBLIC_URL must be the origin a tunnel gives PORT, like https://abc.example-tunnel.com (got ${quoted(publicUrl)}).`,
+    );
+  }
   const dbPath = optionalText(env, 'LOCAL_DB_PATH');
   const configFile = optionalText(env, 'WECOM_CONFIG_FILE');
   return {
@@ -88,5 +96,6 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
     ...(configFile === undefined ? {} : { configFile }),
     ...(wecomApiBase === undefined ? {} : { wecomApiBase }),
     ...(eventWebhook === undefined ? {} : { eventWebhook }),
+    ...(publicUrl === undefined ? {} : { publicUrl: publicUrl.replace(/\/$/, '') }),
   };
 };

@@ -61,7 +61,7 @@ const main = async (): Promise<void> => {
     `WeCom credential service is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)${stack.sandbox ? ' — SANDBOX: a built-in WeCom simulator stands in for WeCom' : ''}`,
     '',
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
-    `  Install link      ${stack.url}/install/{suiteId}?ref=…   (third-party suites; and ${stack.url}/WW_verify_….txt)`,
+    `  Install link      ${settings.publicUrl ?? stack.url}/install/{suiteId}?ref=…   (third-party suites; and …/WW_verify_….txt)`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
     `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url, user-identity, user-detail, jsapi-ticket)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,

@@ -20,6 +20,7 @@ beforeAll(async () => {
     port: await findFreePort(),
     lambdaPort: await findFreePort(),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
+    publicUrl: 'https://abc.example-tunnel.com',
   });
   lambda = new LambdaClient({
     endpoint: stack.lambdaUrl,
@@ -313,5 +314,15 @@ describe('CredentialsClient: sign-in and the JS-SDK', () => {
     expect(signed).toMatchObject({ appId: corpId, agentId: expect.any(Number) });
     expect(signed.signature).toMatch(/^[0-9a-f]{40}$/);
     await expect(client.getUserIdentity({ suiteId, code })).rejects.toMatchObject({ name: 'WeComApiError' });
+  });
+});
+
+describe('npm start behind a tunnel (PUBLIC_URL)', () => {
+  it('builds install redirects on the public origin, as API Gateway does on its domain', async () => {
+    const start = await fetch(`${stack.url}/install/${suiteId}?ref=t1`, { redirect: 'manual' });
+
+    expect(start.status).toBe(302);
+    const redirectUri = new URL(start.headers.get('location') ?? '').searchParams.get('redirect_uri');
+    expect(redirectUri).toBe(`https://abc.example-tunnel.com/install/${suiteId}/complete`);
   });
 });

@@ -206,6 +206,16 @@ describe('npm start refuses bad configuration with one clear sentence', () => {
     expect(output).not.toContain(shortKey);
   });
 
+  it('says PUBLIC_URL must be an origin', async () => {
+    const { code, output } = await startFailure({
+      PORT: String(await findFreePort()),
+      PUBLIC_URL: 'https://abc.example-tunnel.com/path?x',
+    });
+
+    expect(code).toBe(1);
+    expect(output).toContain('PUBLIC_URL must be the origin a tunnel gives PORT');
+  });
+
   it('says the port is in use', async () => {
     const blocker = createServer();
     const port = await findFreePort();
