@@ -52,11 +52,18 @@ export interface StageConfig {
   readonly callbackRateLimit: number;
   readonly callbackBurstLimit: number;
   /**
-   * Throttling of each install route (`GET /install/{suiteId}` and `…/complete`), which anyone may
-   * call and the first of which costs a call to WeCom. @default 10 / 20
+   * Throttling of `GET /install/{suiteId}`, which anyone may call (its pre-auth code is shared,
+   * so a flood costs WeCom nothing). @default 10 / 20
    */
   readonly installRateLimit: number;
   readonly installBurstLimit: number;
+  /**
+   * Throttling of `GET /install/{suiteId}/complete` alone. Every request there with a fresh state
+   * may cost a get_permanent_code (a made-up code fails at WeCom), and real installs complete
+   * rarely, so it is far lower. @default 1 / 5
+   */
+  readonly installCompleteRateLimit: number;
+  readonly installCompleteBurstLimit: number;
   /** The API's own domain. @default none: the execute-api URL */
   readonly customDomain?: CustomDomain;
   /** Days the event archive keeps events for replay; 0 for no archive. @default 30 */
@@ -282,6 +289,18 @@ export const readStageConfig = (app: App): StageConfig => {
     // pre_auth_code quota. Requests over it get 429 before any function runs.
     installRateLimit: wholeNumber(context('installRateLimit'), 'installRateLimit', 10, 1),
     installBurstLimit: wholeNumber(context('installBurstLimit'), 'installBurstLimit', 20, 1),
+    installCompleteRateLimit: wholeNumber(
+      context('installCompleteRateLimit'),
+      'installCompleteRateLimit',
+      1,
+      1,
+    ),
+    installCompleteBurstLimit: wholeNumber(
+      context('installCompleteBurstLimit'),
+      'installCompleteBurstLimit',
+      5,
+      1,
+    ),
     ...(customDomain === undefined ? {} : { customDomain }),
     eventArchiveDays: wholeNumber(context('eventArchiveDays'), 'eventArchiveDays', 30, 0),
     eventConsumerBusArns: eventBusArnsFrom(context('eventConsumerBusArns')),

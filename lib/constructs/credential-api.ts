@@ -28,6 +28,9 @@ export interface CredentialApiProps {
   /** Steady requests per second of each install route. */
   readonly installRateLimit: number;
   readonly installBurstLimit: number;
+  /** Steady requests per second and burst of the completion route alone. */
+  readonly installCompleteRateLimit: number;
+  readonly installCompleteBurstLimit: number;
   /** How long to keep the access logs (deleted with the API). */
   readonly logRetention: RetentionDays;
   /**
@@ -98,7 +101,12 @@ export class CredentialApi extends Construct {
         HttpRouteKey.with(path, HttpMethod.GET).key,
         // RouteSettings is a JSON map in CloudFormation: CDK passes it as is, so the keys are
         // CloudFormation's PascalCase, not the camelCase of defaultRouteSettings.
-        { ThrottlingRateLimit: props.installRateLimit, ThrottlingBurstLimit: props.installBurstLimit },
+        path.endsWith('/complete')
+          ? {
+              ThrottlingRateLimit: props.installCompleteRateLimit,
+              ThrottlingBurstLimit: props.installCompleteBurstLimit,
+            }
+          : { ThrottlingRateLimit: props.installRateLimit, ThrottlingBurstLimit: props.installBurstLimit },
       ]),
     );
     // API Gateway refuses route settings for a route that does not exist yet, and nothing else

@@ -237,13 +237,15 @@ export class CredentialServiceStack extends Stack {
       burstLimit: stage.callbackBurstLimit,
       installRateLimit: stage.installRateLimit,
       installBurstLimit: stage.installBurstLimit,
+      installCompleteRateLimit: stage.installCompleteRateLimit,
+      installCompleteBurstLimit: stage.installCompleteBurstLimit,
       logRetention,
       ...(stage.customDomain === undefined ? {} : { customDomain: stage.customDomain }),
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'WeCom and browsers cannot sign AWS requests. Every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function. The install routes are public by design (a link on the provider website): the first only redirects to WeCom, and the completion stores an auth code only with a single-use state the install function issued and WeCom sent back; both are throttled to installRateLimit. GET /{file} serves only the WW_verify files WeCom fetches to check the domain, which are public by nature, and 404 for any other name. The stage is throttled.',
+        'WeCom and browsers cannot sign AWS requests. Every callback is authenticated by its msg_signature (SHA-1 over the suite token) in the function. The install routes are public by design (a link on the provider website): the first only redirects to WeCom, and the completion stores an auth code only with a single-use state the install function issued and WeCom sent back; both are throttled (installRateLimit, and the completion far lower: installCompleteRateLimit). GET /{file} serves only the WW_verify files WeCom fetches to check the domain, which are public by nature, and 404 for any other name. The stage is throttled.',
     });
 
     for (const busArn of stage.eventConsumerBusArns) {

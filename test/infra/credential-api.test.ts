@@ -78,7 +78,7 @@ describe('the install routes', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       RouteSettings: {
         'GET /install/{suiteId}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-        'GET /install/{suiteId}/complete': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        'GET /install/{suiteId}/complete': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 5 },
       },
     });
   });
@@ -102,6 +102,19 @@ describe('the install routes', () => {
         'GET /install/{suiteId}': { ThrottlingRateLimit: 3, ThrottlingBurstLimit: 6 },
       }),
     });
+  });
+
+  it('throttle the completion route on its own (installCompleteRateLimit / installCompleteBurstLimit)', () => {
+    const { service } = synthesizeApp({ installCompleteRateLimit: '2', installCompleteBurstLimit: 4 });
+
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: Match.objectLike({
+        'GET /install/{suiteId}/complete': { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 },
+      }),
+    });
+    expect(() => synthesizeApp({ installCompleteRateLimit: 0 })).toThrow(
+      /context installCompleteRateLimit must be a positive whole number/,
+    );
   });
 
   it('reject an installRateLimit or installBurstLimit that is not a positive whole number', () => {
