@@ -1,4 +1,4 @@
-import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnArchive, type CfnEventBus, EventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -45,7 +45,11 @@ export class CredentialEvents extends Construct {
       throw new Error(`archiveDays must be a whole number of days (0 for no archive), got ${archiveDays}`);
     }
     const stack = Stack.of(this);
-    const eventBusName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    // The bus is retained when its stack goes, so its name carries the stack's own id: a data stack
+    // created later (after a `cdk destroy`) gets a bus of its own instead of failing on the name.
+    // Known at synth as a token, so the key policy below can name the bus before it exists.
+    const stackGuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const eventBusName = `${Names.uniqueResourceName(this, { maxLength: 160, separator: '-' })}-${stackGuid}`;
     const eventBusArn = stack.formatArn({
       service: 'events',
       resource: 'event-bus',

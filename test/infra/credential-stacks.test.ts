@@ -59,7 +59,14 @@ const rendered = (value: unknown): string => {
     return JSON.stringify(value);
   }
   return join[1]
-    .map((part) => (typeof part === 'string' ? part : `\${${(part as { Ref: string }).Ref}}`))
+    .map((part) => {
+      if (typeof part === 'string') {
+        return part;
+      }
+      const ref = (part as { Ref?: string }).Ref;
+      // The bus name's suffix: the GUID at the end of the data stack's id.
+      return ref === undefined ? '${StackGuid}' : `\${${ref}}`;
+    })
     .join(join[0]);
 };
 
@@ -667,8 +674,12 @@ describe('the event bus', () => {
   });
 
   it("lets EventBridge use the key only for this account's bus and data bound to it, as AWS documents", () => {
-    const busName = Object.values(defaults.data.findResources('AWS::Events::EventBus'))[0]?.Properties.Name;
+    const busName = rendered(
+      Object.values(defaults.data.findResources('AWS::Events::EventBus'))[0]?.Properties.Name,
+    );
     const busArn = `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${busName}`;
+    // A data stack created later gets a bus of its own: the name ends with the stack's GUID.
+    expect(busName).toMatch(/-\$\{StackGuid\}$/);
     const statements = eventBridgeStatements(defaults);
     const forBus = statements.find((statement) => statement.Sid === 'EventBridgeEncryptsTheEventBus');
 

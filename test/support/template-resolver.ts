@@ -105,6 +105,7 @@ export class TemplateResolver {
       'AWS::Region': this.region,
       'AWS::AccountId': this.account,
       'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackId': `arn:aws:cloudformation:${this.region}:${this.account}:stack/WeComCredentialsData/0f0e0d0c-0b0a-4908-8706-050403020100`,
     };
     const value = pseudo[name];
     if (value !== undefined) {
