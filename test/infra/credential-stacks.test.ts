@@ -65,7 +65,7 @@ const rendered = (value: unknown): string => {
       }
       const ref = (part as { Ref?: string }).Ref;
       // The bus name's suffix: the GUID at the end of the data stack's id.
-      return ref === undefined ? '${StackGuid}' : `\${${ref}}`;
+      return ref === undefined ? `\${StackGuid}` : `\${${ref}}`;
     })
     .join(join[0]);
 };
