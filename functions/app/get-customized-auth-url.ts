@@ -1,6 +1,7 @@
-import { InvalidRequestError, WeComApiError } from '../core/errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import { getProviderToken } from './get-provider-token.ts';
 import type { TokenDeps } from './token-deps.ts';
+import { withRenewedToken } from './with-renewed-token.ts';
 
 // WeCom's answers for a provider_access_token it no longer accepts (docs/wecom-protocol.md §5.12).
 const REJECTED_TOKEN = new Set([40014, 40082, 42001, 42009]);
@@ -24,17 +25,12 @@ export const getCustomizedAuthUrl = async (
     }
   }
   const requestedAtMs = deps.clock.nowMs();
-  const ask = (providerAccessToken: string) =>
-    deps.wecom.getCustomizedAuthUrl(providerAccessToken, input.templateIds, input.state);
-  const token = await getProviderToken(deps, {});
-  let answer: Awaited<ReturnType<typeof ask>>;
-  try {
-    answer = await ask(token.value);
-  } catch (error) {
-    if (!(error instanceof WeComApiError && REJECTED_TOKEN.has(error.errcode))) {
-      throw error;
-    }
-    answer = await ask((await getProviderToken(deps, { staleToken: token.value })).value);
-  }
+  const answer = await withRenewedToken(
+    async (staleToken) =>
+      (await getProviderToken(deps, staleToken === undefined ? {} : { staleToken })).value,
+    REJECTED_TOKEN,
+    (providerAccessToken) =>
+      deps.wecom.getCustomizedAuthUrl(providerAccessToken, input.templateIds, input.state),
+  );
   return { qrcodeUrl: answer.qrcodeUrl, expiresAtMs: requestedAtMs + answer.expiresInSeconds * 1000 };
 };

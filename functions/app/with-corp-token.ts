@@ -1,6 +1,6 @@
-import { WeComApiError } from '../core/errors.ts';
 import { getCorpToken } from './get-corp-token.ts';
 import type { TokenDeps } from './token-deps.ts';
+import { withRenewedToken } from './with-renewed-token.ts';
 
 // WeCom's answers for an access_token it no longer accepts (docs/wecom-protocol.md §5.12).
 const REJECTED_CORP_TOKEN = new Set([40014, 42001, 42009]);
@@ -11,20 +11,16 @@ const REJECTED_CORP_TOKEN = new Set([40014, 42001, 42009]);
  *
  * @throws CorpNotAuthorizedError when the corp has no active authorization, before calling WeCom.
  */
-export const withCorpToken = async <T>(
+export const withCorpToken = <T>(
   deps: TokenDeps,
   suiteId: string,
   corpId: string,
   call: (corpAccessToken: string) => Promise<T>,
-): Promise<T> => {
-  const { token } = await getCorpToken(deps, { suiteId, corpId });
-  try {
-    return await call(token.value);
-  } catch (error) {
-    if (!(error instanceof WeComApiError && REJECTED_CORP_TOKEN.has(error.errcode))) {
-      throw error;
-    }
-    const { token: renewed } = await getCorpToken(deps, { suiteId, corpId, staleToken: token.value });
-    return call(renewed.value);
-  }
-};
+): Promise<T> =>
+  withRenewedToken(
+    async (staleToken) =>
+      (await getCorpToken(deps, { suiteId, corpId, ...(staleToken === undefined ? {} : { staleToken }) }))
+        .token.value,
+    REJECTED_CORP_TOKEN,
+    call,
+  );

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseRawQuery } from '../adapters/http/parse-request.ts';
+import { ID_PATTERN } from '../adapters/invoke/parse-token-request.ts';
 import { beginInstall, completeInstall } from '../app/install-from-website.ts';
 import { InvalidRequestError } from '../core/errors.ts';
 import type { InstallFunctionDeps } from '../wiring/install-deps.ts';
 
-const SUITE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const INSTALL_PARAMETERS = new Set(['ref', 'auth_code', 'state']);
 // Neither answer may be cached: each carries a single-use state or reports one use of it.
 const NO_STORE = { 'cache-control': 'no-store' } as const;
@@ -19,7 +19,7 @@ const NO_STORE = { 'cache-control': 'no-store' } as const;
 export const createInstallHandler = (deps: InstallFunctionDeps): HttpHandler =>
   wrapHttpHandler(deps.logger, async (event, annotate) => {
     const suiteId = event.pathParameters?.suiteId;
-    if (suiteId === undefined || !SUITE_ID_PATTERN.test(suiteId)) {
+    if (suiteId === undefined || !ID_PATTERN.test(suiteId)) {
       throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
     }
     const query = parseRawQuery(event.rawQueryString ?? '', INSTALL_PARAMETERS);
