@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { RequestDeadlines } from '../functions/adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
 import { isExchangeStreamRecord } from '../functions/adapters/dynamodb/stream-filters.ts';
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
@@ -66,6 +67,12 @@ export interface LocalStackOptions {
    * is in AWS: install redirects are built on it. @default the Host and scheme of each request
    */
   readonly publicUrl?: string;
+  /**
+   * Multiplies the deadlines and AWS timeouts the functions run under (RuntimeSeams.deadlineStretch):
+   * a machine busy with other work answers from DynamoDB Local more slowly than DynamoDB does.
+   * @default 1, as deployed
+   */
+  readonly deadlineStretch?: number;
 }
 
 /** A running local stack. */
@@ -94,6 +101,9 @@ export interface LocalStack {
 export class LocalStartError extends Error {
   override readonly name = 'LocalStartError';
 }
+
+// Table creation is no request of WeCom's and DynamoDB Local takes its time over it.
+const ADMIN_STRETCH = 10;
 
 const TABLE_NAME = 'wecom-credentials';
 
@@ -161,7 +171,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const credentials = await localCredentials(
       options.dbPath === undefined ? undefined : resolve(options.dbPath),
     );
-    const admin = createDocumentClient({ endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials });
+    // Creating a table in DynamoDB Local takes longer than an item call; it is no request of WeCom's.
+    const admin = createDocumentClient(
+      { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
+      new RequestDeadlines(Date.now, ADMIN_STRETCH),
+    );
     await createTableIfMissing(admin, TABLE_NAME).finally(() => admin.destroy());
 
     const eventBus = new LocalEventBus(
@@ -186,6 +200,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
         metrics: () => QUIET_METRICS,
         events: () => eventBus,
+        deadlineStretch: options.deadlineStretch ?? 1,
       },
     );
     // Loading once now turns a bad file into a start-up error instead of a failing first request.

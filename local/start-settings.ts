@@ -12,6 +12,7 @@ export type StartSettings = Pick<
   | 'wecomApiBase'
   | 'eventWebhook'
   | 'publicUrl'
+  | 'deadlineStretch'
 >;
 
 // Values are quoted back only this long: a setting can be pasted garbage, the message stays a line.
@@ -91,6 +92,11 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
       min: 1,
       max: 86_400,
       fix: 'use 600, as WeCom pushes tickets every 10 minutes',
+    }),
+    deadlineStretch: wholeNumber(env, 'LOCAL_DEADLINE_STRETCH', 1, {
+      min: 1,
+      max: 100,
+      fix: 'use 1 (the default: the deadlines of the deployed service) or more on a busy machine',
     }),
     ...(dbPath === undefined ? {} : { dbPath }),
     ...(configFile === undefined ? {} : { configFile }),

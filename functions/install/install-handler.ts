@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaDeadline } from '../adapters/deadline/request-budget.ts';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseRawQuery } from '../adapters/http/parse-request.ts';
 import { ID_PATTERN } from '../adapters/invoke/parse-token-request.ts';
@@ -17,48 +18,52 @@ const NO_STORE = { 'cache-control': 'no-store' } as const;
  * request gets a 4xx page naming the check; nothing from the request or the configuration is echoed.
  */
 export const createInstallHandler = (deps: InstallFunctionDeps): HttpHandler =>
-  wrapHttpHandler(deps.logger, async (event, annotate) => {
-    const suiteId = event.pathParameters?.suiteId;
-    if (suiteId === undefined || !ID_PATTERN.test(suiteId)) {
-      throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
-    }
-    const query = parseRawQuery(event.rawQueryString ?? '', INSTALL_PARAMETERS);
-    annotate({ suiteId });
-    if (!event.routeKey.endsWith('/complete')) {
-      const ref = query.get('ref');
-      const { location } = await beginInstall(deps, {
+  // A browser waits on it: the Lambda's own timeout is the budget.
+  wrapHttpHandler(
+    { ...deps, deadlineOf: (_event, context, nowMs) => lambdaDeadline(context, nowMs) },
+    async (event, annotate) => {
+      const suiteId = event.pathParameters?.suiteId;
+      if (suiteId === undefined || !ID_PATTERN.test(suiteId)) {
+        throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
+      }
+      const query = parseRawQuery(event.rawQueryString ?? '', INSTALL_PARAMETERS);
+      annotate({ suiteId });
+      if (!event.routeKey.endsWith('/complete')) {
+        const ref = query.get('ref');
+        const { location } = await beginInstall(deps, {
+          suiteId,
+          completeUrl: `${originOf(event)}/install/${suiteId}/complete`,
+          ...(ref === undefined ? {} : { ref }),
+        });
+        annotate({ step: 'begin', withRef: ref !== undefined });
+        return { statusCode: 302, headers: { location, ...NO_STORE }, body: '' };
+      }
+      const authCode = query.get('auth_code');
+      const state = query.get('state');
+      const receipt = await completeInstall(deps, {
         suiteId,
-        completeUrl: `${originOf(event)}/install/${suiteId}/complete`,
-        ...(ref === undefined ? {} : { ref }),
+        ...(authCode === undefined ? {} : { authCode }),
+        ...(state === undefined ? {} : { state }),
       });
-      annotate({ step: 'begin', withRef: ref !== undefined });
-      return { statusCode: 302, headers: { location, ...NO_STORE }, body: '' };
-    }
-    const authCode = query.get('auth_code');
-    const state = query.get('state');
-    const receipt = await completeInstall(deps, {
-      suiteId,
-      ...(authCode === undefined ? {} : { authCode }),
-      ...(state === undefined ? {} : { state }),
-    });
-    annotate({ step: 'complete', outcome: receipt.outcome, withRef: receipt.ref !== undefined });
-    if (receipt.outcome === 'stored') {
-      deps.metrics.authCodeReceived(suiteId);
-    }
-    if (receipt.completeUrl === undefined) {
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE },
-        body: 'Installation received. 安装已完成，可以关闭此页面。',
-      };
-    }
-    const location = new URL(receipt.completeUrl);
-    location.searchParams.set('status', 'received');
-    if (receipt.ref !== undefined) {
-      location.searchParams.set('ref', receipt.ref);
-    }
-    return { statusCode: 302, headers: { location: location.toString(), ...NO_STORE }, body: '' };
-  });
+      annotate({ step: 'complete', outcome: receipt.outcome, withRef: receipt.ref !== undefined });
+      if (receipt.outcome === 'stored') {
+        deps.metrics.authCodeReceived(suiteId);
+      }
+      if (receipt.completeUrl === undefined) {
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE },
+          body: 'Installation received. 安装已完成，可以关闭此页面。',
+        };
+      }
+      const location = new URL(receipt.completeUrl);
+      location.searchParams.set('status', 'received');
+      if (receipt.ref !== undefined) {
+        location.searchParams.set('ref', receipt.ref);
+      }
+      return { statusCode: 302, headers: { location: location.toString(), ...NO_STORE }, body: '' };
+    },
+  );
 
 /**
  * This API's own origin as the browser reached it: API Gateway names the (custom) domain the

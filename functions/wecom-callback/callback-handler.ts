@@ -1,3 +1,4 @@
+import { callbackDeadline } from '../adapters/deadline/request-budget.ts';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseCallbackRequest } from '../adapters/http/parse-request.ts';
 import {
@@ -22,30 +23,33 @@ export const VERIFY_FILE_ROUTE = '/{file}';
  * trusted-domain check), and 404 for any other name at the root.
  */
 export const createCallbackHandler = (deps: CallbackFunctionDeps): HttpHandler =>
-  wrapHttpHandler(deps.logger, async (event, annotate) => {
-    if (event.routeKey === `GET ${VERIFY_FILE_ROUTE}`) {
-      const name = event.pathParameters?.file ?? '';
-      const files = VERIFY_FILE_NAME.test(name) ? (await deps.registry.current()).verifyFiles : {};
-      annotate({ verifyFile: Object.hasOwn(files, name) });
-      return Object.hasOwn(files, name) ? echoResponse(files[name] ?? '') : notFoundResponse();
-    }
-    const request = parseCallbackRequest(event);
-    annotate({ suiteId: request.suiteId, callback: request.route });
-    if (request.method === 'GET') {
-      return echoResponse((await openCallback(deps, request)).message);
-    }
-    if (request.route === 'command') {
-      const outcome = await handleSuiteCallback(deps, request);
-      annotate({ infoType: outcome.infoType, effect: outcome.effect });
-      // Every authentic ticket push counts, stale re-deliveries included: the alarm watches arrivals.
-      if (outcome.infoType === 'suite_ticket') {
-        deps.metrics.suiteTicketReceived(request.suiteId);
-      } else if (outcome.effect === 'auth_code_stored') {
-        deps.metrics.authCodeReceived(request.suiteId);
+  wrapHttpHandler(
+    { ...deps, deadlineOf: (event, _context, nowMs) => callbackDeadline(event, nowMs) },
+    async (event, annotate) => {
+      if (event.routeKey === `GET ${VERIFY_FILE_ROUTE}`) {
+        const name = event.pathParameters?.file ?? '';
+        const files = VERIFY_FILE_NAME.test(name) ? (await deps.registry.current()).verifyFiles : {};
+        annotate({ verifyFile: Object.hasOwn(files, name) });
+        return Object.hasOwn(files, name) ? echoResponse(files[name] ?? '') : notFoundResponse();
       }
-      return successResponse();
-    }
-    const message = await handleDataCallback(deps, request);
-    annotate({ msgType: message.msgType, event: message.event });
-    return emptyResponse();
-  });
+      const request = parseCallbackRequest(event);
+      annotate({ suiteId: request.suiteId, callback: request.route });
+      if (request.method === 'GET') {
+        return echoResponse((await openCallback(deps, request)).message);
+      }
+      if (request.route === 'command') {
+        const outcome = await handleSuiteCallback(deps, request);
+        annotate({ infoType: outcome.infoType, effect: outcome.effect });
+        // Every authentic ticket push counts, stale re-deliveries included: the alarm watches arrivals.
+        if (outcome.infoType === 'suite_ticket') {
+          deps.metrics.suiteTicketReceived(request.suiteId);
+        } else if (outcome.effect === 'auth_code_stored') {
+          deps.metrics.authCodeReceived(request.suiteId);
+        }
+        return successResponse();
+      }
+      const message = await handleDataCallback(deps, request);
+      annotate({ msgType: message.msgType, event: message.event });
+      return emptyResponse();
+    },
+  );

@@ -1,3 +1,4 @@
+import type { RequestDeadlines } from '../adapters/deadline/request-deadlines.ts';
 import { DynamoAuthCodeStore } from '../adapters/dynamodb/auth-code-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
 import { DynamoSuiteTicketStore } from '../adapters/dynamodb/suite-ticket-store.ts';
@@ -10,6 +11,8 @@ import type { ServiceRuntime } from './service-runtime.ts';
 export interface CallbackFunctionDeps extends CallbackDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** Bounds every call of a request by WeCom's wait for the answer. */
+  readonly deadlines: RequestDeadlines;
 }
 
 const SERVICE = 'wecom-callback';
@@ -21,6 +24,7 @@ export const createCallbackDeps = (runtime: ServiceRuntime): CallbackFunctionDep
   return {
     logger: runtime.logger(SERVICE),
     metrics: runtime.metrics(SERVICE),
+    deadlines: runtime.deadlines,
     registry: runtime.registry(SERVICE),
     tickets: new DynamoSuiteTicketStore(client, tableName, clock),
     authCodes: new DynamoAuthCodeStore(client, tableName, clock),

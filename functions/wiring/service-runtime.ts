@@ -10,6 +10,8 @@ import {
   configFileFetcher,
   configSecretFetcher,
 } from '../adapters/config/registry-source.ts';
+import { DeadlineHttpHandler } from '../adapters/deadline/deadline-http-handler.ts';
+import { RequestDeadlines } from '../adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
 import { EventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics.ts';
@@ -51,6 +53,11 @@ export interface ServiceRuntime {
   readonly wecomClient: WeComClientSettings;
   readonly maxSkewSeconds: number;
   readonly clock: Clock;
+  /**
+   * The current request's deadline, which bounds every outbound call (AWS and WeCom); the handler
+   * wrappers set it per request. One per container, shared by all its clients.
+   */
+  readonly deadlines: RequestDeadlines;
   /** One client per function, reused while the container is warm. */
   documentClient(service: ServiceName): DynamoDBDocumentClient;
   logger(service: ServiceName): Logger;
@@ -79,6 +86,11 @@ export interface RuntimeSeams {
   readonly logger?: (service: ServiceName) => Logger;
   readonly metrics?: (service: ServiceName) => ServiceMetrics;
   readonly observeAwsClient?: (client: AwsClient, service: ServiceName) => void;
+  /**
+   * Multiplies every deadline and AWS call timeout (RequestDeadlines.stretch): a busy test machine's
+   * DynamoDB Local is slower than DynamoDB. @default 1, as in Lambda
+   */
+  readonly deadlineStretch?: number;
 }
 
 /**
@@ -94,6 +106,7 @@ export const createServiceRuntime = (
 ): ServiceRuntime => {
   const environment = readServiceEnvironment(env);
   const clock = seams.clock ?? systemClock;
+  const deadlines = new RequestDeadlines(Date.now, seams.deadlineStretch ?? 1);
   const observe = seams.observeAwsClient;
   let registry: (service: ServiceName) => SuiteRegistrySource;
   if (seams.registry !== undefined) {
@@ -105,7 +118,7 @@ export const createServiceRuntime = (
       throw new ConfigurationError('set WECOM_CONFIG_SECRET (AWS) or WECOM_CONFIG_FILE (local)');
     }
     registry = perService((service) =>
-      registryFrom(location, clock, (client) => observe?.(client, service), seams.secretsManager),
+      registryFrom(location, clock, deadlines, (client) => observe?.(client, service), seams.secretsManager),
     );
   }
   const eventBusName = environment.eventBusName;
@@ -117,8 +130,9 @@ export const createServiceRuntime = (
     wecomClient: seams.wecomClient ?? {},
     maxSkewSeconds: environment.maxSkewSeconds,
     clock,
+    deadlines,
     documentClient: perService((service) => {
-      const client = createDocumentClient(seams.dynamoDb);
+      const client = createDocumentClient(seams.dynamoDb, deadlines);
       observe?.(client, service);
       return client;
     }),
@@ -131,10 +145,10 @@ export const createServiceRuntime = (
           throw new ConfigurationError('EVENT_BUS_NAME is not set');
         }
         const client = new EventBridgeClient({
-          // The callback must answer WeCom within 1000 ms: one short attempt, and a slow bus is a 503
-          // (WeCom retries the push, and the retry publishes the same eventId).
-          maxAttempts: 1,
-          requestHandler: { connectionTimeout: 300, requestTimeout: 600 },
+          // A second attempt only when the request's deadline leaves room for it: a slow bus is a 503
+          // to WeCom, which retries the push, and the retry publishes the same eventId.
+          maxAttempts: 2,
+          requestHandler: new DeadlineHttpHandler(EVENTBRIDGE_CALL_LIMITS, deadlines),
           ...seams.eventBridge,
         });
         observe?.(client, service);
@@ -156,9 +170,15 @@ const perService = <T>(make: (service: ServiceName) => T): ((service: ServiceNam
   };
 };
 
+// PutEvents answers in tens of milliseconds in-region; the callback's 1000 ms must also hold the write.
+const EVENTBRIDGE_CALL_LIMITS = { connectionTimeoutMs: 300, requestTimeoutMs: 600 } as const;
+// Read once per container and then every five minutes; a cold start pays for it within WeCom's 1000 ms.
+const SECRETS_MANAGER_CALL_LIMITS = { connectionTimeoutMs: 500, requestTimeoutMs: 1000 } as const;
+
 const registryFrom = (
   location: ConfigLocation,
   clock: Clock,
+  deadlines: RequestDeadlines,
   observe: (client: AwsClient) => void,
   secretsManager: SecretsManagerClientConfig | undefined,
 ): SuiteRegistrySource => {
@@ -166,7 +186,10 @@ const registryFrom = (
     return new CachedRegistrySource(configFileFetcher(location.path), clock);
   }
   // Read lazily on first use (never during init) and cached; see CachedRegistrySource.
-  const client = new SecretsManagerClient(secretsManager ?? {});
+  const client = new SecretsManagerClient({
+    requestHandler: new DeadlineHttpHandler(SECRETS_MANAGER_CALL_LIMITS, deadlines),
+    ...secretsManager,
+  });
   observe(client);
   return new CachedRegistrySource(
     configSecretFetcher(location.secretId, new SecretsProvider({ awsSdkV3Client: client })),

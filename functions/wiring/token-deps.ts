@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestDeadlines } from '../adapters/deadline/request-deadlines.ts';
 import { DynamoAuthCodeStore } from '../adapters/dynamodb/auth-code-store.ts';
 import { DynamoAuthorizationStore } from '../adapters/dynamodb/authorization-store.ts';
 import { DynamoSuiteTicketStore } from '../adapters/dynamodb/suite-ticket-store.ts';
@@ -17,6 +18,8 @@ import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
 export interface TokenFunctionDeps extends TokenDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** Bounds every call of a request by the Lambda's remaining time. */
+  readonly deadlines: RequestDeadlines;
 }
 
 /** What auth-exchange needs. */
@@ -43,6 +46,7 @@ export const createTokenMachinery = (
   return {
     logger: runtime.logger(service),
     metrics,
+    deadlines: runtime.deadlines,
     registry: runtime.registry(service),
     tickets: new DynamoSuiteTicketStore(client, tableName, clock),
     authorizations: authorizationStore,
@@ -52,6 +56,7 @@ export const createTokenMachinery = (
       ...runtime.wecomClient,
       baseUrl: runtime.wecomApiBase,
       observe: metrics.wecomAnswered,
+      deadlines: runtime.deadlines,
     }),
     clock,
     memory: new TokenMemory(),

@@ -9,6 +9,7 @@ import {
 } from '../../client/credentials-client.ts';
 import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 import { eventually } from '../support/token-harness.ts';
 
 let stack: LocalStack;
@@ -17,6 +18,7 @@ let invocations = 0;
 
 beforeAll(async () => {
   stack = await startLocalStack({
+    deadlineStretch: TEST_DEADLINE_STRETCH,
     port: await findFreePort(),
     lambdaPort: await findFreePort(),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),

@@ -9,6 +9,7 @@ import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import { isListening, processesMentioning, spawnLocalStart, waitForReady } from '../support/local-process.ts';
+import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 
 /**
  * `npm start` as solid as the deployed service: the local HTTP layer answers bad input as API
@@ -58,6 +59,7 @@ describe('the local HTTP layer, as API Gateway and the Lambda service answer', (
 
   beforeAll(async () => {
     stack = await startLocalStack({
+      deadlineStretch: TEST_DEADLINE_STRETCH,
       ...(await distinctFreePorts()),
       logger: new Logger({ serviceName: 'local-robustness', logLevel: 'SILENT' }),
     });

@@ -56,6 +56,8 @@ export const createCallbackHarness = (
     readonly emitMetrics?: boolean;
     /** Publish through the real EventBridge client to a loopback fake. @default recorded in `runtime.eventsLog` */
     readonly eventBridge?: { readonly endpoint: string; readonly busName: string };
+    /** @default TEST_DEADLINE_STRETCH; 1 as deployed */
+    readonly deadlineStretch?: number;
   } = {},
 ): CallbackHarness => {
   const clock = new FixedClock(NOW_SECONDS * 1000);
@@ -69,6 +71,7 @@ export const createCallbackHarness = (
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
     ...(options.eventBridge === undefined ? {} : { eventBridge: options.eventBridge }),
+    ...(options.deadlineStretch === undefined ? {} : { deadlineStretch: options.deadlineStretch }),
   });
   return { handler: createCallbackHandler(createCallbackDeps(runtime)), clock, runtime };
 };

@@ -6,6 +6,7 @@ import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/local-stack.ts';
 import { WeComSimulator } from '../../local/wecom-simulator.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
+import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 /**
  * What `npm start` with a configuration file needs, prepared on loopback: TEST_CONFIG written to
@@ -48,6 +49,7 @@ export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> =>
     simulator,
     start: (options = {}) =>
       startLocalStack({
+        deadlineStretch: TEST_DEADLINE_STRETCH,
         logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
         ...options,
         port,

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { RequestDeadlines } from '../../functions/adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
 import { localCreateTableInput } from '../../functions/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
+import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 /** A fresh table in the test run's DynamoDB Local. */
 export interface TestTable {
@@ -18,7 +20,11 @@ export interface TestTable {
 
 /** A document client for the run's DynamoDB Local (or `endpoint`). */
 export const localDocumentClient = (endpoint = inject('dynamoDbEndpoint')): DynamoDBDocumentClient =>
-  createDocumentClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  createDocumentClient(
+    { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+    // Table creation in DynamoDB Local takes longer than DynamoDB's item calls, even more so on a busy machine.
+    new RequestDeadlines(Date.now, TEST_DEADLINE_STRETCH),
+  );
 
 /** Creates a uniquely named table with the production schema. */
 export const createTestTable = async (): Promise<TestTable> => {

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 const START_SCRIPT = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +21,8 @@ export const spawnLocalStart = (env: Record<string, string>): LocalProcess => {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // A second test run may share the machine: the local stack's deadlines stretch as the tests' do.
+      LOCAL_DEADLINE_STRETCH: String(TEST_DEADLINE_STRETCH),
       ...env,
     },
     stdio: 'pipe',

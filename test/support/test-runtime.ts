@@ -11,6 +11,12 @@ import { recordAwsCalls } from './aws-call-recorder.ts';
 import { RecordingEventPublisher } from './recording-events.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
 
+/**
+ * How much longer than in Lambda the tests let a request and an AWS call take: a second `npm test`
+ * on the same 2-core machine can hold DynamoDB Local for most of a second. Deadlines still fire.
+ */
+export const TEST_DEADLINE_STRETCH = 10;
+
 export type TestLogLevel = 'DEBUG' | 'INFO' | 'SILENT';
 
 export interface TestRuntimeOptions {
@@ -26,6 +32,11 @@ export interface TestRuntimeOptions {
   readonly maxSkewSeconds?: number;
   readonly clock?: Clock;
   readonly wecomClient?: WeComClientSettings;
+  /**
+   * Deadlines and AWS timeouts multiplied by this (RuntimeSeams.deadlineStretch). Tests about
+   * deadlines pass 1, as deployed. @default TEST_DEADLINE_STRETCH
+   */
+  readonly deadlineStretch?: number;
   /** Tests that read the log lines turn them on. @default 'SILENT' */
   readonly logLevel?: TestLogLevel;
   readonly metrics?: RecordingMetrics;
@@ -67,6 +78,7 @@ export const createTestRuntime = (
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.wecomClient === undefined ? {} : { wecomClient: options.wecomClient }),
+      deadlineStretch: options.deadlineStretch ?? TEST_DEADLINE_STRETCH,
       logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? 'SILENT' }),
       metrics: options.emitMetrics === true ? createServiceMetrics : metrics.forService,
       observeAwsClient: recordAwsCalls,

@@ -10,6 +10,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { RequestDeadlines } from '../../functions/adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
 import { getCorpToken } from '../../functions/app/get-corp-token.ts';
 import { signJsapiUrl } from '../../functions/app/get-jsapi-ticket.ts';
@@ -23,6 +24,7 @@ import { recordAwsCalls } from './aws-call-recorder.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
 import { RecordingEventPublisher } from './recording-events.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
+import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -38,11 +40,10 @@ const credentials =
   process.env.DYNAMODB_ACCESS_KEY_ID === undefined
     ? LOCAL_CREDENTIALS
     : { accessKeyId: env('DYNAMODB_ACCESS_KEY_ID'), secretAccessKey: env('DYNAMODB_SECRET_ACCESS_KEY') };
-const client = createDocumentClient({
-  endpoint: env('DYNAMODB_ENDPOINT'),
-  region: LOCAL_REGION,
-  credentials,
-});
+const client = createDocumentClient(
+  { endpoint: env('DYNAMODB_ENDPOINT'), region: LOCAL_REGION, credentials },
+  new RequestDeadlines(Date.now, TEST_DEADLINE_STRETCH),
+);
 const tableName = env('TABLE_NAME');
 const registry = new SuiteRegistry(TEST_CONFIG);
 const metrics = new RecordingMetrics();
@@ -54,8 +55,9 @@ const runtime = createServiceRuntime(
       region: LOCAL_REGION,
       credentials,
       maxAttempts: 5,
-      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
     },
+    // Loaded on purpose (hundreds of callers on two cores): DynamoDB Local answers slowly.
+    deadlineStretch: TEST_DEADLINE_STRETCH,
     registry: { current: async () => registry },
     // Generous: on a loaded 2-core machine a 2 s timeout can expire and the (correct) retry would
     // count as a second upstream call. 3 x 4 s still ends inside the 15 s mint lease.

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { CallbackAuthError, InstallStateError, InvalidRequestError } from '../../core/errors.ts';
+import type { RequestDeadlines } from '../deadline/request-deadlines.ts';
 import { errorResponse, type HttpResult } from './to-response.ts';
 
 /** Attributes a handler adds to its request's single log line (never secret values). */
@@ -15,14 +16,27 @@ export type HttpHandlerBody = (
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<HttpResult>;
 
+/** What the wrapper needs besides the body: where to log, and the deadline every call is held to. */
+export interface HttpWrapperDeps {
+  readonly logger: Logger;
+  readonly deadlines: RequestDeadlines;
+  /** When the request must be answered (epoch ms), or `undefined` for no deadline of its own. */
+  readonly deadlineOf: (
+    event: APIGatewayProxyEventV2,
+    context: Context | undefined,
+    nowMs: number,
+  ) => number | undefined;
+}
+
 /**
  * The one middleware every HTTP handler uses: it times the request, maps any thrown error to a
  * response through the single error map, and writes exactly one log line per request with the
  * route, the handler's annotations, the status, the outcome and the latency. A 4xx logs which
- * check failed; a 5xx logs the error with its cause.
+ * check failed; a 5xx logs the error with its cause. The body runs under the request's deadline
+ * (`deadlineOf`), which bounds every AWS and WeCom call it makes.
  */
 export const wrapHttpHandler =
-  (logger: Logger, body: HttpHandlerBody): HttpHandler =>
+  ({ logger, deadlines, deadlineOf }: HttpWrapperDeps, body: HttpHandlerBody): HttpHandler =>
   async (event, context) => {
     const startedAt = performance.now();
     const attributes: LogAttributes = { route: event.routeKey, method: event.requestContext.http.method };
@@ -32,7 +46,10 @@ export const wrapHttpHandler =
     const annotate = (more: LogAttributes) => Object.assign(attributes, more);
     const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
     try {
-      const result = await body(event, annotate);
+      const deadlineAtMs = deadlineOf(event, context, Date.now());
+      const result = await (deadlineAtMs === undefined
+        ? body(event, annotate)
+        : deadlines.run(deadlineAtMs, () => body(event, annotate)));
       logger.info('request handled', {
         ...attributes,
         status: result.statusCode,

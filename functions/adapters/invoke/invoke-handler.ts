@@ -7,6 +7,8 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../../core/errors.ts';
+import { lambdaDeadline } from '../deadline/request-budget.ts';
+import type { RequestDeadlines } from '../deadline/request-deadlines.ts';
 import type { LogAttributes } from '../http/http-handler.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 
@@ -16,14 +18,21 @@ export type InvokeHandler<Result> = (payload: unknown, context?: Context) => Pro
  * The wrapper of the functions other services invoke. Errors are thrown, so callers see the
  * Lambda `errorType` the contract names (README, Getting tokens); storage trouble is reported as
  * UpstreamUnavailableError (retryable, like WeCom being down), anything unexpected as a bare
- * `Error` with no detail. One log line per invocation, without tokens.
+ * `Error` with no detail. One log line per invocation, without tokens. Every call the body makes is
+ * held to the Lambda's remaining time less a reserve (lambdaDeadline), so a stalled store or WeCom
+ * ends in UpstreamUnavailableError while the caller still waits.
  */
 export const wrapInvokeHandler =
   <Result>(
     {
       logger,
       metrics,
-    }: { readonly logger: Logger; readonly metrics: Pick<ServiceMetrics, 'requestRefused'> },
+      deadlines,
+    }: {
+      readonly logger: Logger;
+      readonly metrics: Pick<ServiceMetrics, 'requestRefused'>;
+      readonly deadlines: RequestDeadlines;
+    },
     body: (payload: unknown, annotate: (attributes: LogAttributes) => void) => Promise<Result>,
   ): InvokeHandler<Result> =>
   async (payload, context) => {
@@ -34,7 +43,11 @@ export const wrapInvokeHandler =
     }
     const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
     try {
-      const result = await body(payload, (more) => Object.assign(attributes, more));
+      const annotate = (more: LogAttributes) => Object.assign(attributes, more);
+      const deadlineAtMs = lambdaDeadline(context, Date.now());
+      const result = await (deadlineAtMs === undefined
+        ? body(payload, annotate)
+        : deadlines.run(deadlineAtMs, () => body(payload, annotate)));
       logger.info('token served', { ...attributes, outcome: 'ok', latencyMs: latencyMs() });
       return result;
     } catch (error) {

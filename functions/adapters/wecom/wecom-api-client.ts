@@ -8,6 +8,7 @@ import type {
   WeComUserDetail,
   WeComUserIdentity,
 } from '../../core/ports.ts';
+import { MIN_CALL_MS } from '../deadline/request-deadlines.ts';
 import type {
   WireAccessTokenResponse,
   WireAuthInfoResponse,
@@ -38,6 +39,11 @@ export interface WeComApiClientOptions {
   readonly random?: () => number;
   /** Told of every answer (errcode, 0 for success) or failure to get one (`network`), for metrics. */
   readonly observe?: (api: string, outcome: number | 'network') => void;
+  /**
+   * The current request's deadline: each attempt (and each backoff) is shortened to what is left of
+   * it, and no attempt starts once too little is left. @default none: only `timeoutMs` bounds a call
+   */
+  readonly deadlines?: { remainingMs(): number | undefined };
 }
 
 /**
@@ -218,9 +224,23 @@ export class HttpWeComApi implements WeComApi {
     let lastFailure: Error | undefined;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       if (attempt > 1) {
-        await this.#sleep(this.#backoffMs(attempt, lastFailure));
+        const backoffMs = this.#backoffMs(attempt, lastFailure);
+        if (backoffMs + MIN_CALL_MS > (this.#remainingMs() ?? Number.POSITIVE_INFINITY)) {
+          break;
+        }
+        await this.#sleep(backoffMs);
       }
-      const outcome = await this.#attempt<T>(api, url, request.body);
+      const remainingMs = this.#remainingMs();
+      if (remainingMs !== undefined && remainingMs < MIN_CALL_MS) {
+        lastFailure ??= new Error('no time left before the deadline');
+        break;
+      }
+      const outcome = await this.#attempt<T>(
+        api,
+        url,
+        request.body,
+        Math.min(this.#timeoutMs, remainingMs ?? Number.POSITIVE_INFINITY),
+      );
       if (outcome.kind === 'answer') {
         const errcode = outcome.body.errcode ?? 0;
         this.options.observe?.(api, errcode);
@@ -263,10 +283,15 @@ export class HttpWeComApi implements WeComApi {
     );
   }
 
+  #remainingMs(): number | undefined {
+    return this.options.deadlines?.remainingMs();
+  }
+
   async #attempt<T>(
     api: string,
     url: URL,
     body: Record<string, unknown> | undefined,
+    timeoutMs: number,
   ): Promise<{ kind: 'answer'; body: T } | { kind: 'failure'; error: Error; notSent: boolean }> {
     let response: Response;
     try {
@@ -274,7 +299,7 @@ export class HttpWeComApi implements WeComApi {
         method: body === undefined ? 'GET' : 'POST',
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const failure = describeNetworkFailure(error);

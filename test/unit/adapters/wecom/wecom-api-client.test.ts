@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RequestDeadlines } from '../../../../functions/adapters/deadline/request-deadlines.ts';
 import { HttpWeComApi } from '../../../../functions/adapters/wecom/wecom-api-client.ts';
 import { UpstreamUnavailableError, WeComApiError } from '../../../../functions/core/errors.ts';
 import { findFreePort } from '../../../../local/free-port.ts';
 import { WeComSimulator } from '../../../../local/wecom-simulator.ts';
+import { startStalledPeer } from '../../../support/stalled-peer.ts';
 
 const SUITE = { suiteId: 'wwclientsuite', suiteSecret: 'client-suite-secret' };
 const TEMPLATE = { suiteId: 'dkclienttemplate', suiteSecret: 'client-template-secret' };
@@ -255,5 +257,27 @@ describe('HttpWeComApi retries', () => {
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(error.message).toContain('connection refused');
     expect(error.message).not.toContain('PERMANENT-CODE-SECRET');
+  });
+
+  it('holds each attempt to what is left of the request’s deadline, and starts none after it', async () => {
+    const stalled = await startStalledPeer();
+    const deadlines = new RequestDeadlines();
+    const bounded = new HttpWeComApi({
+      baseUrl: stalled.endpoint,
+      timeoutMs: 3000,
+      sleep: async () => undefined,
+      deadlines,
+    });
+
+    const error = await deadlines.run(Date.now() + 150, () =>
+      errorOf(() => bounded.getSuiteToken('wwany', 'SUITE-SECRET', 'ticket')),
+    );
+    const connections = stalled.connections();
+    await stalled.close();
+
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(error.message).toContain('timed out');
+    expect(error.message).not.toContain('SUITE-SECRET');
+    expect(connections).toBe(1);
   });
 });
