@@ -26,7 +26,7 @@ export default defineConfig({
           name: 'tests',
           include: ['test/**/*.test.ts'],
           exclude: ['test/iam/**', 'test/e2e/**', 'node_modules/**'],
-          globalSetup: ['test/support/dynamodb-local-setup.ts'],
+          globalSetup: ['test/support/dynamodb-local-setup.ts', 'test/support/bundle-setup.ts'],
           setupFiles: ['test/support/silence-console.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,10 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { addCredentialStacks } from '../lib/credential-app.ts';
-import { readStageConfig } from '../lib/stage-config.ts';
+import type { BundleManifest } from '../test/support/synth-bundles.ts';
 import { median, round } from './stats.ts';
 
 export interface ColdStartResult {
@@ -37,22 +33,11 @@ const timeNode = (args: string[]): number => {
 };
 
 /**
- * Bundles the four functions exactly as `cdk synth` does (esbuild through NodejsFunction), then
- * times a fresh `node` that imports each bundle (module load and module-scope initialisation:
- * config, SDK clients, logger) against a bare `node -e 0`, 15 alternating runs each.
+ * Times a fresh `node` that imports each bundle `cdk synth` wrote (module load and module-scope
+ * initialisation: config, SDK clients, logger) against a bare `node -e 0`, 15 alternating runs each.
  */
-export const benchColdStart = (): ColdStartResult[] => {
-  const app = new App();
-  const { service } = addCredentialStacks(app, readStageConfig(app));
-  const assembly = app.synth();
-  const functions = Template.fromStack(service).findResources('AWS::Lambda::Function');
-  return Object.entries(functions).map(([logicalId, resource]) => {
-    const functionName = logicalId.replace(/Function[0-9A-F]{8}$/, '');
-    const bundle = join(
-      assembly.directory,
-      `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`,
-      'index.mjs',
-    );
+export const benchColdStart = (bundles: BundleManifest): ColdStartResult[] =>
+  Object.entries(bundles.functions).map(([functionName, { bundle }]) => {
     const load = ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)});`];
     timeNode(load);
     timeNode(['-e', '0']);
@@ -63,7 +48,7 @@ export const benchColdStart = (): ColdStartResult[] => {
     }
     const bundleKiB = round(statSync(bundle).size / 1024, 1);
     const initOverheadMs = round(median(overheads), 1);
-    const isCallback = functionName === 'Callback';
+    const isCallback = functionName === 'wecom-callback';
     return {
       functionName,
       bundleKiB,
@@ -73,4 +58,3 @@ export const benchColdStart = (): ColdStartResult[] => {
       met: initOverheadMs <= 100 && (!isCallback || bundleKiB <= 300),
     };
   });
-};

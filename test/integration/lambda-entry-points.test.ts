@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,6 +10,7 @@ import { StreamPoller } from '../../local/stream-poller.ts';
 import { SANDBOX_CORP_COOKIE, WeComSimulator } from '../../local/wecom-simulator.ts';
 import { browserGetEvent, callbackEvent } from '../support/api-events.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
+import { synthesizedBundles } from '../support/bundles.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { localDocumentClient } from '../support/dynamodb.ts';
 import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.ts';
@@ -21,25 +23,12 @@ import { eventually } from '../support/token-harness.ts';
 import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
 
 /**
- * The composition test: each real Lambda entry module (the file CDK bundles) is imported with the
- * environment the synthesized stack gives its function, the table (named as the stack names it)
+ * The composition test: each function's bundle, as `cdk synth` writes it for upload (esbuild, the
+ * file Lambda runs), is imported with the environment the synthesized stack gives its function, the table (named as the stack names it)
  * on DynamoDB Local, the configuration secret on a loopback Secrets Manager and WeCom on the fake.
  * A full flow runs through them, and the EMF metrics they print are checked against what the
  * synthesized alarms and dashboard watch.
  */
-
-const ENTRY_MODULES: Record<ServiceName, string> = {
-  'wecom-callback': '../../functions/wecom-callback/handler.ts',
-  'suite-token': '../../functions/suite-token/handler.ts',
-  'corp-token': '../../functions/corp-token/handler.ts',
-  'auth-exchange': '../../functions/auth-exchange/handler.ts',
-  'provider-token': '../../functions/provider-token/handler.ts',
-  'customized-auth-url': '../../functions/customized-auth-url/handler.ts',
-  install: '../../functions/install/handler.ts',
-  'user-identity': '../../functions/user-identity/handler.ts',
-  'user-detail': '../../functions/user-detail/handler.ts',
-  'jsapi-ticket': '../../functions/jsapi-ticket/handler.ts',
-};
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 /** A metric CloudWatch would have to receive for an alarm or dashboard widget to see anything. */
@@ -111,12 +100,15 @@ beforeAll(async () => {
     WECOM_API_BASE: simulator.baseUrl,
     WECOM_OPEN_BASE: simulator.baseUrl,
   };
+  const bundles = await synthesizedBundles();
   logs = captureLogs();
   for (const name of Object.keys(FUNCTION_IDS) as ServiceName[]) {
     process.env = { ...savedEnv, ...functionEnvironments[name], ...lambdaEnvironment };
-    handlers[name] = ((await import(ENTRY_MODULES[name])) as { handler: Handler }).handler;
+    const entry = pathToFileURL(bundles.functions[name].bundle).href;
+    handlers[name] = ((await import(/* @vite-ignore */ entry)) as { handler: Handler }).handler;
   }
-});
+  // The bundles are built while other tests run; on two busy cores that can take minutes.
+}, 600_000);
 
 afterAll(async () => {
   logs.stop();
@@ -175,10 +167,16 @@ describe('the Lambda entry points, as CDK bundles them', () => {
 
     // The install: auth-exchange, fed by the table's stream, exchanges the code; WeCom fails its
     // first get_auth_info, which the exchange survives (the authorization is refreshed later).
+    type ExchangeHandler = ConstructorParameters<typeof StreamPoller>[0]['handler'];
+    const exchangeAnswers: Awaited<ReturnType<ExchangeHandler>>[] = [];
     const poller = new StreamPoller({
       endpoint: inject('dynamoDbEndpoint'),
       tableName,
-      handler: handlers['auth-exchange'] as ConstructorParameters<typeof StreamPoller>[0]['handler'],
+      handler: async (batch) => {
+        const answer = await (handlers['auth-exchange'] as ExchangeHandler)(batch);
+        exchangeAnswers.push(answer);
+        return answer;
+      },
       pollIntervalMs: 50,
     });
     await poller.start();
@@ -269,6 +267,45 @@ describe('the Lambda entry points, as CDK bundles them', () => {
       ).rejects.toMatchObject({
         name: 'CorpNotAuthorizedError',
       });
+
+      // Refusals: a push whose signature does not match; a corp that never installed; an exchange
+      // that WeCom rate-limits past the client's own retries, which the batch answer reports as a
+      // failed record, and which the stream's next delivery completes.
+      const forged = signPush(THIRD_PARTY_SUITE, suiteEventXml.suiteTicket(suiteId, 'forged', timeStamp), {
+        receiveId: suiteId,
+        timestamp: Math.floor(Date.now() / 1000),
+      });
+      expect(
+        await handlers['wecom-callback'](
+          callbackEvent({
+            method: 'POST',
+            route: 'command',
+            suiteId,
+            rawQueryString: forged.rawQueryString.replace(
+              /msg_signature=([0-9a-f])/,
+              (_, first: string) => `msg_signature=${first === '0' ? '1' : '0'}`,
+            ),
+            body: forged.body,
+          }),
+        ),
+      ).toMatchObject({ statusCode: 403 });
+      await expect(handlers['corp-token']({ suiteId, corpId: 'wwneverinstalled' })).rejects.toMatchObject({
+        name: 'CorpNotAuthorizedError',
+      });
+      const rateLimited = { kind: 'errcode', errcode: 45009 } as const;
+      simulator.injectFaults('service/v2/get_permanent_code', rateLimited, rateLimited, rateLimited);
+      const limitedCorp = `${corpId}limited`;
+      const limitedCode = simulator.authorizeCorp(suiteId, limitedCorp);
+      await pushCommand(suiteEventXml.createAuth(suiteId, limitedCode, Math.floor(Date.now() / 1000)));
+      const limitedToken = await eventually(async () => {
+        try {
+          return (await handlers['corp-token']({ suiteId, corpId: limitedCorp })) as { accessToken: string };
+        } catch {
+          return undefined;
+        }
+      }, 30_000);
+      expect(simulator.isValidCorpToken(suiteId, limitedCorp, limitedToken.accessToken)).toBe(true);
+      expect(exchangeAnswers.some((answer) => (answer?.batchItemFailures ?? []).length > 0)).toBe(true);
 
       // Another install whose get_permanent_code answer is lost after WeCom spent the code: the
       // stream's retry learns it (40078) and the exchange reports the outcome unknown.
