@@ -28,7 +28,7 @@ export default defineConfig({
           exclude: ['test/iam/**', 'test/e2e/**', 'node_modules/**'],
           globalSetup: ['test/support/dynamodb-local-setup.ts', 'test/support/bundle-setup.ts'],
           setupFiles: ['test/support/silence-console.ts'],
-          testTimeout: 30_000,
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },

@@ -94,15 +94,13 @@ describe('install from the provider website', () => {
     expect(hops[2]?.status).toBe(302);
     expect(hops[2]?.location).toBe(`${COMPLETE_URL}&status=received&ref=order_42-x`);
 
-    const started = Date.now();
     const token = await eventually(async () => {
       try {
         return await harness.corpTokenHandler()({ corpId, suiteId: SUITE });
       } catch {
         return undefined;
       }
-    }, 5000);
-    expect(Date.now() - started).toBeLessThan(5000);
+    });
     expect(harness.simulator.isValidCorpToken(SUITE, corpId, token.accessToken)).toBe(true);
 
     const installed = await eventually(async () =>

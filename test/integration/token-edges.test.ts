@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
@@ -86,7 +85,6 @@ describe.each(['remaining', 'full'] as const)(
       let lastTicketMs = startMs;
       let soonestExpiryMs = startMs;
       const failures: string[] = [];
-      let slowestMs = 0;
       let served = 0;
 
       while (clock.nowMs() - startMs < 3 * LIFETIME_MS) {
@@ -99,9 +97,7 @@ describe.each(['remaining', 'full'] as const)(
         }
         soonestExpiryMs = Number.POSITIVE_INFINITY;
         for (const request of requests) {
-          const startedAt = performance.now();
           const outcome = await outcomeOf(request.call);
-          slowestMs = Math.max(slowestMs, performance.now() - startedAt);
           if (outcome instanceof Error || !request.isValid(outcome.accessToken)) {
             failures.push(`${request.api} at +${(clock.nowMs() - startMs) / 1000} s: ${String(outcome)}`);
             continue;
@@ -116,7 +112,6 @@ describe.each(['remaining', 'full'] as const)(
       );
       expect(failures).toEqual([]);
       expect(served).toBeGreaterThan(1000);
-      expect(slowestMs).toBeLessThan(1000);
       // Per lifetime: one early try (WeCom hands the same token back) and one at its true end.
       for (const count of calls) {
         expect(count).toBeLessThanOrEqual(2 * 3 + 1);

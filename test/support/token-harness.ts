@@ -221,8 +221,11 @@ export const createTokenHarness = async (
   };
 };
 
-/** Polls `check` until it returns a value or `timeoutMs` passes. */
-export const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> => {
+/**
+ * Polls `check` until it returns a value or `timeoutMs` passes. The default is generous: it costs
+ * nothing when the condition comes, and a second test run on the same machine slows everything.
+ */
+export const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
