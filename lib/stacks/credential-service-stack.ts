@@ -16,7 +16,7 @@ import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
 import { CredentialEventsAccess } from '../constructs/credential-events-access.ts';
 import { CredentialTableAccess } from '../constructs/credential-table-access.ts';
-import { type EgressIpAttributes, EgressNetwork } from '../constructs/egress-network.ts';
+import { type EgressIpSource, EgressNetwork } from '../constructs/egress-network.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
 import type { StageConfig } from '../stage-config.ts';
 
@@ -61,11 +61,11 @@ export interface CredentialServiceStackProps extends StackProps {
   readonly eventBus: IEventBus;
   readonly stage: StageConfig;
   /**
-   * The Elastic IP kept in the data stack, for `egress: nat`. Leave it out when the stage reuses an
-   * existing address (`egress.eipAllocationId`) or has no NAT.
+   * Where the data stack publishes the NAT's Elastic IP (its own or a reused one), for
+   * `egress: nat`; read when this stack deploys, never imported. Required with a NAT, refused without.
    * @default none
    */
-  readonly egressIp?: EgressIpAttributes;
+  readonly egressIp?: EgressIpSource;
 }
 
 /**
@@ -334,12 +334,10 @@ export class CredentialServiceStack extends Stack {
 
   #egress(
     stage: StageConfig,
-    keptIp: EgressIpAttributes | undefined,
+    egressIp: EgressIpSource | undefined,
   ): { vpc: IVpc; egressAddress?: string } | undefined {
-    if (keptIp !== undefined && (stage.egress.kind !== 'nat' || stage.egress.eipAllocationId !== undefined)) {
-      throw new Error(
-        'egressIp is for egress=nat without egressIpAllocationId; the stage uses no new address',
-      );
+    if (egressIp !== undefined && stage.egress.kind !== 'nat') {
+      throw new Error('egressIp is for egress=nat: the stage has no NAT gateway');
     }
     switch (stage.egress.kind) {
       case 'none':
@@ -347,11 +345,9 @@ export class CredentialServiceStack extends Stack {
       case 'existing-vpc':
         return { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: stage.egress.vpcId }) };
       case 'nat': {
-        const reused = stage.egress.eipAllocationId;
-        const egressIp = keptIp ?? (reused === undefined ? undefined : { allocationId: reused });
         if (egressIp === undefined) {
           throw new Error(
-            'egress=nat needs an Elastic IP: the data stack one (egressIp) or an existing one (egressIpAllocationId)',
+            "egress=nat needs the data stack's Elastic IP parameter (egressIp), whether it created the address or reuses egressIpAllocationId",
           );
         }
         const network = new EgressNetwork(this, 'Egress', { egressIp, logRetention: stage.logRetentionDays });

@@ -127,10 +127,14 @@ describe('the data stack', () => {
     });
   });
 
-  it('retains every resource it holds, so deleting the stack loses no state', () => {
+  it('retains every resource it holds but the parameter that points the service stack at the Elastic IP', () => {
     const resources = Object.values(defaults.data.toJSON().Resources as Record<string, CfnResource>);
+    const [pointers, state] = [
+      resources.filter((resource) => resource.Type === 'AWS::SSM::Parameter'),
+      resources.filter((resource) => resource.Type !== 'AWS::SSM::Parameter'),
+    ];
 
-    expect(resources.map((resource) => resource.Type).sort()).toEqual([
+    expect(state.map((resource) => resource.Type).sort()).toEqual([
       'AWS::DynamoDB::Table',
       'AWS::EC2::EIP',
       'AWS::Events::Archive',
@@ -138,7 +142,11 @@ describe('the data stack', () => {
       'AWS::KMS::Key',
       'AWS::SecretsManager::Secret',
     ]);
-    expect(resources.every((resource) => resource.DeletionPolicy === 'Retain')).toBe(true);
+    expect(state.every((resource) => resource.DeletionPolicy === 'Retain')).toBe(true);
+    // Deleted with the stack (CloudFormation's default), so a data stack created after a destroy
+    // can write it again under the same name.
+    expect(pointers).toHaveLength(1);
+    expect(pointers[0]?.DeletionPolicy).toBeUndefined();
   });
 
   it('creates a rotating customer-managed key and a secret encrypted with it, both retained', () => {
@@ -189,13 +197,51 @@ describe('the service stack', () => {
     });
   });
 
-  it("gives the NAT the data stack's Elastic IP and names its address in EgressIp, owning no address itself", () => {
+  it("gives the NAT the data stack's Elastic IP, read from its parameter when the stack deploys, and names the address in EgressIp", () => {
+    const parameter = Object.values(defaults.data.findResources('AWS::SSM::Parameter'))[0]?.Properties;
+    const reader = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EgressEgressIpAllocation'), 'Parameter.Value'] };
+
+    expect(parameter).toMatchObject({
+      Name: '/wecom-credentials/Data/egress-ip-allocation-id',
+      Value: { 'Fn::GetAtt': [expect.stringMatching(/^EgressIpAddress/), 'AllocationId'] },
+    });
     defaults.service.resourceCountIs('AWS::EC2::EIP', 0);
-    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', {
-      AllocationId: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*AllocationId') },
+    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', { AllocationId: reader });
+    defaults.service.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(
+        Match.objectLike({
+          service: 'SSM',
+          action: 'getParameter',
+          parameters: { Name: parameter?.Name },
+          outputPaths: ['Parameter.Value'],
+        }),
+      ),
+    });
+    // Only that parameter: ssm:GetParameter on its ARN.
+    defaults.service.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'ssm:GetParameter',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':parameter/wecom-credentials/Data/egress-ip-allocation-id']),
+              ],
+            },
+          },
+        ],
+        Version: '2012-10-17',
+      },
     });
     defaults.service.hasOutput('EgressIp', {
-      Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*PublicIp') },
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressIpLookup'), 'Addresses.0.PublicIp'] },
+    });
+    defaults.service.hasResourceProperties('Custom::AWS', {
+      Create: {
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('describeAddresses'), reader])],
+      },
     });
   });
 
@@ -502,20 +548,29 @@ describe('context options', () => {
     expect(() => synthesizeApp({ egress: 'proxy' })).toThrow(/context egress/);
   });
 
-  it('egressIpAllocationId: the NAT reuses that Elastic IP, creates none, and EgressIp names its looked-up address', () => {
+  it('egressIpAllocationId: the data stack creates no address and publishes that one, which the NAT reads like its own', () => {
     const allocationId = 'eipalloc-0123456789abcdef0';
 
     const { data, service } = synthesizeApp({ egressIpAllocationId: allocationId });
 
     data.resourceCountIs('AWS::EC2::EIP', 0);
+    data.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/wecom-credentials/Data/egress-ip-allocation-id',
+      Value: allocationId,
+    });
+    expect(data.findOutputs('EgressIpAllocationId')).toEqual({});
     service.resourceCountIs('AWS::EC2::EIP', 0);
-    service.hasResourceProperties('AWS::EC2::NatGateway', { AllocationId: allocationId });
+    service.hasResourceProperties('AWS::EC2::NatGateway', {
+      AllocationId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^EgressEgressIpAllocation'), 'Parameter.Value'],
+      },
+    });
+    // A change of the address's origin makes the stack read the parameter again.
     service.hasResourceProperties('Custom::AWS', {
       Create: Match.serializedJson(
         Match.objectLike({
-          service: 'EC2',
-          action: 'describeAddresses',
-          parameters: { AllocationIds: [allocationId] },
+          action: 'getParameter',
+          physicalResourceId: { id: `/wecom-credentials/Data/egress-ip-allocation-id@${allocationId}` },
         }),
       ),
     });
