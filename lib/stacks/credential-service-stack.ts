@@ -135,6 +135,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(5),
       logRetention,
+      stage: stage.stackPrefix,
     });
     table.grantCallbackAccess(callback);
     configSecret.grantRead(callback);
@@ -152,6 +153,7 @@ export class CredentialServiceStack extends Stack {
         environment,
         timeout: Duration.seconds(20),
         logRetention,
+        stage: stage.stackPrefix,
         ...inVpc,
       });
       table.grantTokenAccess(fn);
@@ -176,6 +178,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(10),
       logRetention,
+      stage: stage.stackPrefix,
       ...inVpc,
     });
     // Public and anonymous, so less than the token functions: suite items and suite credentials
@@ -200,6 +203,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(60),
       logRetention,
+      stage: stage.stackPrefix,
       ...inVpc,
     });
     table.grantExchangeAccess(exchange);
@@ -283,6 +287,7 @@ export class CredentialServiceStack extends Stack {
       throttledCallbacks: api.metricThrottledRequests(),
       failedCallbacks: api.metricServerErrors(),
       suiteIds: stage.suiteIds,
+      stage: stage.stackPrefix,
       ...(stage.alarmEmail === undefined ? {} : { alarmEmail: stage.alarmEmail }),
     });
 

@@ -344,7 +344,10 @@ describe('the service stack', () => {
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
-      Dimensions: [{ Name: 'service', Value: 'wecom-callback' }],
+      Dimensions: [
+        { Name: 'service', Value: 'wecom-callback' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
     });
     defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -409,7 +412,10 @@ describe('the service stack', () => {
               Metric: {
                 Namespace: 'WeComCredentials',
                 MetricName: 'RequestRefused',
-                Dimensions: [{ Name: 'service', Value: service }],
+                Dimensions: [
+                  { Name: 'service', Value: service },
+                  { Name: 'stage', Value: 'WeComCredentials' },
+                ],
               },
               Stat: 'Sum',
             }),
@@ -422,11 +428,69 @@ describe('the service stack', () => {
   it('alarms when WeCom refuses any function but the callback, which never calls it', () => {
     const services = Object.values(
       defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),
-    ).map((alarm) => alarm.Properties.Dimensions[0].Value);
+    ).map(
+      (alarm) =>
+        (alarm.Properties.Dimensions as { Name: string; Value: string }[]).find(
+          ({ Name }) => Name === 'service',
+        )?.Value,
+    );
 
     expect(services.sort()).toEqual(
       [...INVOKED.map(([, service]) => service), 'auth-exchange', 'install'].sort(),
     );
+  });
+
+  it("watches only its own stage's metrics, so two stages in one account never feed each other's alarms", () => {
+    const { service } = synthesizeApp({ stackPrefix: 'WeComStaging' });
+    const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+    // Every metric the functions emit, in an alarm of its own or inside metric math.
+    const watched = alarms
+      .flatMap((alarm) => [
+        alarm,
+        ...(alarm.Metrics ?? []).map(
+          (query: { MetricStat?: { Metric: unknown } }) => query.MetricStat?.Metric,
+        ),
+      ])
+      .filter(
+        (metric): metric is { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } =>
+          metric?.Namespace === 'WeComCredentials' &&
+          !['CallbackThrottled', 'CallbackServerError'].includes(metric.MetricName),
+      );
+    // The body's literal parts (tokens such as the region left out), as the dashboard JSON has them.
+    const body = Object.values(service.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
+      .DashboardBody['Fn::Join'][1] as unknown[];
+    const dashboard = body.filter((part) => typeof part === 'string').join('');
+    const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
+
+    // The ticket and outcome-unknown alarms, nine WeCom-error alarms, seven RequestRefused counts.
+    expect(watched).toHaveLength(18);
+    expect(
+      watched.filter(
+        (metric) =>
+          !metric.Dimensions.some(({ Name, Value }) => Name === 'stage' && Value === 'WeComStaging'),
+      ),
+    ).toEqual([]);
+    expect(searches).toHaveLength(3);
+    for (const search of searches) {
+      expect(search).toMatch(
+        /^SEARCH\('\{WeComCredentials,[\w,]*stage\} MetricName=\\"\w+\\" stage=\\"WeComStaging\\"'$/,
+      );
+    }
+    service.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ STAGE: 'WeComStaging' }) } },
+      10,
+    );
+  });
+
+  it('rejects a stackPrefix that cannot name a stack', () => {
+    for (const bad of ['', '1stage', 'we com', 'stage"x', 7]) {
+      expect(() => synthesizeApp({ stackPrefix: bad })).toThrow(
+        /context stackPrefix must be a letter followed by/,
+      );
+    }
   });
 
   it('names each invoked function and the secret in its outputs', () => {
