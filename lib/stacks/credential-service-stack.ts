@@ -221,11 +221,16 @@ export class CredentialServiceStack extends Stack {
     });
     exchange.addEventSource(
       new DynamoEventSource(table.table, {
+        // A mapping created again (a new service stack, a replaced function) reads the stream's last
+        // 24 hours, so no code stored while it was away is lost. What it reads again costs nothing:
+        // codes already exchanged or settled are skipped, codes past WeCom's 10 minutes are settled
+        // without a WeCom call, and changes already published or refreshed are seen as done.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 10,
+        // A record that fails 5 times goes to the queue, with its alarm. No maximum record age:
+        // Lambda sends every record older than that to the queue unread, which for a mapping
+        // created again would be most of that day.
         retryAttempts: 5,
-        // An auth code lives 10 minutes: a record still failing after 5 is better in the queue, with an alarm.
-        maxRecordAge: Duration.minutes(5),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),

@@ -306,9 +306,11 @@ describe('the service stack', () => {
 
   it('feeds auth-exchange new auth codes, stale authorizations and changes to publish from the stream, with bounded retries and a DLQ', () => {
     defaults.service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      // From the oldest record, so a mapping created again loses nothing; no maximum age, which
+      // would send the older records of that replay to the queue unread (README, Operations).
       StartingPosition: 'TRIM_HORIZON',
       MaximumRetryAttempts: 5,
-      MaximumRecordAgeInSeconds: 300,
+      MaximumRecordAgeInSeconds: Match.absent(),
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
@@ -334,6 +336,16 @@ describe('the service stack', () => {
       },
     });
     defaults.service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    // What fails every retry lands in the queue the DeadLetters alarm watches.
+    const mapping = Object.values(defaults.service.findResources('AWS::Lambda::EventSourceMapping'))[0];
+    const queue = mapping?.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
   });
 
   it('alarms on missing tickets (20 minutes), dead letters, function failures and WeCom errors, and draws a dashboard', () => {
