@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { addCredentialStacks } from '../lib/credential-app.ts';
 import { readStageConfig } from '../lib/stage-config.ts';
 import { median, round } from './stats.ts';
@@ -45,7 +45,10 @@ export const benchColdStart = (): ColdStartResult[] => {
   const app = new App();
   const { service } = addCredentialStacks(app, readStageConfig(app));
   const assembly = app.synth();
-  const functions = Template.fromStack(service).findResources('AWS::Lambda::Function');
+  // The service's own functions, not the custom-resource function of the Elastic IP lookups.
+  const functions = Template.fromStack(service).findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
+  });
   return Object.entries(functions).map(([logicalId, resource]) => {
     const functionName = logicalId.replace(/Function[0-9A-F]{8}$/, '');
     const bundle = join(

@@ -158,8 +158,8 @@ export class EgressNetwork extends Construct {
   // ssm:GetParameter on that one parameter, at deploy time, by a custom resource: an SSM-typed
   // CloudFormation parameter (`valueForStringParameter`) is resolved with the deploying role, and the
   // CDK bootstrap's deploy role may read only its own version parameter. Read again whenever the
-  // origin changes (the physical id carries it). A data stack re-created with a new address of its
-  // own is read on the next change of origin; until then the NAT keeps the old, retained address.
+  // origin changes (the physical id carries it). A data stack created again meets a new service
+  // stack, which reads it when created: the data stack cannot go while this one imports from it.
   #readAllocationId(source: EgressIpSource, logGroup: LogGroup): string {
     const stack = Stack.of(this);
     const read = new AwsCustomResource(this, 'EgressIpAllocation', {
