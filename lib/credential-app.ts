@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { CredentialDataStack } from './stacks/credential-data-stack.ts';
+import { CredentialDataStack, type CredentialDataStackProps } from './stacks/credential-data-stack.ts';
 import { CredentialServiceStack } from './stacks/credential-service-stack.ts';
 import type { StageConfig } from './stage-config.ts';
 
@@ -23,20 +23,33 @@ export const addCredentialStacks = (
   const data = new CredentialDataStack(app, ids.data ?? `${stage.stackPrefix}Data`, {
     description:
       'WeCom credential service: table, key, configuration secret, event bus and archive, egress IP (kept on deletion)',
-    createEgressIp: stage.egress.kind === 'nat' && stage.egress.eipAllocationId === undefined,
+    ...egressIpOf(stage),
     eventArchiveDays: stage.eventArchiveDays,
     ...env,
   });
   const service = new CredentialServiceStack(app, ids.service ?? `${stage.stackPrefix}Service`, {
     description:
       'WeCom credential service: callback and install API, token functions, auth-code exchange, event forwarding, alarms',
+    // References, resolved by CloudFormation exports that exist under every stage setting (the
+    // infrastructure tests synthesize each context change and check it); what depends on the
+    // settings (the NAT's Elastic IP) is read at deploy time instead.
     table: data.table.table,
     encryptionKey: data.key,
     configSecret: data.configSecret,
     eventBus: data.events.eventBus,
-    ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp }),
+    ...(data.egressIp === undefined ? {} : { egressIp: data.egressIp.source }),
     stage,
     ...env,
   });
+  // Also when no reference is left: the service stack reads the data stack's parameter as it deploys.
+  service.addStackDependency(data);
   return { data, service };
+};
+
+const egressIpOf = (stage: StageConfig): Pick<CredentialDataStackProps, 'egressIp'> => {
+  if (stage.egress.kind !== 'nat') {
+    return {};
+  }
+  const reused = stage.egress.eipAllocationId;
+  return { egressIp: reused === undefined ? 'create' : { allocationId: reused } };
 };

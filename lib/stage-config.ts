@@ -33,7 +33,10 @@ export interface CustomDomain {
 
 /** Typed per-stage settings, read from `cdk.json` context or `-c key=value` in one place. */
 export interface StageConfig {
-  /** Prefix of the stack names. @default 'WeComCredentials' */
+  /**
+   * Prefix of the stack names, and the stage's name: the `stage` dimension of the functions'
+   * metrics, which its alarms and dashboard select. @default 'WeComCredentials'
+   */
   readonly stackPrefix: string;
   /** @default { kind: 'nat' } — a NAT gateway with an Elastic IP to allow-list in WeCom */
   readonly egress: EgressMode;
@@ -87,6 +90,8 @@ const EIP_ALLOCATION_ID = /^eipalloc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 // An ACM certificate: arn:<partition>:acm:<region>:<account>:certificate/<uuid>.
 const CERTIFICATE_ARN = /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+// Stack names are a letter, then letters, digits and hyphens, 128 at most with "Service" appended.
+const STACK_PREFIX = /^[A-Za-z][A-Za-z0-9-]{0,120}$/;
 // Route 53 zone ids are Z and upper-case letters and digits.
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
@@ -240,6 +245,18 @@ const requireCertificateWhereDeployed = (
   }
 };
 
+const stackPrefixFrom = (value: unknown): string => {
+  if (value === undefined) {
+    return 'WeComCredentials';
+  }
+  if (typeof value !== 'string' || !STACK_PREFIX.test(value)) {
+    throw new Error(
+      `context stackPrefix must be a letter followed by letters, digits and hyphens (it names the stacks and the stage of the metrics), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+};
+
 const retentionFrom = (value: unknown): RetentionDays => {
   const days = value === undefined ? RetentionDays.THREE_MONTHS : Number(value);
   const match = RETENTION_DAYS.find((allowed) => allowed === days);
@@ -270,8 +287,7 @@ export const readStageConfig = (app: App): StageConfig => {
     requireCertificateWhereDeployed(customDomain.certificateArn, account, region);
   }
   return {
-    stackPrefix:
-      typeof context('stackPrefix') === 'string' ? String(context('stackPrefix')) : 'WeComCredentials',
+    stackPrefix: stackPrefixFrom(context('stackPrefix')),
     egress,
     consumerRoleArns: roleArnsFrom(context('consumerRoleArns')),
     suiteIds: listFrom(context('suiteIds'), 'suiteIds'),

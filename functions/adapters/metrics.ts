@@ -3,6 +3,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 /** The CloudWatch namespace of every metric the service emits; alarms and the dashboard use it. */
 export const METRICS_NAMESPACE = 'WeComCredentials';
 
+/**
+ * The dimension naming the stage (its stack prefix) on every metric the functions emit, so two
+ * stages in one account and region never count into each other's alarms.
+ */
+export const STAGE_DIMENSION = 'stage';
+
+/** The stage of functions run outside a deployed stack (`npm start`, tests): no alarm watches it. */
+export const LOCAL_STAGE = 'local';
+
 /** Metric names, shared with the CDK alarms and dashboard. */
 export const METRIC = {
   suiteTicketReceived: 'SuiteTicketReceived',
@@ -30,9 +39,16 @@ export interface ServiceMetrics {
   exchangeOutcomeUnknown(suiteId: string): void;
 }
 
-/** Emits each metric at once (a single-metric EMF line), so nothing is lost if a handler throws. */
-export const createServiceMetrics = (serviceName: string): ServiceMetrics => {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+/**
+ * Emits each metric at once (a single-metric EMF line), so nothing is lost if a handler throws.
+ * Every metric carries the `service` and `stage` dimensions besides its own.
+ */
+export const createServiceMetrics = (serviceName: string, stage: string = LOCAL_STAGE): ServiceMetrics => {
+  const metrics = new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName,
+    defaultDimensions: { [STAGE_DIMENSION]: stage },
+  });
   const emit = (name: string, dimensions: Record<string, string>) => {
     const single = metrics.singleMetric();
     for (const [dimension, value] of Object.entries(dimensions)) {

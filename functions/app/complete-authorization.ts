@@ -42,19 +42,28 @@ export type ExchangeOutcome =
   | { readonly status: 'failed' | 'outcome_unknown'; readonly reason: string };
 
 const INVALID_AUTH_CODE = 40078;
+// WeCom accepts an auth code for 10 minutes (临时授权码, 10分钟内有效). A code older than that plus
+// 5 minutes for clocks and WeCom's own delivery is settled without asking WeCom: it can only
+// answer 40078. Such a record is one delivered again long after, e.g. by an event-source mapping
+// re-created at TRIM_HORIZON, which replays the stream's last 24 hours.
+const AUTH_CODE_LIFETIME_MS = 10 * 60_000;
+const EXPIRED_AFTER_MS = AUTH_CODE_LIFETIME_MS + 5 * 60_000;
 
 /**
  * Exchanges a pending auth code for the corp's permanent code, exactly once.
  *
- * 1. Claim the code with a conditional write; a code already exchanged (a re-delivered stream
- *    record) is skipped, one held by a live worker is retried later.
- * 2. get_permanent_code (v2) with the suite token. 40078 (used or expired) marks the code failed
+ * 1. Claim the code with a conditional write; a code already exchanged or settled (a re-delivered
+ *    stream record) is skipped, one held by a live worker is retried later.
+ * 2. A code past WeCom's lifetime is settled as 40078 would settle it (below), without calling
+ *    WeCom: a stream replayed from its start costs no WeCom call and fails no record.
+ * 3. get_permanent_code (v2) with the suite token. 40078 (used or expired) marks the code failed
  *    for good, or `outcome_unknown` when an earlier attempt was sent and its answer lost (WeCom
- *    may have spent the code on it: the corp must reinstall, and an alarm says so). Any other
- *    failure gives the claim back (noting a lost answer) and throws, so the stream retries.
- * 3. Store the authorization (third-party or 代开发) and drop the corp's cached token: for
+ *    may have spent the code on it: the corp must reinstall, and an alarm says so). Either way a
+ *    `failed` authorization change is published. Any other failure gives the claim back (noting
+ *    a lost answer) and throws, so the stream retries.
+ * 4. Store the authorization (third-party or 代开发) and drop the corp's cached token: for
  *    reset_permanent_code and re-installs the old token belongs to the old code.
- * 4. Mark the code exchanged, then read get_auth_info for the agent id and corp name. If that
+ * 5. Mark the code exchanged, then read get_auth_info for the agent id and corp name. If that
  *    fails the authorization stays marked stale and the stream refreshes it later; the permanent
  *    code is already safe.
  */
@@ -75,6 +84,10 @@ export const completeAuthorization = async (
   if (claim === 'claimed_by_another') {
     throw new UpstreamUnavailableError('the auth code is being exchanged by another worker; retry later');
   }
+  const receivedAtMs = code.receivedAtMs ?? code.timeStamp * 1000;
+  if (deps.clock.nowMs() - receivedAtMs > EXPIRED_AFTER_MS) {
+    return settleUnexchangeable(deps, code, claim, 'expired');
+  }
   let grant: PermanentCodeGrant;
   try {
     grant = await withSuiteToken(deps, code.suiteId, (suiteAccessToken) =>
@@ -82,38 +95,7 @@ export const completeAuthorization = async (
     );
   } catch (error) {
     if (error instanceof WeComApiError && error.errcode === INVALID_AUTH_CODE) {
-      const outcome =
-        claim === 'claimed_after_unknown_outcome'
-          ? ({
-              status: 'outcome_unknown',
-              reason:
-                'exchange outcome unknown: an earlier get_permanent_code got no answer and WeCom now calls the code used (40078); the corp must reinstall the app',
-            } as const)
-          : ({
-              status: 'failed',
-              reason:
-                'WeCom rejected the auth code as used or expired (40078); the corp must authorize again',
-            } as const);
-      // Published before the code is marked done: if the bus refuses, the stream retries the
-      // record, WeCom answers 40078 again, and the event goes out then.
-      await deps.events.publish([
-        authorizationChangedEvent(
-          {
-            suiteId: code.suiteId,
-            status: 'failed',
-            cause: code.source,
-            reason: outcome.reason,
-            ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
-          },
-          // WeCom's TimeStamp of the event that brought the code (for a website install, when the
-          // redirect was stored, to the millisecond): stable across the stream's retries.
-          code.source === 'install' && code.receivedAtMs !== undefined
-            ? code.receivedAtMs
-            : code.timeStamp * 1000,
-        ),
-      ]);
-      await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);
-      return outcome;
+      return settleUnexchangeable(deps, code, claim, 'rejected');
     }
     await deps.authCodes.releaseAuthCode(code.suiteId, code.authCode, owner, {
       outcomeUnknown: error instanceof OutcomeUnknownError,
@@ -138,6 +120,49 @@ export const completeAuthorization = async (
   }
   const authInfo = await refreshAuthInfo(deps, code.suiteId, grant.corpId, grant.permanentCode);
   return { status: 'exchanged', corpId: grant.corpId, authorization, authInfo };
+};
+
+/**
+ * Ends a claimed code that can no longer be exchanged: WeCom called it used or expired (40078), or
+ * it is past WeCom's lifetime. `outcome_unknown` when an earlier attempt's answer was lost (WeCom
+ * may have spent the code on it), `failed` otherwise; a `failed` authorization change is published
+ * before the code is marked done, so a bus that refuses it makes the stream deliver the record again.
+ */
+const settleUnexchangeable = async (
+  deps: ExchangeDeps,
+  code: AuthCodeToExchange,
+  claim: 'claimed' | 'claimed_after_unknown_outcome',
+  why: 'rejected' | 'expired',
+): Promise<ExchangeOutcome> => {
+  const verdict =
+    why === 'rejected'
+      ? 'WeCom rejected the auth code as used or expired (40078)'
+      : `the auth code expired before it could be exchanged (WeCom accepts one for ${AUTH_CODE_LIFETIME_MS / 60_000} minutes)`;
+  const outcome =
+    claim === 'claimed_after_unknown_outcome'
+      ? ({
+          status: 'outcome_unknown',
+          reason: `exchange outcome unknown: an earlier get_permanent_code got no answer and ${why === 'rejected' ? 'WeCom now calls the code used (40078)' : 'the code has expired since'}; the corp must reinstall the app`,
+        } as const)
+      : ({ status: 'failed', reason: `${verdict}; the corp must authorize again` } as const);
+  await deps.events.publish([
+    authorizationChangedEvent(
+      {
+        suiteId: code.suiteId,
+        status: 'failed',
+        cause: code.source,
+        reason: outcome.reason,
+        ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
+      },
+      // WeCom's TimeStamp of the event that brought the code (for a website install, when the
+      // redirect was stored, to the millisecond): stable across the stream's retries.
+      code.source === 'install' && code.receivedAtMs !== undefined
+        ? code.receivedAtMs
+        : code.timeStamp * 1000,
+    ),
+  ]);
+  await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, outcome);
+  return outcome;
 };
 
 /**

@@ -95,7 +95,7 @@ export interface RuntimeSeams {
 
 /**
  * Builds the runtime from the environment (TABLE_NAME, WECOM_CONFIG_SECRET or WECOM_CONFIG_FILE,
- * WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS). A Lambda entry point calls it with no seams; `npm start`,
+ * WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS, STAGE). A Lambda entry point calls it with no seams; `npm start`,
  * the tests and the bench pass theirs.
  *
  * @throws ConfigurationError naming the missing or malformed variable.
@@ -137,7 +137,7 @@ export const createServiceRuntime = (
       return client;
     }),
     logger: seams.logger ?? createLogger,
-    metrics: seams.metrics ?? createServiceMetrics,
+    metrics: seams.metrics ?? ((service) => createServiceMetrics(service, environment.stage)),
     events:
       seams.events ??
       perService((service) => {

@@ -18,7 +18,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metrics.ts';
+
+const FIVE_MINUTES = Duration.minutes(5);
 
 /** A function to watch. */
 export interface MonitoredFunction {
@@ -59,6 +61,11 @@ export interface CredentialAlarmsProps {
   readonly failedCallbacks: IMetric;
   /** Suites that get their own ticket alarm besides the one for all suites. */
   readonly suiteIds: readonly string[];
+  /**
+   * The stage whose functions' metrics to watch (their `stage` dimension): another stage in the
+   * same account and region emits the same names and services, and must not feed these alarms.
+   */
+  readonly stage: string;
   /** Subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
 }
@@ -93,17 +100,21 @@ export class CredentialAlarms extends Construct {
     if (props.alarmEmail !== undefined) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
-    const ticketMetric = (suiteId?: string) =>
+    // The functions' own metrics, of this stage only.
+    const serviceMetric = (metricName: string, dimensions: Record<string, string>, period: Duration) =>
       new Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: METRIC.suiteTicketReceived,
-        dimensionsMap: {
-          service: props.functions.callback.serviceName,
-          ...(suiteId === undefined ? {} : { suiteId }),
-        },
+        metricName,
+        dimensionsMap: { ...dimensions, [STAGE_DIMENSION]: props.stage },
         statistic: 'Sum',
-        period: Duration.minutes(20),
+        period,
       });
+    const ticketMetric = (suiteId?: string) =>
+      serviceMetric(
+        METRIC.suiteTicketReceived,
+        { service: props.functions.callback.serviceName, ...(suiteId === undefined ? {} : { suiteId }) },
+        Duration.minutes(20),
+      );
     this.#alarm('NoSuiteTicket', {
       metric: ticketMetric(),
       threshold: 1,
@@ -149,13 +160,11 @@ export class CredentialAlarms extends Construct {
         'The callback answered 5xx 5+ times in 5 minutes: the table, the configuration secret or the event bus is unavailable (its log says which). WeCom retries a push a few times, then it is lost (README, Operations).',
     });
     this.#alarm('ExchangeOutcomeUnknown', {
-      metric: new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRIC.exchangeOutcomeUnknown,
-        dimensionsMap: { service: props.functions.authExchange.serviceName },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
+      metric: serviceMetric(
+        METRIC.exchangeOutcomeUnknown,
+        { service: props.functions.authExchange.serviceName },
+        FIVE_MINUTES,
+      ),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -164,7 +173,7 @@ export class CredentialAlarms extends Construct {
     });
     for (const [name, fn] of Object.entries(props.functions)) {
       this.#alarm(`Errors-${name}`, {
-        metric: failures(fn),
+        metric: failures(fn, serviceMetric(METRIC.requestRefused, { service: fn.serviceName }, FIVE_MINUTES)),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -178,13 +187,7 @@ export class CredentialAlarms extends Construct {
     const wecomCallers = Object.entries(props.functions).filter(([name]) => name !== 'callback');
     for (const [, { serviceName: service }] of wecomCallers) {
       this.#alarm(`WeComErrors-${service}`, {
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: METRIC.wecomError,
-          dimensionsMap: { service },
-          statistic: 'Sum',
-          period: Duration.minutes(5),
-        }),
+        metric: serviceMetric(METRIC.wecomError, { service }, FIVE_MINUTES),
         threshold: 5,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -192,11 +195,12 @@ export class CredentialAlarms extends Construct {
       });
     }
 
+    // Every series of a metric whatever its other dimensions' values, of this stage only.
     const search = (metricName: string, dimensions: string, label: string) =>
       new MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${metricName}"', 'Sum', 300)`,
+        expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions},${STAGE_DIMENSION}} MetricName="${metricName}" ${STAGE_DIMENSION}="${props.stage}"', 'Sum', 300)`,
         label,
-        period: Duration.minutes(5),
+        period: FIVE_MINUTES,
       });
     new Dashboard(this, 'Dashboard', {
       widgets: [
@@ -238,30 +242,21 @@ export class CredentialAlarms extends Construct {
   }
 }
 
-const FIVE_MINUTES = Duration.minutes(5);
-
 /**
  * Invocations that count as failures. Lambda's `Errors` counts every thrown error; for a
  * `crashes-only` function the typed answers (one `RequestRefused` each) are subtracted, so what
  * remains is crashes and timeouts. FILL turns a period without either metric into 0, not a gap.
+ *
+ * @param refused the function's `RequestRefused` count (of this stage), over five minutes
  */
-const failures = (fn: MonitoredFunction): IMetric => {
+const failures = (fn: MonitoredFunction, refused: IMetric): IMetric => {
   const errors = fn.lambda.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
   if (fn.errorAlarm === 'all-errors') {
     return errors;
   }
   return new MathExpression({
     expression: 'FILL(errors, 0) - FILL(refused, 0)',
-    usingMetrics: {
-      errors,
-      refused: new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRIC.requestRefused,
-        dimensionsMap: { service: fn.serviceName },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      }),
-    },
+    usingMetrics: { errors, refused },
     label: `${fn.serviceName} crashes and timeouts`,
     period: FIVE_MINUTES,
   });

@@ -5,12 +5,18 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
 
 export interface ServiceFunctionProps {
   /** Folder under functions/ holding `handler.ts`, e.g. `wecom-callback`. */
   readonly functionDirectory: string;
   /** Powertools service name; also the log and metric `service`. */
   readonly serviceName: string;
+  /**
+   * The stage it belongs to (the stack prefix): its metrics' `stage` dimension, which the stage's
+   * alarms and dashboard select, so a second stage in the account never feeds them.
+   */
+  readonly stage: string;
   /** Merged over the house defaults, never replacing them. @default {} */
   readonly environment?: Record<string, string>;
   /** @default 10 seconds */
@@ -32,7 +38,7 @@ const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64; one minified ESM bundle with
  * source maps (and `--enable-source-maps`); the AWS SDK bundled and so pinned by our lock file;
- * an explicit log group with retention; Powertools settings in the environment.
+ * an explicit log group with retention; Powertools settings and the stage in the environment.
  */
 export class ServiceFunction extends NodejsFunction {
   /** Its Powertools service name: the `service` dimension of the metrics it emits. */
@@ -56,7 +62,8 @@ export class ServiceFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_METRICS_NAMESPACE: 'WeComCredentials',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        STAGE: props.stage,
         ...props.environment,
       },
       bundling: {

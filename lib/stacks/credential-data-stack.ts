@@ -8,11 +8,12 @@ import { EgressIp } from '../constructs/egress-network.ts';
 
 export interface CredentialDataStackProps extends StackProps {
   /**
-   * Create the Elastic IP of the NAT egress here, with the other things that must outlive the
-   * service stack (false when egress is not `nat` or the stage reuses an existing address).
-   * @default false
+   * The Elastic IP of the NAT egress: `create` makes one here, with the other things that must
+   * outlive the service stack; an allocation id reuses an existing one. Either way the stack
+   * publishes it for the service stack's NAT (EgressIp).
+   * @default none: the stage has no NAT (egress `none` or an existing VPC)
    */
-  readonly createEgressIp?: boolean;
+  readonly egressIp?: 'create' | { readonly allocationId: string };
   /**
    * Days the event archive keeps events for replay; 0 for no archive.
    * @default 30
@@ -22,7 +23,8 @@ export interface CredentialDataStackProps extends StackProps {
 
 /**
  * The stateful half: the KMS key, the table, the configuration secret, the event bus with its
- * archive, and the allow-listed egress IP. Everything here is kept when the stack is deleted, so
+ * archive, and the allow-listed egress IP. Everything here is kept when the stack is deleted (but
+ * the SSM parameter that points the service stack at the egress IP: a pointer, not state), so
  * tearing down or redeploying the service stack loses nothing.
  *
  * The bus lives here, not with its publishers: its archive is state (the replayable history), the
@@ -36,7 +38,7 @@ export class CredentialDataStack extends Stack {
   /** The event bus; add rules of your own in this app with `events.eventBus`. */
   readonly events: CredentialEvents;
   readonly configSecret: Secret;
-  /** The NAT gateway's address, when `createEgressIp` is set. */
+  /** The NAT gateway's address, when `egressIp` is set. */
   readonly egressIp?: EgressIp;
 
   constructor(scope: Construct, id: string, props: CredentialDataStackProps = {}) {
@@ -64,13 +66,15 @@ export class CredentialDataStack extends Stack {
       reason:
         'WeCom issues the suite secrets, callback tokens and AES keys in its console; AWS cannot rotate them.',
     });
-    if (props.createEgressIp === true) {
+    if (props.egressIp === 'create') {
       this.egressIp = new EgressIp(this, 'EgressIp');
       new CfnOutput(this, 'EgressIpAllocationId', {
         value: this.egressIp.allocationId,
         description:
           'Kept when this stack is deleted; pass it as -c egressIpAllocationId=… to keep the allow-listed address',
       });
+    } else if (props.egressIp !== undefined) {
+      this.egressIp = new EgressIp(this, 'EgressIp', { existingAllocationId: props.egressIp.allocationId });
     }
   }
 }

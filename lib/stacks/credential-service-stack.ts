@@ -16,7 +16,7 @@ import { CredentialAlarms } from '../constructs/credential-alarms.ts';
 import { CredentialApi } from '../constructs/credential-api.ts';
 import { CredentialEventsAccess } from '../constructs/credential-events-access.ts';
 import { CredentialTableAccess } from '../constructs/credential-table-access.ts';
-import { type EgressIpAttributes, EgressNetwork } from '../constructs/egress-network.ts';
+import { type EgressIpSource, EgressNetwork } from '../constructs/egress-network.ts';
 import { ServiceFunction } from '../constructs/service-function.ts';
 import type { StageConfig } from '../stage-config.ts';
 
@@ -61,11 +61,11 @@ export interface CredentialServiceStackProps extends StackProps {
   readonly eventBus: IEventBus;
   readonly stage: StageConfig;
   /**
-   * The Elastic IP kept in the data stack, for `egress: nat`. Leave it out when the stage reuses an
-   * existing address (`egress.eipAllocationId`) or has no NAT.
+   * Where the data stack publishes the NAT's Elastic IP (its own or a reused one), for
+   * `egress: nat`; read when this stack deploys, never imported. Required with a NAT, refused without.
    * @default none
    */
-  readonly egressIp?: EgressIpAttributes;
+  readonly egressIp?: EgressIpSource;
 }
 
 /**
@@ -135,6 +135,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(5),
       logRetention,
+      stage: stage.stackPrefix,
     });
     table.grantCallbackAccess(callback);
     configSecret.grantRead(callback);
@@ -152,6 +153,7 @@ export class CredentialServiceStack extends Stack {
         environment,
         timeout: Duration.seconds(20),
         logRetention,
+        stage: stage.stackPrefix,
         ...inVpc,
       });
       table.grantTokenAccess(fn);
@@ -176,6 +178,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(10),
       logRetention,
+      stage: stage.stackPrefix,
       ...inVpc,
     });
     // Public and anonymous, so less than the token functions: suite items and suite credentials
@@ -200,6 +203,7 @@ export class CredentialServiceStack extends Stack {
       environment,
       timeout: Duration.seconds(60),
       logRetention,
+      stage: stage.stackPrefix,
       ...inVpc,
     });
     table.grantExchangeAccess(exchange);
@@ -217,11 +221,16 @@ export class CredentialServiceStack extends Stack {
     });
     exchange.addEventSource(
       new DynamoEventSource(table.table, {
+        // A mapping created again (a new service stack, a replaced function) reads the stream's last
+        // 24 hours, so no code stored while it was away is lost. What it reads again costs nothing:
+        // codes already exchanged or settled are skipped, codes past WeCom's 10 minutes are settled
+        // without a WeCom call, and changes already published or refreshed are seen as done.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 10,
+        // A record that fails 5 times goes to the queue, with its alarm. No maximum record age:
+        // Lambda sends every record older than that to the queue unread, which for a mapping
+        // created again would be most of that day.
         retryAttempts: 5,
-        // An auth code lives 10 minutes: a record still failing after 5 is better in the queue, with an alarm.
-        maxRecordAge: Duration.minutes(5),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(deadLetters),
@@ -283,6 +292,7 @@ export class CredentialServiceStack extends Stack {
       throttledCallbacks: api.metricThrottledRequests(),
       failedCallbacks: api.metricServerErrors(),
       suiteIds: stage.suiteIds,
+      stage: stage.stackPrefix,
       ...(stage.alarmEmail === undefined ? {} : { alarmEmail: stage.alarmEmail }),
     });
 
@@ -334,12 +344,10 @@ export class CredentialServiceStack extends Stack {
 
   #egress(
     stage: StageConfig,
-    keptIp: EgressIpAttributes | undefined,
+    egressIp: EgressIpSource | undefined,
   ): { vpc: IVpc; egressAddress?: string } | undefined {
-    if (keptIp !== undefined && (stage.egress.kind !== 'nat' || stage.egress.eipAllocationId !== undefined)) {
-      throw new Error(
-        'egressIp is for egress=nat without egressIpAllocationId; the stage uses no new address',
-      );
+    if (egressIp !== undefined && stage.egress.kind !== 'nat') {
+      throw new Error('egressIp is for egress=nat: the stage has no NAT gateway');
     }
     switch (stage.egress.kind) {
       case 'none':
@@ -347,11 +355,9 @@ export class CredentialServiceStack extends Stack {
       case 'existing-vpc':
         return { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: stage.egress.vpcId }) };
       case 'nat': {
-        const reused = stage.egress.eipAllocationId;
-        const egressIp = keptIp ?? (reused === undefined ? undefined : { allocationId: reused });
         if (egressIp === undefined) {
           throw new Error(
-            'egress=nat needs an Elastic IP: the data stack one (egressIp) or an existing one (egressIpAllocationId)',
+            "egress=nat needs the data stack's Elastic IP parameter (egressIp), whether it created the address or reuses egressIpAllocationId",
           );
         }
         const network = new EgressNetwork(this, 'Egress', { egressIp, logRetention: stage.logRetentionDays });

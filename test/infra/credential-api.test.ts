@@ -166,7 +166,10 @@ describe('the install function', () => {
     });
     defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'WeComError',
-      Dimensions: [{ Name: 'service', Value: 'install' }],
+      Dimensions: [
+        { Name: 'service', Value: 'install' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
       Threshold: 5,
     });
   });

@@ -127,10 +127,14 @@ describe('the data stack', () => {
     });
   });
 
-  it('retains every resource it holds, so deleting the stack loses no state', () => {
+  it('retains every resource it holds but the parameter that points the service stack at the Elastic IP', () => {
     const resources = Object.values(defaults.data.toJSON().Resources as Record<string, CfnResource>);
+    const [pointers, state] = [
+      resources.filter((resource) => resource.Type === 'AWS::SSM::Parameter'),
+      resources.filter((resource) => resource.Type !== 'AWS::SSM::Parameter'),
+    ];
 
-    expect(resources.map((resource) => resource.Type).sort()).toEqual([
+    expect(state.map((resource) => resource.Type).sort()).toEqual([
       'AWS::DynamoDB::Table',
       'AWS::EC2::EIP',
       'AWS::Events::Archive',
@@ -138,7 +142,11 @@ describe('the data stack', () => {
       'AWS::KMS::Key',
       'AWS::SecretsManager::Secret',
     ]);
-    expect(resources.every((resource) => resource.DeletionPolicy === 'Retain')).toBe(true);
+    expect(state.every((resource) => resource.DeletionPolicy === 'Retain')).toBe(true);
+    // Deleted with the stack (CloudFormation's default), so a data stack created after a destroy
+    // can write it again under the same name.
+    expect(pointers).toHaveLength(1);
+    expect(pointers[0]?.DeletionPolicy).toBeUndefined();
   });
 
   it('creates a rotating customer-managed key and a secret encrypted with it, both retained', () => {
@@ -189,13 +197,51 @@ describe('the service stack', () => {
     });
   });
 
-  it("gives the NAT the data stack's Elastic IP and names its address in EgressIp, owning no address itself", () => {
+  it("gives the NAT the data stack's Elastic IP, read from its parameter when the stack deploys, and names the address in EgressIp", () => {
+    const parameter = Object.values(defaults.data.findResources('AWS::SSM::Parameter'))[0]?.Properties;
+    const reader = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EgressEgressIpAllocation'), 'Parameter.Value'] };
+
+    expect(parameter).toMatchObject({
+      Name: '/wecom-credentials/Data/egress-ip-allocation-id',
+      Value: { 'Fn::GetAtt': [expect.stringMatching(/^EgressIpAddress/), 'AllocationId'] },
+    });
     defaults.service.resourceCountIs('AWS::EC2::EIP', 0);
-    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', {
-      AllocationId: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*AllocationId') },
+    defaults.service.hasResourceProperties('AWS::EC2::NatGateway', { AllocationId: reader });
+    defaults.service.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(
+        Match.objectLike({
+          service: 'SSM',
+          action: 'getParameter',
+          parameters: { Name: parameter?.Name },
+          outputPaths: ['Parameter.Value'],
+        }),
+      ),
+    });
+    // Only that parameter: ssm:GetParameter on its ARN.
+    defaults.service.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'ssm:GetParameter',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':parameter/wecom-credentials/Data/egress-ip-allocation-id']),
+              ],
+            },
+          },
+        ],
+        Version: '2012-10-17',
+      },
     });
     defaults.service.hasOutput('EgressIp', {
-      Value: { 'Fn::ImportValue': Match.stringLikeRegexp('^Data:.*EgressIp.*PublicIp') },
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressIpLookup'), 'Addresses.0.PublicIp'] },
+    });
+    defaults.service.hasResourceProperties('Custom::AWS', {
+      Create: {
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('describeAddresses'), reader])],
+      },
     });
   });
 
@@ -260,9 +306,11 @@ describe('the service stack', () => {
 
   it('feeds auth-exchange new auth codes, stale authorizations and changes to publish from the stream, with bounded retries and a DLQ', () => {
     defaults.service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      // From the oldest record, so a mapping created again loses nothing; no maximum age, which
+      // would send the older records of that replay to the queue unread (README, Operations).
       StartingPosition: 'TRIM_HORIZON',
       MaximumRetryAttempts: 5,
-      MaximumRecordAgeInSeconds: 300,
+      MaximumRecordAgeInSeconds: Match.absent(),
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
@@ -288,6 +336,16 @@ describe('the service stack', () => {
       },
     });
     defaults.service.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    // What fails every retry lands in the queue the DeadLetters alarm watches.
+    const mapping = Object.values(defaults.service.findResources('AWS::Lambda::EventSourceMapping'))[0];
+    const queue = mapping?.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
   });
 
   it('alarms on missing tickets (20 minutes), dead letters, function failures and WeCom errors, and draws a dashboard', () => {
@@ -298,7 +356,10 @@ describe('the service stack', () => {
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
-      Dimensions: [{ Name: 'service', Value: 'wecom-callback' }],
+      Dimensions: [
+        { Name: 'service', Value: 'wecom-callback' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
     });
     defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -363,7 +424,10 @@ describe('the service stack', () => {
               Metric: {
                 Namespace: 'WeComCredentials',
                 MetricName: 'RequestRefused',
-                Dimensions: [{ Name: 'service', Value: service }],
+                Dimensions: [
+                  { Name: 'service', Value: service },
+                  { Name: 'stage', Value: 'WeComCredentials' },
+                ],
               },
               Stat: 'Sum',
             }),
@@ -376,11 +440,69 @@ describe('the service stack', () => {
   it('alarms when WeCom refuses any function but the callback, which never calls it', () => {
     const services = Object.values(
       defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),
-    ).map((alarm) => alarm.Properties.Dimensions[0].Value);
+    ).map(
+      (alarm) =>
+        (alarm.Properties.Dimensions as { Name: string; Value: string }[]).find(
+          ({ Name }) => Name === 'service',
+        )?.Value,
+    );
 
     expect(services.sort()).toEqual(
       [...INVOKED.map(([, service]) => service), 'auth-exchange', 'install'].sort(),
     );
+  });
+
+  it("watches only its own stage's metrics, so two stages in one account never feed each other's alarms", () => {
+    const { service } = synthesizeApp({ stackPrefix: 'WeComStaging' });
+    const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+    // Every metric the functions emit, in an alarm of its own or inside metric math.
+    const watched = alarms
+      .flatMap((alarm) => [
+        alarm,
+        ...(alarm.Metrics ?? []).map(
+          (query: { MetricStat?: { Metric: unknown } }) => query.MetricStat?.Metric,
+        ),
+      ])
+      .filter(
+        (metric): metric is { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } =>
+          metric?.Namespace === 'WeComCredentials' &&
+          !['CallbackThrottled', 'CallbackServerError'].includes(metric.MetricName),
+      );
+    // The body's literal parts (tokens such as the region left out), as the dashboard JSON has them.
+    const body = Object.values(service.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
+      .DashboardBody['Fn::Join'][1] as unknown[];
+    const dashboard = body.filter((part) => typeof part === 'string').join('');
+    const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
+
+    // The ticket and outcome-unknown alarms, nine WeCom-error alarms, seven RequestRefused counts.
+    expect(watched).toHaveLength(18);
+    expect(
+      watched.filter(
+        (metric) =>
+          !metric.Dimensions.some(({ Name, Value }) => Name === 'stage' && Value === 'WeComStaging'),
+      ),
+    ).toEqual([]);
+    expect(searches).toHaveLength(3);
+    for (const search of searches) {
+      expect(search).toMatch(
+        /^SEARCH\('\{WeComCredentials,[\w,]*stage\} MetricName=\\"\w+\\" stage=\\"WeComStaging\\"'$/,
+      );
+    }
+    service.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ STAGE: 'WeComStaging' }) } },
+      10,
+    );
+  });
+
+  it('rejects a stackPrefix that cannot name a stack', () => {
+    for (const bad of ['', '1stage', 'we com', 'stage"x', 7]) {
+      expect(() => synthesizeApp({ stackPrefix: bad })).toThrow(
+        /context stackPrefix must be a letter followed by/,
+      );
+    }
   });
 
   it('names each invoked function and the secret in its outputs', () => {
@@ -502,20 +624,29 @@ describe('context options', () => {
     expect(() => synthesizeApp({ egress: 'proxy' })).toThrow(/context egress/);
   });
 
-  it('egressIpAllocationId: the NAT reuses that Elastic IP, creates none, and EgressIp names its looked-up address', () => {
+  it('egressIpAllocationId: the data stack creates no address and publishes that one, which the NAT reads like its own', () => {
     const allocationId = 'eipalloc-0123456789abcdef0';
 
     const { data, service } = synthesizeApp({ egressIpAllocationId: allocationId });
 
     data.resourceCountIs('AWS::EC2::EIP', 0);
+    data.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/wecom-credentials/Data/egress-ip-allocation-id',
+      Value: allocationId,
+    });
+    expect(data.findOutputs('EgressIpAllocationId')).toEqual({});
     service.resourceCountIs('AWS::EC2::EIP', 0);
-    service.hasResourceProperties('AWS::EC2::NatGateway', { AllocationId: allocationId });
+    service.hasResourceProperties('AWS::EC2::NatGateway', {
+      AllocationId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^EgressEgressIpAllocation'), 'Parameter.Value'],
+      },
+    });
+    // A change of the address's origin makes the stack read the parameter again.
     service.hasResourceProperties('Custom::AWS', {
       Create: Match.serializedJson(
         Match.objectLike({
-          service: 'EC2',
-          action: 'describeAddresses',
-          parameters: { AllocationIds: [allocationId] },
+          action: 'getParameter',
+          physicalResourceId: { id: `/wecom-credentials/Data/egress-ip-allocation-id@${allocationId}` },
         }),
       ),
     });

@@ -353,6 +353,11 @@ describe('the Lambda entry points, as CDK bundles them', () => {
     expect(watched.map((metric) => metric.metricName)).toEqual(
       expect.arrayContaining(['SuiteTicketReceived', 'WeComError', 'WeComTokenIssued', 'RequestRefused']),
     );
+    // Each alarm and graph selects this stage's metrics only (a second stage in the account emits
+    // the same names and services), and the functions print the stage the stack gave them.
+    const stage = functionEnvironments['wecom-callback'].STAGE;
+    expect(stage).toBe('WeComCredentials');
+    expect(watched.filter((metric) => metric.dimensions.stage !== stage)).toEqual([]);
     expect(unseen).toEqual([]);
   });
 });
@@ -409,13 +414,19 @@ const watchedMetrics = (template: TemplateJson, resolver: TemplateResolver): Wat
     }
     if (resource.Type === 'AWS::CloudWatch::Dashboard') {
       const body = String(resolver.resolve(resource.Properties?.DashboardBody, template));
-      for (const match of body.matchAll(/SEARCH\('\{([^}]+)\} MetricName=\\?"(\w+)\\?"/g)) {
+      // {namespace,dimension names} MetricName="…" and any exact dimension="value" terms.
+      for (const match of body.matchAll(
+        /SEARCH\('\{([^}]+)\} MetricName=\\?"(\w+)\\?"((?: [\w-]+=\\?"[^"\\]*\\?")*)'/g,
+      )) {
         const [namespace, ...dimensionNames] = (match[1] ?? '').split(',');
+        const exact = Object.fromEntries(
+          [...(match[3] ?? '').matchAll(/([\w-]+)=\\?"([^"\\]*)\\?"/g)].map((term) => [term[1], term[2]]),
+        );
         if (namespace === METRICS_NAMESPACE) {
           metrics.push({
             watcher: `${logicalId} SEARCH`,
             metricName: match[2] ?? '',
-            dimensions: Object.fromEntries(dimensionNames.map((name) => [name, '*'])),
+            dimensions: Object.fromEntries(dimensionNames.map((name) => [name, exact[name] ?? '*'])),
           });
         }
       }

@@ -16,12 +16,16 @@ export interface ServiceEnvironment {
   readonly maxSkewSeconds: number;
   /** The EventBridge bus the callback, auth-exchange and corp-token publish to (EVENT_BUS_NAME). */
   readonly eventBusName?: string;
+  /** The stage the function belongs to (STAGE, set by the stack): the `stage` dimension of its metrics. */
+  readonly stage?: string;
 }
 
 const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com';
 const DEFAULT_WECOM_OPEN_BASE = 'https://open.work.weixin.qq.com';
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 const DEFAULT_MAX_SKEW_SECONDS = 300;
+// A stack prefix (CloudFormation stack names: a letter, then letters, digits and hyphens).
+const STAGE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 /**
  * Reads and validates the environment.
@@ -47,6 +51,10 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
   }
   const wecomApiBase = urlVariable(env, 'WECOM_API_BASE', DEFAULT_WECOM_API_BASE);
   const wecomOpenBase = urlVariable(env, 'WECOM_OPEN_BASE', DEFAULT_WECOM_OPEN_BASE);
+  const stage = env.STAGE === undefined || env.STAGE === '' ? undefined : env.STAGE;
+  if (stage !== undefined && !STAGE_NAME.test(stage)) {
+    throw new ConfigurationError('STAGE must be a stack prefix (a letter, then letters, digits and hyphens)');
+  }
   let config: ConfigLocation | undefined;
   if (secretId !== undefined && secretId !== '') {
     config = { kind: 'secret', secretId };
@@ -62,6 +70,7 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
     wecomApiBase,
     wecomOpenBase,
     maxSkewSeconds,
+    ...(stage === undefined ? {} : { stage }),
   };
 };
 
