@@ -1,34 +1,49 @@
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { lambdaDeadline } from '../adapters/deadline/request-budget.ts';
 import { decodeStreamRecord } from '../adapters/dynamodb/stream-records.ts';
 import { completeAuthorization, refreshAuthInfo } from '../app/complete-authorization.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { ExchangeFunctionDeps } from '../wiring/token-deps.ts';
 
-export type AuthExchangeHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+export type AuthExchangeHandler = (
+  event: DynamoDBStreamEvent,
+  context?: Context,
+) => Promise<DynamoDBBatchResponse>;
 
 /**
  * The auth-exchange function, fed by the table's stream: new auth codes are exchanged for
  * permanent codes; authorizations marked stale (change_auth, or a get_auth_info that failed) are
  * refreshed. A record that fails transiently is reported in `batchItemFailures`, so the stream
- * retries only it (bounded, then the dead-letter queue).
+ * retries only it (bounded, then the dead-letter queue). The batch runs under the Lambda's own
+ * deadline less a reserve: records it has no time left for fail fast and are delivered again.
  */
 export const createAuthExchangeHandler =
   (deps: ExchangeFunctionDeps): AuthExchangeHandler =>
-  async (event) => {
-    const batchItemFailures: { itemIdentifier: string }[] = [];
-    for (const record of event.Records) {
-      try {
-        await processRecord(deps, record);
-      } catch (error) {
-        deps.logger.error('stream record failed; it will be retried', {
-          eventId: record.eventID,
-          error: error as Error,
-        });
-        batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
-      }
-    }
-    return { batchItemFailures };
+  async (event, context) => {
+    const deadlineAtMs = lambdaDeadline(context, Date.now());
+    return deadlineAtMs === undefined
+      ? processBatch(deps, event)
+      : deps.deadlines.run(deadlineAtMs, () => processBatch(deps, event));
   };
+
+const processBatch = async (
+  deps: ExchangeFunctionDeps,
+  event: DynamoDBStreamEvent,
+): Promise<DynamoDBBatchResponse> => {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    try {
+      await processRecord(deps, record);
+    } catch (error) {
+      deps.logger.error('stream record failed; it will be retried', {
+        eventId: record.eventID,
+        error: error as Error,
+      });
+      batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+    }
+  }
+  return { batchItemFailures };
+};
 
 const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord): Promise<void> => {
   const change = decodeStreamRecord(record);

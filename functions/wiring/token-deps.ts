@@ -28,6 +28,8 @@ export interface ExchangeFunctionDeps extends ExchangeDeps {
   readonly metrics: ServiceMetrics;
   /** Where Authorization Changed events go. */
   readonly events: EventPublisher;
+  /** Bounds every call of a batch by the Lambda's remaining time. */
+  readonly deadlines: RequestDeadlines;
 }
 
 /**

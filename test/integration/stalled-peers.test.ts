@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCreateTableInput } from '../../functions/adapters/dynamodb/table-schema.ts';
+import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { UpstreamUnavailableError } from '../../functions/core/errors.ts';
 import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
@@ -10,7 +12,11 @@ import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token
 import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../../functions/wiring/callback-deps.ts';
 import { createInstallDeps } from '../../functions/wiring/install-deps.ts';
-import { createCorpTokenDeps, createSuiteTokenDeps } from '../../functions/wiring/token-deps.ts';
+import {
+  createCorpTokenDeps,
+  createExchangeDeps,
+  createSuiteTokenDeps,
+} from '../../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { browserGetEvent, callbackEvent } from '../support/api-events.ts';
 import {
@@ -116,6 +122,39 @@ describe('a stalled DynamoDB', () => {
 
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(elapsedMs).toBeLessThan(8000);
+  });
+
+  it('makes auth-exchange report the batch’s records as failed before its Lambda timeout, to be delivered again', async () => {
+    const registry = new SuiteRegistry(TEST_CONFIG);
+    const runtime = createTestRuntime({
+      deadlineStretch: 1,
+      dynamoDbEndpoint: stalled.endpoint,
+      tableName: 'stalled-table',
+      registry: { current: async () => registry },
+    });
+    const handler = createAuthExchangeHandler(createExchangeDeps(runtime));
+    const record = (sequence: string) => ({
+      eventID: `event-${sequence}`,
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        SequenceNumber: sequence,
+        NewImage: marshall({
+          entity: 'AuthCode',
+          suiteId: suite.suiteId,
+          authCode: `stalled-auth-code-${sequence}`,
+          source: 'create_auth',
+          eventTimeStamp: nowSeconds(),
+          receivedAtMs: Date.now(),
+        }) as Record<string, never>,
+      },
+    });
+
+    const { value, elapsedMs } = await timed(() =>
+      handler({ Records: [record('100'), record('101')] }, lambdaContext(4000)),
+    );
+
+    expect(value?.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['100', '101']);
+    expect(elapsedMs).toBeLessThan(4000);
   });
 
   it('makes GET /install answer 503 within the install function’s timeout', async () => {
