@@ -33,9 +33,11 @@ import {
 } from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';
+import { LocalDeadLetters } from './local-dead-letters.ts';
 import { LocalEventBus } from './local-event-bus.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
+import { defaultRetryDelayMs } from './stream-delivery.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { WeComSimulator } from './wecom-simulator.ts';
 
@@ -66,6 +68,11 @@ export interface LocalStackOptions {
    * is in AWS: install redirects are built on it. @default the Host and scheme of each request
    */
   readonly publicUrl?: string;
+  /**
+   * The pause before the stream's first retry of a failing auth-exchange batch, doubling for each
+   * further retry (tests shorten it). @default 1000 ms
+   */
+  readonly streamRetryDelayMs?: number;
 }
 
 /** A running local stack. */
@@ -87,6 +94,8 @@ export interface LocalStack {
   readonly simulator?: WeComSimulator;
   /** The local stand-in for the EventBridge bus. */
   readonly eventBus: LocalEventBus;
+  /** The local stand-in for the exchange mapping's dead-letter queue (also `GET /dead-letters`). */
+  readonly deadLetters: LocalDeadLetters;
   stop(): Promise<void>;
 }
 
@@ -202,6 +211,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ['jsapi-ticket', createJsapiTicketHandler(createJsapiTicketDeps(runtime))],
     ]);
     const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
+    const deadLetters = new LocalDeadLetters(
+      logger.createChild({ serviceName: 'local-dead-letters' }),
+      options.dbPath === undefined ? undefined : resolve(options.dbPath),
+    );
     const poller = new StreamPoller({
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
@@ -209,8 +222,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // What the Lambda event-source mapping lets through (lib uses the same patterns).
       filter: isExchangeStreamRecord,
       credentials,
-      onDeadLetter: (record) =>
-        logger.error('stream record given up after retries (dead letter)', { eventId: record.eventID }),
+      onDeadLetter: (entry) => deadLetters.add(entry),
+      ...(options.streamRetryDelayMs === undefined
+        ? {}
+        : { retryDelayMs: (retry: number) => defaultRetryDelayMs(retry, options.streamRetryDelayMs) }),
     });
     await poller.start();
     stoppers.push(() => poller.stop());
@@ -223,7 +238,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ),
       logger,
     );
-    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus, publicUrl: url }), logger);
+    serve(
+      lambdaServer,
+      lambdaRoutes({ functions, simulator, logger, eventBus, deadLetters, publicUrl: url }),
+      logger,
+    );
 
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;
@@ -259,6 +278,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       wecomApiBase,
       ...(simulator === undefined ? {} : { simulator }),
       eventBus,
+      deadLetters,
       stop,
     };
   } catch (error) {
