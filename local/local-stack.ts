@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -287,20 +288,48 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   }
 };
 
-/** Routes every request of `server`; a bug answers 500 once, with the error logged, never a hang. */
+/**
+ * Routes every request of `server`, whatever its method: CONNECT, which Node hands over as a bare
+ * socket (and closes when nobody takes it), goes through the same routes, so it is answered as
+ * API Gateway or the Lambda service answers any request without a route. A bug answers 500 once,
+ * logged at ERROR with its stack, never a hang; a caller that hangs up mid-request is no bug and
+ * is logged at INFO, without a stack.
+ */
 const serve = (
   server: Server,
   route: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
   logger: Logger,
 ): void => {
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     void route(request, response).catch((error: unknown) => {
+      if (request.readableAborted || response.destroyed) {
+        logger.info('the caller closed the connection before the answer', {
+          method: request.method,
+          // The path alone: a query can carry a signature or an echostr.
+          path: new URL(request.url ?? '/', 'http://localhost').pathname.slice(0, 200),
+          reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message.slice(0, 100),
+        });
+        return;
+      }
       logger.error('local server failed a request', { error: error as Error });
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': 'application/json' });
       }
       response.end(JSON.stringify({ message: 'Internal Server Error' }));
     });
+  };
+  server.on('request', handle);
+  server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    // Node leaves a handed-over socket without an error listener: a reset would crash the process.
+    socket.on('error', () => socket.destroy());
+    const response = new ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket);
+    response.once('finish', () => {
+      response.detachSocket(socket);
+      socket.end();
+    });
+    handle(request, response);
   });
 };
 
