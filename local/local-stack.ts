@@ -91,6 +91,8 @@ export interface LocalStack {
   readonly providerCorpId: string;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
+  /** Whether DynamoDB Local listens on 127.0.0.1 only (else on every interface: see the README). */
+  readonly dynamoDbLoopbackOnly: boolean;
   readonly wecomApiBase: string;
   readonly simulator?: WeComSimulator;
   /** The local stand-in for the EventBridge bus. */
@@ -276,6 +278,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       providerCorpId: registry.providerCorpId,
       tableName: TABLE_NAME,
       dynamoDbEndpoint: dynamoDb.endpoint,
+      dynamoDbLoopbackOnly: dynamoDb.loopbackOnly,
       wecomApiBase,
       ...(simulator === undefined ? {} : { simulator }),
       eventBus,

@@ -62,7 +62,10 @@ const main = async (): Promise<void> => {
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
     `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url, user-identity, user-detail, jsapi-ticket)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
-    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath})`}, private to this run's credentials`,
+    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath}, yours only)`}, private to this run's credentials`,
+    stack.dynamoDbLoopbackOnly
+      ? '                    (listens on 127.0.0.1 only)'
+      : '                    (WARNING: listens on EVERY interface, as this Java cannot run local/java/LoopbackDynamoDbLocal.java: see the README)',
     `  WeCom API         ${stack.wecomApiBase}`,
     `  Provider corp     ${stack.providerCorpId}`,
     `  Suites            ${stack.suiteIds.join(', ')}`,
