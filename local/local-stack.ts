@@ -160,6 +160,21 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       stoppers.push(() => (simulator as WeComSimulator).stop());
     }
     const wecomApiBase = simulator?.baseUrl ?? options.wecomApiBase ?? 'https://qyapi.weixin.qq.com';
+    const runtimeEnv = {
+      TABLE_NAME,
+      WECOM_API_BASE: wecomApiBase,
+      // The sandbox's simulator also plays WeCom's install page.
+      ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
+      WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
+      ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
+    };
+    if (sandboxRegistry === undefined) {
+      // A bad file stops the start here, in a moment, not after Java has spent seconds on DynamoDB Local.
+      await loadConfigFile(
+        createServiceRuntime(runtimeEnv, { metrics: () => QUIET_METRICS }).registry('wecom-callback'),
+        options.configFile ?? '',
+      );
+    }
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({
       sharedDb: false,
       ...(options.dbPath === undefined ? {} : { dbPath: options.dbPath }),
@@ -182,25 +197,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     );
     stoppers.push(async () => eventBus.close());
     // The same wiring as the Lambda entry points; only where things are differs.
-    const runtime = createServiceRuntime(
-      {
-        TABLE_NAME,
-        WECOM_API_BASE: wecomApiBase,
-        // The sandbox's simulator also plays WeCom's install page.
-        ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
-        WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
-        ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
-      },
-      {
-        dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
-        ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
-        logger: (service) => logger.createChild({ serviceName: service }),
-        // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
-        metrics: () => QUIET_METRICS,
-        events: () => eventBus,
-      },
-    );
-    // Loading once now turns a bad file into a start-up error instead of a failing first request.
+    const runtime = createServiceRuntime(runtimeEnv, {
+      dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
+      ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
+      logger: (service) => logger.createChild({ serviceName: service }),
+      // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
+      metrics: () => QUIET_METRICS,
+      events: () => eventBus,
+    });
     const registry = await loadConfigFile(runtime.registry('wecom-callback'), options.configFile ?? '');
     const callbackHandler = createCallbackHandler(createCallbackDeps(runtime));
     const installHandler = createInstallHandler(createInstallDeps(runtime));
