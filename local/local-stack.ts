@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -34,9 +35,11 @@ import {
 } from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';
+import { LocalDeadLetters } from './local-dead-letters.ts';
 import { LocalEventBus } from './local-event-bus.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
+import { defaultRetryDelayMs } from './stream-delivery.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { WeComSimulator } from './wecom-simulator.ts';
 
@@ -73,6 +76,11 @@ export interface LocalStackOptions {
    * @default 1, as deployed
    */
   readonly deadlineStretch?: number;
+  /**
+   * The pause before the stream's first retry of a failing auth-exchange batch, doubling for each
+   * further retry (tests shorten it). @default 1000 ms
+   */
+  readonly streamRetryDelayMs?: number;
 }
 
 /** A running local stack. */
@@ -90,10 +98,14 @@ export interface LocalStack {
   readonly providerCorpId: string;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
+  /** Whether DynamoDB Local listens on 127.0.0.1 only (else on every interface: see the README). */
+  readonly dynamoDbLoopbackOnly: boolean;
   readonly wecomApiBase: string;
   readonly simulator?: WeComSimulator;
   /** The local stand-in for the EventBridge bus. */
   readonly eventBus: LocalEventBus;
+  /** The local stand-in for the exchange mapping's dead-letter queue (also `GET /dead-letters`). */
+  readonly deadLetters: LocalDeadLetters;
   stop(): Promise<void>;
 }
 
@@ -158,6 +170,21 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       stoppers.push(() => (simulator as WeComSimulator).stop());
     }
     const wecomApiBase = simulator?.baseUrl ?? options.wecomApiBase ?? 'https://qyapi.weixin.qq.com';
+    const runtimeEnv = {
+      TABLE_NAME,
+      WECOM_API_BASE: wecomApiBase,
+      // The sandbox's simulator also plays WeCom's install page.
+      ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
+      WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
+      ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
+    };
+    if (sandboxRegistry === undefined) {
+      // A bad file stops the start here, in a moment, not after Java has spent seconds on DynamoDB Local.
+      await loadConfigFile(
+        createServiceRuntime(runtimeEnv, { metrics: () => QUIET_METRICS }).registry('wecom-callback'),
+        options.configFile ?? '',
+      );
+    }
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({
       sharedDb: false,
       ...(options.dbPath === undefined ? {} : { dbPath: options.dbPath }),
@@ -184,26 +211,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     );
     stoppers.push(async () => eventBus.close());
     // The same wiring as the Lambda entry points; only where things are differs.
-    const runtime = createServiceRuntime(
-      {
-        TABLE_NAME,
-        WECOM_API_BASE: wecomApiBase,
-        // The sandbox's simulator also plays WeCom's install page.
-        ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
-        WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
-        ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
-      },
-      {
-        dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
-        ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
-        logger: (service) => logger.createChild({ serviceName: service }),
-        // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
-        metrics: () => QUIET_METRICS,
-        events: () => eventBus,
-        deadlineStretch: options.deadlineStretch ?? 1,
-      },
-    );
-    // Loading once now turns a bad file into a start-up error instead of a failing first request.
+    const runtime = createServiceRuntime(runtimeEnv, {
+      dynamoDb: { endpoint: dynamoDb.endpoint, region: LOCAL_REGION, credentials },
+      ...(sandboxRegistry === undefined ? {} : { registry: { current: async () => sandboxRegistry } }),
+      logger: (service) => logger.createChild({ serviceName: service }),
+      // CloudWatch metrics mean nothing on a laptop; their EMF lines would drown the log.
+      metrics: () => QUIET_METRICS,
+      events: () => eventBus,
+      deadlineStretch: options.deadlineStretch ?? 1,
+    });
     const registry = await loadConfigFile(runtime.registry('wecom-callback'), options.configFile ?? '');
     const callbackHandler = createCallbackHandler(createCallbackDeps(runtime));
     const installHandler = createInstallHandler(createInstallDeps(runtime));
@@ -217,6 +233,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ['jsapi-ticket', createJsapiTicketHandler(createJsapiTicketDeps(runtime))],
     ]);
     const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
+    const deadLetters = new LocalDeadLetters(
+      logger.createChild({ serviceName: 'local-dead-letters' }),
+      options.dbPath === undefined ? undefined : resolve(options.dbPath),
+    );
     const poller = new StreamPoller({
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
@@ -224,8 +244,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // What the Lambda event-source mapping lets through (lib uses the same patterns).
       filter: isExchangeStreamRecord,
       credentials,
-      onDeadLetter: (record) =>
-        logger.error('stream record given up after retries (dead letter)', { eventId: record.eventID }),
+      onDeadLetter: (entry) => deadLetters.add(entry),
+      ...(options.streamRetryDelayMs === undefined
+        ? {}
+        : { retryDelayMs: (retry: number) => defaultRetryDelayMs(retry, options.streamRetryDelayMs) }),
     });
     await poller.start();
     stoppers.push(() => poller.stop());
@@ -238,7 +260,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ),
       logger,
     );
-    serve(lambdaServer, lambdaRoutes({ functions, simulator, logger, eventBus, publicUrl: url }), logger);
+    serve(
+      lambdaServer,
+      lambdaRoutes({ functions, simulator, logger, eventBus, deadLetters, publicUrl: url }),
+      logger,
+    );
 
     if (simulator !== undefined) {
       const sandboxSimulator = simulator;
@@ -271,9 +297,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       providerCorpId: registry.providerCorpId,
       tableName: TABLE_NAME,
       dynamoDbEndpoint: dynamoDb.endpoint,
+      dynamoDbLoopbackOnly: dynamoDb.loopbackOnly,
       wecomApiBase,
       ...(simulator === undefined ? {} : { simulator }),
       eventBus,
+      deadLetters,
       stop,
     };
   } catch (error) {
@@ -282,20 +310,48 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   }
 };
 
-/** Routes every request of `server`; a bug answers 500 once, with the error logged, never a hang. */
+/**
+ * Routes every request of `server`, whatever its method: CONNECT, which Node hands over as a bare
+ * socket (and closes when nobody takes it), goes through the same routes, so it is answered as
+ * API Gateway or the Lambda service answers any request without a route. A bug answers 500 once,
+ * logged at ERROR with its stack, never a hang; a caller that hangs up mid-request is no bug and
+ * is logged at INFO, without a stack.
+ */
 const serve = (
   server: Server,
   route: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
   logger: Logger,
 ): void => {
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     void route(request, response).catch((error: unknown) => {
+      if (request.readableAborted || response.destroyed) {
+        logger.info('the caller closed the connection before the answer', {
+          method: request.method,
+          // The path alone: a query can carry a signature or an echostr.
+          path: new URL(request.url ?? '/', 'http://localhost').pathname.slice(0, 200),
+          reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message.slice(0, 100),
+        });
+        return;
+      }
       logger.error('local server failed a request', { error: error as Error });
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': 'application/json' });
       }
       response.end(JSON.stringify({ message: 'Internal Server Error' }));
     });
+  };
+  server.on('request', handle);
+  server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    // Node leaves a handed-over socket without an error listener: a reset would crash the process.
+    socket.on('error', () => socket.destroy());
+    const response = new ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket);
+    response.once('finish', () => {
+      response.detachSocket(socket);
+      socket.end();
+    });
+    handle(request, response);
   });
 };
 

@@ -8,6 +8,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { DynamoDbLocalStartError } from './dynamodb-local.ts';
+import { watchLifeline } from './lifeline.ts';
 import { type LocalStack, LocalStartError, startLocalStack } from './local-stack.ts';
 import { readStartSettings } from './start-settings.ts';
 
@@ -38,13 +39,9 @@ const main = async (): Promise<void> => {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void shutdown(0));
   }
-  // The parent (npm, a shell, a supervisor) gone means nobody can stop us any more: stop now.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) {
-      void shutdown(0, 'The process that started npm start has exited: stopping.');
-    }
-  }, 500).unref();
+  // The process that started us (npm, a shell, a supervisor) gone means nobody can stop us any
+  // more: stop now. Under npm that is npm itself, not the `sh -c` between us (see lifeline.ts).
+  await watchLifeline(() => void shutdown(0, 'The process that started npm start has exited: stopping.'));
 
   stack = await startLocalStack({
     ...settings,
@@ -65,7 +62,10 @@ const main = async (): Promise<void> => {
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
     `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url, user-identity, user-detail, jsapi-ticket)`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
-    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath})`}, private to this run's credentials`,
+    `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath}, yours only)`}, private to this run's credentials`,
+    stack.dynamoDbLoopbackOnly
+      ? '                    (listens on 127.0.0.1 only)'
+      : '                    (WARNING: listens on EVERY interface, as this Java cannot run local/java/LoopbackDynamoDbLocal.java: see the README)',
     `  WeCom API         ${stack.wecomApiBase}`,
     `  Provider corp     ${stack.providerCorpId}`,
     `  Suites            ${stack.suiteIds.join(', ')}`,

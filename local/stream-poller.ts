@@ -3,11 +3,14 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
+import { EXCHANGE_MAPPING } from './exchange-mapping.ts';
+import { type DeadLetter, deliverInOrder, type StreamDeliverySettings } from './stream-delivery.ts';
 
 export interface StreamPollerOptions {
   readonly endpoint: string;
@@ -17,9 +20,12 @@ export interface StreamPollerOptions {
   readonly filter?: (record: DynamoDBRecord) => boolean;
   /** @default 100 */
   readonly pollIntervalMs?: number;
-  /** Deliveries of a failing record before it is given up (AWS: the dead-letter queue). @default 3 */
-  readonly maxAttempts?: number;
-  readonly onDeadLetter?: (record: DynamoDBRecord) => void;
+  /** Batching, retries, bisecting and record age. @default the deployed auth-exchange mapping's */
+  readonly delivery?: StreamDeliverySettings;
+  /** The pause before retry number `retry` (1-based). @default 1 s, doubling, at most 30 s */
+  readonly retryDelayMs?: (retry: number) => number;
+  /** Where discarded batches go (AWS: the mapping's on-failure SQS queue). @default dropped */
+  readonly onDeadLetter?: (entry: DeadLetter) => void;
   /**
    * Told of the streams client, whose calls Lambda's event-source mapping makes with the function's
    * role in AWS (the IAM contract tests record them as auth-exchange's).
@@ -31,14 +37,16 @@ export interface StreamPollerOptions {
 
 /**
  * Reads a DynamoDB Local table's stream and delivers its records to a handler as the Lambda
- * event-source mapping would: batches of DynamoDB stream records, a record reported in
- * `batchItemFailures` delivered again (up to `maxAttempts`), then handed to `onDeadLetter`.
+ * event-source mapping would (see `deliverInOrder`): each shard in order and on its own, so a shard
+ * waiting to retry holds up only itself.
  */
 export class StreamPoller {
   readonly #streams: DynamoDBStreamsClient;
   readonly #tables: DynamoDBClient;
   readonly #iterators = new Map<string, string>();
   readonly #finishedShards = new Set<string>();
+  readonly #busyShards = new Map<string, Promise<void>>();
+  readonly #stopping = new AbortController();
   #running = false;
   #loop: Promise<void> | undefined;
   #streamArn: string | undefined;
@@ -66,9 +74,12 @@ export class StreamPoller {
     this.#loop = this.#run();
   }
 
+  /** Stops at once: a batch waiting to be retried is left undelivered, as a disabled mapping leaves it. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     await this.#loop;
+    await Promise.all(this.#busyShards.values());
     this.#streams.destroy();
     this.#tables.destroy();
   }
@@ -77,20 +88,21 @@ export class StreamPoller {
     while (this.#running) {
       try {
         await this.#discoverShards('TRIM_HORIZON');
-        for (const [shardId, iterator] of [...this.#iterators]) {
-          try {
-            await this.#pollShard(shardId, iterator);
-          } catch {
-            // An iterator DynamoDB Local no longer honours (TrimmedDataAccessException, seen when
-            // several tables stream at once): read that shard again from its oldest record. The
-            // handlers are idempotent, so a record delivered twice does no harm.
-            this.#iterators.delete(shardId);
+        for (const [shardId, iterator] of this.#iterators) {
+          if (!this.#busyShards.has(shardId)) {
+            this.#busyShards.set(
+              shardId,
+              this.#pollShard(shardId, iterator)
+                // A failing onDeadLetter must not become an unhandled rejection; the shard goes on.
+                .catch(() => undefined)
+                .finally(() => this.#busyShards.delete(shardId)),
+            );
           }
         }
       } catch {
         // DynamoDB Local restarting or shutting down: try again on the next tick.
       }
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 100));
+      await this.#pause(this.options.pollIntervalMs ?? 100);
     }
   }
 
@@ -115,7 +127,16 @@ export class StreamPoller {
   }
 
   async #pollShard(shardId: string, iterator: string): Promise<void> {
-    const page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+    let page: GetRecordsCommandOutput;
+    try {
+      page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+    } catch {
+      // An iterator DynamoDB Local no longer honours (TrimmedDataAccessException, seen when several
+      // tables stream at once): read that shard again from its oldest record. The handlers are
+      // idempotent, so a record delivered twice does no harm.
+      this.#iterators.delete(shardId);
+      return;
+    }
     if (page.NextShardIterator === undefined) {
       this.#iterators.delete(shardId);
       this.#finishedShards.add(shardId);
@@ -125,27 +146,37 @@ export class StreamPoller {
     const records = (page.Records ?? [])
       .map(toLambdaRecord)
       .filter((record) => this.options.filter?.(record) ?? true);
-    for (const record of records) {
-      await this.#deliver(record);
-    }
+    await deliverInOrder(
+      records,
+      { shardId, streamArn: this.#streamArn ?? '' },
+      this.options.delivery ?? EXCHANGE_MAPPING,
+      {
+        invoke: (batch) => this.options.handler({ Records: batch }),
+        deadLetter: (entry) => this.options.onDeadLetter?.(entry),
+        pause: (ms) => this.#pause(ms),
+        now: () => Date.now(),
+      },
+      this.options.retryDelayMs,
+    );
   }
 
-  async #deliver(record: DynamoDBRecord): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      let failed: boolean;
-      try {
-        const response = await this.options.handler({ Records: [record] });
-        failed = (response?.batchItemFailures.length ?? 0) > 0;
-      } catch {
-        failed = true;
-      }
-      if (!failed) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  /** Waits `ms`; resolves false at once when the poller stops. */
+  #pause(ms: number): Promise<boolean> {
+    const signal = this.#stopping.signal;
+    if (signal.aborted) {
+      return Promise.resolve(false);
     }
-    this.options.onDeadLetter?.(record);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
 
@@ -156,6 +187,14 @@ const toLambdaRecord = (record: StreamRecord): DynamoDBRecord => ({
   eventVersion: '1.1',
   awsRegion: LOCAL_REGION,
   dynamodb: {
+    // Lambda gives whole seconds since the epoch, as the stream does.
+    ...(record.dynamodb?.ApproximateCreationDateTime === undefined
+      ? {}
+      : {
+          ApproximateCreationDateTime: Math.floor(
+            record.dynamodb.ApproximateCreationDateTime.getTime() / 1000,
+          ),
+        }),
     Keys: record.dynamodb?.Keys as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
     NewImage: record.dynamodb?.NewImage as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
     SequenceNumber: record.dynamodb?.SequenceNumber ?? '',

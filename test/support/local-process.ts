@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
@@ -14,19 +15,37 @@ export interface LocalProcess {
   readonly exited: Promise<number | null>;
 }
 
-export const spawnLocalStart = (env: Record<string, string>): LocalProcess => {
-  const child = spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
-    cwd: PROJECT_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // A second test run may share the machine: the local stack's deadlines stretch as the tests' do.
-      LOCAL_DEADLINE_STRETCH: String(TEST_DEADLINE_STRETCH),
-      ...env,
-    },
-    stdio: 'pipe',
-  });
+export const spawnLocalStart = (env: Record<string, string>): LocalProcess =>
+  observe(
+    spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // A second test run may share the machine: the local stack's deadlines stretch as the tests' do.
+        LOCAL_DEADLINE_STRETCH: String(TEST_DEADLINE_STRETCH),
+        ...env,
+      },
+      stdio: 'pipe',
+    }),
+  );
+
+/**
+ * `npm start` itself (npm, its `sh -c`, node under it), in a process group of its own so that
+ * `killProcessGroup` can clean up whatever a failing test leaves behind.
+ */
+export const spawnNpmStart = (env: Record<string, string>): LocalProcess =>
+  observe(
+    spawn('npm', ['start'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CI: '', LOCAL_DEADLINE_STRETCH: String(TEST_DEADLINE_STRETCH), ...env },
+      stdio: 'pipe',
+      detached: true,
+    }),
+  );
+
+const observe = (child: ChildProcessWithoutNullStreams): LocalProcess => {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -63,6 +82,45 @@ export const isListening = (port: number): Promise<boolean> =>
     });
     socket.once('error', () => resolve(false));
   });
+
+/** SIGKILL to every process left in the group `spawnNpmStart` made (cleanup; never throws). */
+export const killProcessGroup = (leader: number | undefined): void => {
+  try {
+    if (leader !== undefined) {
+      process.kill(-leader, 'SIGKILL');
+    }
+  } catch {
+    // Nothing left in the group.
+  }
+};
+
+/** Every process below `pid` (children, their children, …), with its command line. */
+export const descendantsOf = (pid: number): { pid: number; args: string }[] => {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] ?? '' }));
+  const found: { pid: number; args: string }[] = [];
+  const parents = [pid];
+  while (parents.length > 0) {
+    const parent = parents.shift();
+    for (const entry of table.filter((row) => row.ppid === parent)) {
+      found.push({ pid: entry.pid, args: entry.args });
+      parents.push(entry.pid);
+    }
+  }
+  return found;
+};
+
+/** Whether `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    return !/^\S+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 /** Command lines of running processes that mention `needle`. */
 export const processesMentioning = (needle: string): string[] =>

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { EXCHANGE_MAPPING } from '../../../local/exchange-mapping.ts';
+import { synthesizeApp } from '../../support/infra.ts';
+
+describe('the local stream poller’s delivery settings', () => {
+  it('are the deployed auth-exchange event-source mapping’s, read from the synthesized template', () => {
+    const mappings = Object.values(synthesizeApp().service.findResources('AWS::Lambda::EventSourceMapping'));
+
+    expect(mappings).toHaveLength(1);
+    const deployed = mappings[0]?.Properties as Record<string, unknown>;
+    expect({
+      batchSize: deployed.BatchSize,
+      retryAttempts: deployed.MaximumRetryAttempts,
+      maxRecordAgeSeconds: deployed.MaximumRecordAgeInSeconds ?? -1,
+      bisectBatchOnError: deployed.BisectBatchOnFunctionError ?? false,
+      reportBatchItemFailures: ((deployed.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+        'ReportBatchItemFailures',
+      ),
+    }).toEqual(EXCHANGE_MAPPING);
+    // What the local dead-letter queue stands in for.
+    expect(deployed.DestinationConfig).toMatchObject({ OnFailure: { Destination: expect.anything() } });
+    // Building the CDK app takes seconds, many more on a busy machine.
+  }, 120_000);
+});
