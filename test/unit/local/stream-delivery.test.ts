@@ -126,8 +126,18 @@ describe('stream delivery as the deployed auth-exchange mapping does it', () => 
     expect(JSON.stringify(deadLetters)).not.toContain('secret-auth-code');
   });
 
-  it('dead-letters a record older than the maximum record age without delivering it', async () => {
-    const { batches, deadLetters } = await deliver([record(1, 301), record(2, 10)], () => failing());
+  it('delivers a record of any age when the mapping has no maximum (as deployed)', async () => {
+    const { batches, deadLetters } = await deliver([record(1, 86_000), record(2, 10)], () => failing());
+
+    expect(batches).toEqual([[1, 2]]);
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('dead-letters a record older than a maximum record age without delivering it', async () => {
+    const { batches, deadLetters } = await deliver([record(1, 301), record(2, 10)], () => failing(), {
+      ...EXCHANGE_MAPPING,
+      maxRecordAgeSeconds: 300,
+    });
 
     expect(batches).toEqual([[2]]);
     expect(deadLetters.map((entry) => entry.requestContext)).toEqual([
