@@ -32,9 +32,12 @@ export interface FakeWeComCall {
 /**
  * What the next call of an API meets instead of WeCom's usual answer: an error thrown as the
  * client would (WeComApiError, UpstreamUnavailableError for a timeout), a given answer, or a gate
- * it waits at before answering as usual.
+ * it waits at before answering as usual (or failing with `thenFail`).
  */
-export type FakeWeComStep = Error | { readonly answer: MintedToken } | { readonly wait: () => Promise<void> };
+export type FakeWeComStep =
+  | Error
+  | { readonly answer: MintedToken }
+  | { readonly wait: () => Promise<void>; readonly thenFail?: Error };
 
 interface Issued {
   readonly identity: string;
@@ -81,10 +84,13 @@ export class InMemoryWeComApi implements WeComApi {
     this.#scripts.set(api, [...(this.#scripts.get(api) ?? []), ...steps]);
   }
 
-  /** The next call of `api` waits at the returned gate until the test releases it. */
-  hold(api: FakeWeComApiName): Gate {
+  /**
+   * The next call of `api` waits at the returned gate until the test releases it, then answers as
+   * usual, or fails with `thenFail`.
+   */
+  hold(api: FakeWeComApiName, thenFail?: Error): Gate {
     const gate = createGate();
-    this.script(api, { wait: gate.pass });
+    this.script(api, { wait: gate.pass, ...(thenFail === undefined ? {} : { thenFail }) });
     return gate;
   }
 
@@ -193,6 +199,9 @@ export class InMemoryWeComApi implements WeComApi {
     }
     if (step !== undefined && 'wait' in step) {
       await step.wait();
+      if (step.thenFail !== undefined) {
+        throw step.thenFail;
+      }
       return undefined;
     }
     return step;

@@ -123,3 +123,19 @@ export const createGate = (): Gate & { readonly pass: () => Promise<void> } => {
     },
   };
 };
+
+/**
+ * Lets the event loop run until `condition` holds (the ManualClock meanwhile moves for whoever
+ * sleeps). Bounded by turns, not by wall-clock time, so a busy machine cannot make it fail.
+ *
+ * @throws when `condition` still does not hold after `maxTurns` turns.
+ */
+export const eventLoopUntil = async (condition: () => boolean, maxTurns = 10_000): Promise<void> => {
+  for (let turn = 0; turn < maxTurns; turn += 1) {
+    if (condition()) {
+      return;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`condition not met within ${maxTurns} event-loop turns`);
+};
