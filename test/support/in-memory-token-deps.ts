@@ -53,16 +53,18 @@ export const createInMemoryTokenWorld = (
   options: {
     readonly config?: ServiceConfig;
     readonly repeatedExpiresIn?: 'remaining' | 'full';
+    /** See InMemoryWeComApi. @default 0 */
+    readonly issueLagMs?: number;
     readonly startMs?: number;
   } = {},
 ): InMemoryTokenWorld => {
   const clock = new ManualClock(options.startMs);
   const registry = new SuiteRegistry(options.config ?? UNIT_CONFIG);
   const cache = new InMemoryTokenCache(clock);
-  const wecom = new InMemoryWeComApi(
-    clock,
-    options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn },
-  );
+  const wecom = new InMemoryWeComApi(clock, {
+    ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
+    ...(options.issueLagMs === undefined ? {} : { issueLagMs: options.issueLagMs }),
+  });
   const tickets = new InMemorySuiteTicketStore();
   const authorizations = new InMemoryAuthorizationReader();
   const events = new RecordingEventPublisher();

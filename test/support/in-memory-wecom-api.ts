@@ -76,7 +76,15 @@ export class InMemoryWeComApi implements WeComApi {
 
   constructor(
     private readonly clock: Clock,
-    private readonly options: { readonly repeatedExpiresIn?: 'remaining' | 'full' } = {},
+    private readonly options: {
+      readonly repeatedExpiresIn?: 'remaining' | 'full';
+      /**
+       * WeCom starts a lifetime this much later than the caller sent its request (the answer's way
+       * back, WeCom's clock a moment behind), so at the caller's end of a token WeCom still hands
+       * it back for this long. @default 0
+       */
+      readonly issueLagMs?: number;
+    } = {},
   ) {}
 
   /** The next calls of `api` meet `steps`, one each, before it answers as usual again. */
@@ -220,7 +228,8 @@ export class InMemoryWeComApi implements WeComApi {
     const now = this.clock.nowMs();
     const current = this.#current.get(identity);
     if (current !== undefined && now < current.expiresAtMs) {
-      const remainingSeconds = Math.floor((current.expiresAtMs - now) / 1000);
+      // As the simulator answers: whole seconds, never 0 for a value it still hands out.
+      const remainingSeconds = Math.max(1, Math.round((current.expiresAtMs - now) / 1000));
       return {
         accessToken: current.value,
         expiresInSeconds:
@@ -231,7 +240,7 @@ export class InMemoryWeComApi implements WeComApi {
     const issued: Issued = {
       identity,
       value: `${api.replace(/\W/g, '_')}-${this.#serial}`,
-      expiresAtMs: now + LIFETIME_SECONDS[api] * 1000,
+      expiresAtMs: now + (this.options.issueLagMs ?? 0) + LIFETIME_SECONDS[api] * 1000,
     };
     this.#current.set(identity, issued);
     this.#byValue.set(issued.value, issued);
