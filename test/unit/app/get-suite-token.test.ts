@@ -105,6 +105,21 @@ describe('getSuiteToken', () => {
     expect(world.wecom.isValid(token.value)).toBe(true);
   });
 
+  it('gives 200 concurrent callers in 5 containers one token, minted once', async () => {
+    const world = createInMemoryTokenWorld();
+    await world.pushTicket(suiteId);
+    const containers = Array.from({ length: 5 }, () => world.newContainer());
+
+    const results = await Promise.all(
+      containers.flatMap((deps) => Array.from({ length: 40 }, () => getSuiteToken(deps, { suiteId }))),
+    );
+
+    const values = new Set(results.map((result) => result.token.value));
+    expect(values.size).toBe(1);
+    expect(world.wecom.isValid([...values][0] ?? '')).toBe(true);
+    expect(world.wecom.calls(API)).toBe(1);
+  });
+
   it('serves 1000 sequential requests in 10 containers with one mint', async () => {
     const world = createInMemoryTokenWorld();
     await world.pushTicket(suiteId);
