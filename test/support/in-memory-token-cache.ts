@@ -1,0 +1,134 @@
+import type { AccessToken } from '../../functions/core/credentials/access-token.ts';
+import { type CredentialKey, memoryKeyOf } from '../../functions/core/credentials/credential-key.ts';
+import type {
+  Clock,
+  CredentialBlock,
+  LeaseGrant,
+  MintFailure,
+  TokenCache,
+  TokenRecord,
+} from '../../functions/core/ports.ts';
+import { simulatedIo } from './manual-clock.ts';
+
+/** What one DynamoDB item of DynamoTokenCache holds that the port can see or that its conditions test. */
+interface CacheItem {
+  readonly token?: AccessToken;
+  readonly mintedAtMs?: number;
+  readonly leaseOwner?: string;
+  readonly leaseExpiresAtMs?: number;
+  readonly mintFailure?: MintFailure;
+  readonly block?: CredentialBlock;
+}
+
+/** How often each method was called, for tests that count round trips to the shared cache. */
+export interface TokenCacheCalls {
+  read: number;
+  tryAcquireLease: number;
+  storeMinted: number;
+  releaseAfterFailure: number;
+  block: number;
+}
+
+/**
+ * The shared token cache in memory, with the conditional semantics of DynamoTokenCache
+ * (functions/adapters/dynamodb/token-cache.ts), which test/integration/token-cache-contract.test.ts
+ * holds both to:
+ *
+ * - the lease is taken only if no live lease (`leaseExpiresAtMs < now`), no block before
+ *   `nextAttemptAtMs`, no streak wait before `mintFailure.retryAtMs`, and the value is absent, at or
+ *   past `refreshAtMs`, or still equal to the stale one; it returns the failure the item held;
+ * - storeMinted, releaseAfterFailure and block write only while the caller still owns the lease;
+ *   otherwise they change nothing and do not throw;
+ * - `now` is read when the call is made (DynamoTokenCache sends it as `:now`), and the decision
+ *   taken after one simulated round trip, atomically, so concurrent callers interleave like real I/O.
+ */
+export class InMemoryTokenCache implements TokenCache {
+  readonly #items = new Map<string, CacheItem>();
+  readonly calls: TokenCacheCalls = {
+    read: 0,
+    tryAcquireLease: 0,
+    storeMinted: 0,
+    releaseAfterFailure: 0,
+    block: 0,
+  };
+
+  constructor(private readonly clock: Clock) {}
+
+  async read(key: CredentialKey): Promise<TokenRecord> {
+    this.calls.read += 1;
+    await simulatedIo();
+    return this.peek(key);
+  }
+
+  async tryAcquireLease(
+    key: CredentialKey,
+    owner: string,
+    leaseMs: number,
+    staleToken?: string,
+  ): Promise<LeaseGrant | undefined> {
+    this.calls.tryAcquireLease += 1;
+    const now = this.clock.nowMs();
+    await simulatedIo();
+    const item = this.#items.get(memoryKeyOf(key)) ?? {};
+    const leaseFree = item.leaseExpiresAtMs === undefined || item.leaseExpiresAtMs < now;
+    const notBlocked = item.block === undefined || item.block.nextAttemptAtMs <= now;
+    const streakWaited = item.mintFailure?.retryAtMs === undefined || item.mintFailure.retryAtMs <= now;
+    const needsMint =
+      item.token === undefined ||
+      item.token.refreshAtMs <= now ||
+      (staleToken !== undefined && item.token.value === staleToken);
+    if (!(leaseFree && notBlocked && streakWaited && needsMint)) {
+      return undefined;
+    }
+    this.#items.set(memoryKeyOf(key), { ...item, leaseOwner: owner, leaseExpiresAtMs: now + leaseMs });
+    return item.mintFailure === undefined ? {} : { mintFailure: structuredClone(item.mintFailure) };
+  }
+
+  async storeMinted(key: CredentialKey, owner: string, token: AccessToken): Promise<void> {
+    this.calls.storeMinted += 1;
+    const now = this.clock.nowMs();
+    await simulatedIo();
+    this.#updateIfOwner(key, owner, () => ({ token: structuredClone(token), mintedAtMs: now }));
+  }
+
+  async releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void> {
+    this.calls.releaseAfterFailure += 1;
+    await simulatedIo();
+    this.#updateIfOwner(key, owner, ({ token, mintedAtMs, block }) => ({
+      ...(token === undefined ? {} : { token, mintedAtMs }),
+      ...(block === undefined ? {} : { block }),
+      mintFailure: structuredClone(failure),
+    }));
+  }
+
+  async block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void> {
+    this.calls.block += 1;
+    await simulatedIo();
+    this.#updateIfOwner(key, owner, () => ({ block: structuredClone(block) }));
+  }
+
+  /** The record as `read` would return it, without a round trip and without being counted. */
+  peek(key: CredentialKey): TokenRecord {
+    const item = this.#items.get(memoryKeyOf(key));
+    if (item === undefined) {
+      return {};
+    }
+    const { leaseOwner: _owner, ...record } = item;
+    return structuredClone(record);
+  }
+
+  /** Deletes the item, as cancel_auth or a new permanent code does to a corp's cached token. */
+  remove(key: CredentialKey): void {
+    this.#items.delete(memoryKeyOf(key));
+  }
+
+  // DynamoDB's `ConditionExpression: 'leaseOwner = :owner'`: a missing item or another owner is a
+  // conditional-check failure, which DynamoTokenCache swallows.
+  #updateIfOwner(key: CredentialKey, owner: string, next: (item: CacheItem) => CacheItem): void {
+    const item = this.#items.get(memoryKeyOf(key));
+    if (item?.leaseOwner !== owner) {
+      return;
+    }
+    this.#items.set(memoryKeyOf(key), next(item));
+  }
+}

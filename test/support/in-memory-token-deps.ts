@@ -1,0 +1,113 @@
+import type { MintTiming, TokenDeps } from '../../functions/app/token-deps.ts';
+import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
+import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
+import { RecentAuthorizations } from '../../functions/core/credentials/recent-authorizations.ts';
+import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
+import { InMemoryAuthorizationReader } from './in-memory-authorization-reader.ts';
+import { InMemorySuiteTicketStore } from './in-memory-suite-ticket-store.ts';
+import { InMemoryTokenCache } from './in-memory-token-cache.ts';
+import { InMemoryWeComApi } from './in-memory-wecom-api.ts';
+import { ManualClock } from './manual-clock.ts';
+import { RecordingEventPublisher } from './recording-events.ts';
+
+/** A third-party suite of the in-memory world (key and token as in test/support/callback-harness.ts). */
+export const UNIT_SUITE = {
+  suiteId: 'wwunitsuite0000001',
+  token: 'TestToken123',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  suiteSecret: 'unit-suite-secret-value',
+} as const;
+
+/** A 代开发 template of the in-memory world. */
+export const UNIT_TEMPLATE = {
+  suiteId: 'dkunittemplate0001',
+  token: 'TemplateToken987',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
+  suiteSecret: 'unit-template-secret-value',
+} as const;
+
+export const UNIT_CONFIG: ServiceConfig = {
+  provider: { corpId: 'wwunitprovider0001', providerSecret: 'unit-provider-secret-value' },
+  suites: [UNIT_SUITE, UNIT_TEMPLATE],
+};
+
+/**
+ * Everything the token use cases talk to, in memory and shared by every container: one manual
+ * clock, the shared cache, WeCom, the tickets and the authorizations. Each container has its own
+ * TokenMemory and RecentAuthorizations, as each Lambda container does.
+ */
+export interface InMemoryTokenWorld {
+  readonly clock: ManualClock;
+  readonly cache: InMemoryTokenCache;
+  readonly wecom: InMemoryWeComApi;
+  readonly tickets: InMemorySuiteTicketStore;
+  readonly authorizations: InMemoryAuthorizationReader;
+  readonly events: RecordingEventPublisher;
+  /** A fresh container's dependencies (its own memory and lease owners). */
+  newContainer(options?: { readonly timing?: MintTiming }): TokenDeps;
+  /** WeCom pushes a suite_ticket (stamped with the clock's time) and the callback stores it. */
+  pushTicket(suiteId: string, suiteTicket?: string): Promise<string>;
+}
+
+export const createInMemoryTokenWorld = (
+  options: {
+    readonly config?: ServiceConfig;
+    readonly repeatedExpiresIn?: 'remaining' | 'full';
+    /** See InMemoryWeComApi. @default 0 */
+    readonly issueLagMs?: number;
+    readonly startMs?: number;
+  } = {},
+): InMemoryTokenWorld => {
+  const clock = new ManualClock(options.startMs);
+  const registry = new SuiteRegistry(options.config ?? UNIT_CONFIG);
+  const cache = new InMemoryTokenCache(clock);
+  const wecom = new InMemoryWeComApi(clock, {
+    ...(options.repeatedExpiresIn === undefined ? {} : { repeatedExpiresIn: options.repeatedExpiresIn }),
+    ...(options.issueLagMs === undefined ? {} : { issueLagMs: options.issueLagMs }),
+  });
+  const tickets = new InMemorySuiteTicketStore();
+  const authorizations = new InMemoryAuthorizationReader();
+  const events = new RecordingEventPublisher();
+  let containers = 0;
+  let ticketsPushed = 0;
+  return {
+    clock,
+    cache,
+    wecom,
+    tickets,
+    authorizations,
+    events,
+    newContainer: (containerOptions = {}) => {
+      containers += 1;
+      const container = containers;
+      let owners = 0;
+      return {
+        registry: { current: async () => registry },
+        tickets,
+        authorizations,
+        tokens: cache,
+        wecom,
+        clock,
+        memory: new TokenMemory(),
+        recentAuthorizations: new RecentAuthorizations(),
+        events,
+        sleep: clock.sleep,
+        newLeaseOwner: () => {
+          owners += 1;
+          return `container-${container}-owner-${owners}`;
+        },
+        ...(containerOptions.timing === undefined ? {} : { timing: containerOptions.timing }),
+      };
+    },
+    pushTicket: async (suiteId, suiteTicket) => {
+      ticketsPushed += 1;
+      const ticket = suiteTicket ?? `ticket-${ticketsPushed}`;
+      // WeCom stamps in seconds; a counter keeps two pushes in one second ordered.
+      await tickets.recordTicket(suiteId, {
+        suiteTicket: ticket,
+        timeStamp: Math.floor(clock.nowMs() / 1000) + ticketsPushed,
+      });
+      return ticket;
+    },
+  };
+};

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { getCorpToken } from '../../../functions/app/get-corp-token.ts';
+import { getSuiteToken } from '../../../functions/app/get-suite-token.ts';
+import { BLOCK_SCHEDULE_MS } from '../../../functions/core/credentials/credential-block.ts';
+import {
+  CorpNotAuthorizedError,
+  UpstreamUnavailableError,
+  WeComApiError,
+} from '../../../functions/core/errors.ts';
+import {
+  createInMemoryTokenWorld,
+  type InMemoryTokenWorld,
+  UNIT_SUITE,
+  UNIT_TEMPLATE,
+} from '../../support/in-memory-token-deps.ts';
+
+const suiteId = UNIT_SUITE.suiteId;
+const templateId = UNIT_TEMPLATE.suiteId;
+const corpId = 'wxcorpunit';
+const CORP_TOKEN = 'service/get_corp_token';
+const GETTOKEN = 'gettoken';
+const SUITE_TOKEN = 'service/get_suite_token';
+const [FIRST_BLOCK_MS = 0] = BLOCK_SCHEDULE_MS;
+
+const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
+  try {
+    return await pending;
+  } catch (error) {
+    return error as Error;
+  }
+};
+
+/** A world with a suite_ticket for both suites and the corp installed in each (agent id on the suite). */
+const installedWorld = async (): Promise<InMemoryTokenWorld> => {
+  const world = createInMemoryTokenWorld();
+  await world.pushTicket(suiteId);
+  await world.pushTicket(templateId);
+  world.authorizations.authorize(suiteId, corpId, 'permanent-code-1', { agentId: 1_000_002 });
+  world.authorizations.authorize(templateId, corpId, 'template-code-1');
+  return world;
+};
+
+const authorizationEvents = (world: InMemoryTokenWorld) =>
+  world.events.published.map((event) => {
+    const detail = event.detail as { status?: string; cause?: string; corpId?: string };
+    return [detail.corpId, detail.status, detail.cause];
+  });
+
+describe('getCorpToken', () => {
+  it('mints a third-party corp token with the suite’s token and the permanent code, with the agent id', async () => {
+    const world = await installedWorld();
+
+    const result = await getCorpToken(world.newContainer(), { suiteId, corpId });
+
+    const [call] = world.wecom.received.filter((received) => received.api === CORP_TOKEN);
+    expect(world.wecom.isValid(result.token.value)).toBe(true);
+    expect(result.agentId).toBe(1_000_002);
+    expect(world.wecom.isValid(call?.args[0] ?? '')).toBe(true);
+    expect(call?.args.slice(1)).toEqual([corpId, 'permanent-code-1']);
+    expect(world.wecom.calls(GETTOKEN)).toBe(0);
+  });
+
+  it('mints a 代开发 corp token with gettoken and the permanent code as secret, without a suite token', async () => {
+    const world = await installedWorld();
+
+    const result = await getCorpToken(world.newContainer(), { suiteId: templateId, corpId });
+
+    expect(world.wecom.isValid(result.token.value)).toBe(true);
+    expect(result).not.toHaveProperty('agentId');
+    expect(world.wecom.received.map((call) => [call.api, ...call.args])).toEqual([
+      [GETTOKEN, corpId, 'template-code-1'],
+    ]);
+  });
+
+  it('refuses a corp never installed, or uninstalled, with CorpNotAuthorizedError without asking WeCom', async () => {
+    const world = await installedWorld();
+    world.authorizations.revoke(templateId, corpId);
+
+    const unknown = await outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId: 'wxnever' }));
+    const revoked = await outcomeOf(getCorpToken(world.newContainer(), { suiteId: templateId, corpId }));
+
+    expect(unknown).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(revoked).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(world.wecom.received).toEqual([]);
+  });
+
+  it('lets a warm container serve a corp cancelled in the last 30 s, but never once the token is reported stale', async () => {
+    const world = await installedWorld();
+    const warm = world.newContainer();
+    const before = await getCorpToken(warm, { suiteId, corpId });
+    world.authorizations.revoke(suiteId, corpId);
+
+    const fromMemory = await getCorpToken(warm, { suiteId, corpId });
+    const reportedStale = await outcomeOf(
+      getCorpToken(warm, { suiteId, corpId, staleToken: before.token.value }),
+    );
+    world.clock.advance(30_000);
+    const after30Seconds = await outcomeOf(getCorpToken(warm, { suiteId, corpId }));
+
+    expect(fromMemory.token).toEqual(before.token);
+    expect(reportedStale).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(after30Seconds).toBeInstanceOf(CorpNotAuthorizedError);
+  });
+
+  it('gives 200 concurrent callers in 5 containers one mint, each container reading the authorization once', async () => {
+    const world = await installedWorld();
+    const containers = Array.from({ length: 5 }, () => world.newContainer());
+
+    const results = await Promise.all(
+      containers.flatMap((deps) => Array.from({ length: 40 }, () => getCorpToken(deps, { suiteId, corpId }))),
+    );
+
+    expect(new Set(results.map((result) => result.token.value)).size).toBe(1);
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(1);
+    expect(world.wecom.calls(SUITE_TOKEN)).toBe(1);
+    expect(world.authorizations.reads).toBe(5);
+  });
+
+  it('renews a suite token WeCom no longer accepts once, and retries the corp token with the new one', async () => {
+    const world = await installedWorld();
+    const { token: suiteToken } = await getSuiteToken(world.newContainer(), { suiteId });
+    world.wecom.invalidate(suiteToken.value);
+
+    const result = await getCorpToken(world.newContainer(), { suiteId, corpId });
+
+    const suiteTokensUsed = world.wecom.received
+      .filter((call) => call.api === CORP_TOKEN)
+      .map((call) => call.args[0]);
+    expect(world.wecom.isValid(result.token.value)).toBe(true);
+    expect(suiteTokensUsed).toHaveLength(2);
+    expect(suiteTokensUsed[0]).toBe(suiteToken.value);
+    expect(world.wecom.isValid(suiteTokensUsed[1] ?? '')).toBe(true);
+    expect(world.wecom.calls(SUITE_TOKEN)).toBe(2);
+  });
+
+  it('takes 40082 after a renewed suite token as a broken authorization: blocked, announced once, and announced active when WeCom accepts it again', async () => {
+    const world = await installedWorld();
+    const refusal = new WeComApiError(CORP_TOKEN, 40082, 'invalid suite_access_token');
+    world.wecom.script(CORP_TOKEN, refusal, refusal);
+    const ask = () => outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
+
+    const refused = await ask();
+    const [suiteCalls, corpCalls] = [world.wecom.calls(SUITE_TOKEN), world.wecom.calls(CORP_TOKEN)];
+    world.clock.advance(FIRST_BLOCK_MS - 1);
+    const whileBlocked = await ask();
+    const callsWhileBlocked = world.wecom.calls(CORP_TOKEN);
+    world.clock.advance(1);
+    const accepted = await ask();
+    const afterwards = await ask();
+
+    expect(refused).toBeInstanceOf(CorpNotAuthorizedError);
+    expect((refused as Error).message).toContain('40082');
+    // The suite token was renewed once before the refusal counted as a broken authorization.
+    expect([suiteCalls, corpCalls]).toEqual([2, 2]);
+    expect(whileBlocked).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(callsWhileBlocked).toBe(2);
+    expect(accepted).toMatchObject({ agentId: 1_000_002 });
+    expect(afterwards).toEqual(accepted);
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(3);
+    expect(authorizationEvents(world)).toEqual([
+      [corpId, 'broken', 'wecom_refused'],
+      [corpId, 'active', 'wecom_accepted'],
+    ]);
+  });
+
+  it('blocks a 代开发 corp whose secret WeCom refuses (gettoken 40001) when no new permanent code is stored', async () => {
+    const world = await installedWorld();
+    world.wecom.script(GETTOKEN, new WeComApiError(GETTOKEN, 40001, 'invalid credential'));
+
+    const refused = await outcomeOf(getCorpToken(world.newContainer(), { suiteId: templateId, corpId }));
+    const again = await outcomeOf(getCorpToken(world.newContainer(), { suiteId: templateId, corpId }));
+
+    expect(refused).toBeInstanceOf(CorpNotAuthorizedError);
+    expect((refused as Error).message).toContain('40001');
+    expect(again).toBeInstanceOf(CorpNotAuthorizedError);
+    expect(world.wecom.calls(GETTOKEN)).toBe(1);
+    expect(world.cache.peek({ kind: 'corp_token', suiteId: templateId, corpId })).toMatchObject({
+      block: { refusals: 1, failure: { errcode: 40001 } },
+    });
+    expect(authorizationEvents(world)).toEqual([[corpId, 'broken', 'wecom_refused']]);
+  });
+
+  it('retries with the permanent code stored since, rather than block, when WeCom refuses the one this container remembers', async () => {
+    const world = await installedWorld();
+    const warm = world.newContainer();
+    // The container remembers the authorization but holds no token: its mint failed for a passing reason.
+    world.wecom.script(GETTOKEN, new UpstreamUnavailableError('gettoken is unreachable'));
+    await outcomeOf(getCorpToken(warm, { suiteId: templateId, corpId }));
+    world.authorizations.authorize(templateId, corpId, 'template-code-2');
+    world.wecom.script(GETTOKEN, new WeComApiError(GETTOKEN, 40001, 'invalid credential'));
+
+    const result = await getCorpToken(warm, { suiteId: templateId, corpId });
+
+    expect(world.wecom.isValid(result.token.value)).toBe(true);
+    expect(world.wecom.received.map((call) => call.args[1])).toEqual([
+      'template-code-1',
+      'template-code-1',
+      'template-code-2',
+    ]);
+    expect(world.cache.peek({ kind: 'corp_token', suiteId: templateId, corpId })).not.toHaveProperty('block');
+    expect(world.events.published).toEqual([]);
+  });
+});
