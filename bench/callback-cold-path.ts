@@ -40,13 +40,14 @@ export const STATED_AWS_LATENCY = {
 
 /** Lambda gives a function one vCPU per 1,769 MB while it runs (Lambda developer guide, memory and computing power). */
 const VCPU_MB = 1769;
-const CALLBACK_MEMORY_MB = 512;
 const WECOM_WAIT_MS = 1000;
 
 export interface CallbackColdPathResult {
   readonly name: string;
   readonly samples: number;
   readonly cpuModel: 'cgroup' | 'scaled';
+  /** The callback's memory in the synthesized stack, which sets its CPU share. */
+  readonly memoryMb: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
@@ -74,7 +75,7 @@ interface ChildReport {
  * push; its secret read, DynamoDB write and PutEvents go through proxies adding the stated
  * in-region latencies (a new connection to each endpoint included). Lambda's CPU share is
  * reproduced with a cgroup where the machine allows one (a full vCPU during init, as on-demand
- * functions get, then 512/1769 of one while the handler runs); elsewhere the handler's CPU time is
+ * functions get, then memory/1769 of one while the handler runs); elsewhere the handler's CPU time is
  * scaled by that share. The platform's own start and API Gateway are added as draws.
  */
 export const benchCallbackColdPath = async (
@@ -112,7 +113,13 @@ export const benchCallbackColdPath = async (
     ),
   ]);
   const [dynamoDbProxy, secretsProxy, eventsProxy] = proxies;
-  const cgroups = createCpuGroups();
+  const callback = bundles.functions['wecom-callback'];
+  // The memory the stack gives the callback decides its CPU share while it runs.
+  const memoryMb = Number(
+    (bundles.templates.service as { Resources: Record<string, { Properties: { MemorySize?: number } }> })
+      .Resources[callback.logicalId]?.Properties.MemorySize ?? 128,
+  );
+  const cgroups = createCpuGroups(memoryMb);
   const totals: number[] = [];
   const inits: number[] = [];
   const invokes: number[] = [];
@@ -122,7 +129,7 @@ export const benchCallbackColdPath = async (
       const platformMs = drawLatency(STATED_AWS_LATENCY.platform, random);
       const apiGatewayMs = drawLatency(STATED_AWS_LATENCY.apiGateway, random);
       const spawnedAtMs = Date.now();
-      const report = await runColdCallback(bundles.functions['wecom-callback'].bundle, {
+      const report = await runColdCallback(callback.bundle, {
         env: {
           TABLE_NAME: tableName,
           WECOM_CONFIG_SECRET: secretId,
@@ -138,7 +145,9 @@ export const benchCallbackColdPath = async (
       const initMs = report.importedAtMs - spawnedAtMs;
       const invokeMs =
         cgroups === undefined
-          ? report.invokeMs - report.invokeCpuMs + report.invokeCpuMs * (VCPU_MB / CALLBACK_MEMORY_MB)
+          ? report.invokeMs -
+            report.invokeCpuMs +
+            report.invokeCpuMs * (VCPU_MB / Math.min(memoryMb, VCPU_MB))
           : report.invokeMs;
       inits.push(initMs);
       invokes.push(invokeMs);
@@ -161,6 +170,7 @@ export const benchCallbackColdPath = async (
     name: 'callback cold path: create_auth on a new container',
     samples,
     cpuModel: cgroups === undefined ? 'scaled' : 'cgroup',
+    memoryMb,
     p50Ms: round(percentile(sorted, 50), 1),
     p95Ms: round(percentile(sorted, 95), 1),
     p99Ms,
@@ -195,7 +205,7 @@ interface CpuGroups {
 const CGROUP_CPU = '/sys/fs/cgroup/cpu';
 
 /** Two cgroup (v1) CPU groups: one full vCPU for init, Lambda's share of one for the handler; undefined where not allowed. */
-const createCpuGroups = (): CpuGroups | undefined => {
+const createCpuGroups = (memoryMb: number): CpuGroups | undefined => {
   const root = `${CGROUP_CPU}/wecom-cold-path-${process.pid}`;
   const init = `${root}/init`;
   const invoke = `${root}/invoke`;
@@ -205,7 +215,7 @@ const createCpuGroups = (): CpuGroups | undefined => {
     const period = 100_000;
     for (const [group, share] of [
       [init, 1],
-      [invoke, CALLBACK_MEMORY_MB / VCPU_MB],
+      [invoke, Math.min(memoryMb, VCPU_MB) / VCPU_MB],
     ] as const) {
       writeFileSync(`${group}/cpu.cfs_period_us`, String(period));
       writeFileSync(`${group}/cpu.cfs_quota_us`, String(Math.round(period * share)));

@@ -136,7 +136,7 @@ const main = async () => {
   ]);
   rows.push([
     '12',
-    `${coldPath.name} (${coldPath.samples}; CPU: ${coldPath.cpuModel === 'cgroup' ? 'cgroup at Lambda’s share' : 'CPU time scaled to Lambda’s share'})`,
+    `${coldPath.name} (${coldPath.samples}, ${coldPath.memoryMb} MB; CPU: ${coldPath.cpuModel === 'cgroup' ? 'cgroup at Lambda’s share' : 'CPU time scaled to Lambda’s share'})`,
     `p50 ${coldPath.p50Ms} ms, p95 ${coldPath.p95Ms} ms, p99 ${coldPath.p99Ms} ms, max ${coldPath.maxMs} ms`,
     `measured here: node start + import ${coldPath.medianInitMs} ms, handler ${coldPath.medianInvokeMs} ms (medians)`,
     `${coldPath.withinWaitCount}/${coldPath.samples} within 1000 ms; ${coldPath.answeredSuccess} answered success`,
