@@ -1,11 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The AWS calls the tests record, for the IAM contract: a directory of this run's own (the pid of
+// this vitest process, then a UUID), so two runs in one checkout keep apart. Set it yourself to keep
+// the recordings and judge them again (`npx vitest run --project iam-contract`).
+const awsCallLog =
+  process.env.AWS_CALL_LOG_DIR ??
+  fileURLToPath(new URL(`./test-results/aws-calls/${process.pid}-${randomUUID()}`, import.meta.url));
 
 export default defineConfig({
   test: {
     // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     // The machine runs Node 20; Lambda runs 22+. The SDK's notice about Node 20 is noise in test output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_CALL_LOG_DIR: awsCallLog },
     // Tests share one DynamoDB Local and each file makes its own table, so files can run in
     // parallel; two workers match the 2-core CI machine.
     pool: 'forks',
