@@ -11,8 +11,11 @@ const awsCallLog =
 
 export default defineConfig({
   test: {
-    // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
+    // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line. The
+    // contract reporter fails the run, saying so, when the IAM contract did not run to a pass.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-results.json' }], './test/iam/contract-reporter.ts']
+      : ['default', './test/iam/contract-reporter.ts'],
     // The machine runs Node 20; Lambda runs 22+. The SDK's notice about Node 20 is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_CALL_LOG_DIR: awsCallLog },
     // Tests share one DynamoDB Local and each file makes its own table, so files can run in
