@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -17,6 +17,34 @@ export const AWS_CALL_LOG_ROOT = new URL('../../test-results/aws-calls/', import
 export const awsCallLogDirectory = (): string | undefined => {
   const directory = process.env.AWS_CALL_LOG_DIR;
   return directory === undefined || directory === '' ? undefined : directory;
+};
+
+/** The directory vitest.config.ts names for a run: the pid of its vitest process, then a UUID. */
+const RUN_DIRECTORY = /^(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const stillRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes from `root` what runs that no longer run left behind (killed before their end): their
+ * directories, and the files of the flat layout before runs had directories of their own. A
+ * running run's directory, and anything not named like one, is left alone.
+ */
+export const removeAbandonedRecordings = (root: string): void => {
+  mkdirSync(root, { recursive: true });
+  for (const entry of readdirSync(root)) {
+    const pid = Number(RUN_DIRECTORY.exec(entry)?.[1] ?? Number.NaN);
+    if (entry.endsWith('.jsonl') || (Number.isInteger(pid) && pid > 0 && !stillRunning(pid))) {
+      rmSync(join(root, entry), { recursive: true, force: true });
+    }
+  }
 };
 
 /** Where a call is authorized: the resources of the two stacks, and `*` for actions with none. */
