@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// The AWS calls the tests record, for the IAM contract: a directory of this run's own (the pid of
-// this vitest process, then a UUID), so two runs in one checkout keep apart. Set it yourself to keep
-// the recordings and judge them again (`npx vitest run --project iam-contract`).
+// The AWS calls the tests record, for the IAM contract: a directory of this run's own, named by the
+// pid of this vitest process, so two runs in one checkout keep apart. Not random: vitest evaluates
+// this file once per project, and both projects must name the same directory. Set it yourself to
+// keep the recordings and judge them again (`npx vitest run --project iam-contract`).
 const awsCallLog =
   process.env.AWS_CALL_LOG_DIR ??
-  fileURLToPath(new URL(`./test-results/aws-calls/${process.pid}-${randomUUID()}`, import.meta.url));
+  fileURLToPath(new URL(`./test-results/aws-calls/${process.pid}`, import.meta.url));
 
 export default defineConfig({
   test: {

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ afterEach(() => {
 
 describe('removeAbandonedRecordings', () => {
   it('keeps the directory of a run that still runs, with its recordings', () => {
-    const running = `${process.pid}-${randomUUID()}`;
+    const running = String(process.pid);
     mkdirSync(join(root, running));
     writeFileSync(join(root, running, 'calls.jsonl'), '{}\n');
 
@@ -35,8 +34,8 @@ describe('removeAbandonedRecordings', () => {
   });
 
   it('removes the directory of a run whose process is gone, and the flat files of the old layout', () => {
-    const running = `${process.pid}-${randomUUID()}`;
-    for (const directory of [running, `${exitedPid()}-${randomUUID()}`]) {
+    const running = String(process.pid);
+    for (const directory of [running, String(exitedPid())]) {
       mkdirSync(join(root, directory));
     }
     writeFileSync(join(root, '1234-5678.jsonl'), '{}\n');

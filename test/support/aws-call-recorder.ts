@@ -19,8 +19,8 @@ export const awsCallLogDirectory = (): string | undefined => {
   return directory === undefined || directory === '' ? undefined : directory;
 };
 
-/** The directory vitest.config.ts names for a run: the pid of its vitest process, then a UUID. */
-const RUN_DIRECTORY = /^(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The directory vitest.config.ts names for a run: the pid of its vitest process. */
+const RUN_DIRECTORY = /^(\d+)$/;
 
 const stillRunning = (pid: number): boolean => {
   try {
