@@ -1,11 +1,23 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The AWS calls the tests record, for the IAM contract: a directory of this run's own, named by the
+// pid of this vitest process, so two runs in one checkout keep apart. Not random: vitest evaluates
+// this file once per project, and both projects must name the same directory. Set it yourself to
+// keep the recordings and judge them again (`npx vitest run --project iam-contract`).
+const awsCallLog =
+  process.env.AWS_CALL_LOG_DIR ??
+  fileURLToPath(new URL(`./test-results/aws-calls/${process.pid}`, import.meta.url));
 
 export default defineConfig({
   test: {
-    // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
+    // In CI a JSON report too, from which .ci/run prints the plain 'N passed, N failed' line. The
+    // contract reporter fails the run, saying so, when the IAM contract did not run to a pass.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-results.json' }], './test/iam/contract-reporter.ts']
+      : ['default', './test/iam/contract-reporter.ts'],
     // The machine runs Node 20; Lambda runs 22+. The SDK's notice about Node 20 is noise in test output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_CALL_LOG_DIR: awsCallLog },
     // Tests share one DynamoDB Local and each file makes its own table, so files can run in
     // parallel; two workers match the 2-core CI machine.
     pool: 'forks',

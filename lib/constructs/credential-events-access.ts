@@ -29,8 +29,9 @@ export interface CredentialEventsAccessProps {
  * It is imported by name and ARN for the same reason as the table: the data stack's bus policy and
  * key policy never name a role of this stack. The key policy lets EventBridge itself encrypt: a
  * PutEvents caller calls no KMS API (AWS lists only the key-policy permissions for EventBridge,
- * eb-encryption-key-policy), so publishing grants no KMS permission. (The three publishers hold
- * the table's grants on that same key anyway; nothing here relies on them.)
+ * eb-encryption-key-policy), so publishing grants no KMS permission, and the publishers' grants on
+ * that key are confined to DynamoDB and Secrets Manager (`kms:ViaService`): the IAM contract denies
+ * them any use of it through EventBridge.
  */
 export class CredentialEventsAccess extends Construct {
   /** The bus, for rules of your own in this app: `new Rule(scope, id, { eventBus, eventPattern })`. */

@@ -1,7 +1,10 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { IEventSourceDlq, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 
 /** A function (or other construct) that gets access; acknowledgements attach to it. */
@@ -12,6 +15,22 @@ import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.ts'
 
 /** The cached credentials of suites (suite token, pre-auth code): `TOKEN#SUITE#…`, never a corp's. */
 const suiteCredentialsPattern = `${KEY_PREFIX.token}SUITE#*`;
+
+/**
+ * Every use a role makes of the key, as the AWS service that makes it on the role's behalf (the
+ * `kms:ViaService` each grant is confined to) and the KMS actions that service calls. No role calls
+ * KMS itself, and EventBridge encrypts the bus under the key policy, not the publisher's role. The
+ * IAM contract (test/iam) lists the AWS documentation behind each line.
+ */
+const KEY_USES = {
+  // DynamoDB decrypts the table key with the caller's permission on every read and write (stream
+  // reads included); DynamoDB itself generated that table key under its own grant.
+  table: { service: 'dynamodb', actions: ['kms:Decrypt'] },
+  // GetSecretValue: Secrets Manager decrypts the secret's data key with the caller's permission.
+  secretRead: { service: 'secretsmanager', actions: ['kms:Decrypt'] },
+  // A send to a queue encrypted with the key: SQS makes a data key and checks it with Decrypt.
+  queueSend: { service: 'sqs', actions: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+} as const satisfies Record<string, { readonly service: string; readonly actions: readonly string[] }>;
 
 export interface CredentialTableAccessProps {
   readonly tableArn: string;
@@ -34,10 +53,11 @@ export class CredentialTableAccess extends Construct {
   constructor(scope: Construct, id: string, props: CredentialTableAccessProps) {
     super(scope, id);
     this.key = Key.fromKeyArn(this, 'Key', props.keyArn);
+    // Without its key on purpose: CDK's table grants (the stream event source's among them) would
+    // add KMS actions on it unconfined; the key grants below are the only ones.
     this.table = Table.fromTableAttributes(this, 'Table', {
       tableArn: props.tableArn,
       tableStreamArn: props.tableStreamArn,
-      encryptionKey: this.key,
     });
   }
 
@@ -64,7 +84,7 @@ export class CredentialTableAccess extends Construct {
       // GetItem carries no Select parameter (only Query and Scan do), hence IfExists.
       StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
-    this.#grantKey(grantee);
+    this.#grantKey(grantee, 'table');
   }
 
   /**
@@ -77,7 +97,7 @@ export class CredentialTableAccess extends Construct {
     this.#grant(grantee, ['dynamodb:UpdateItem'], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
     });
-    this.#grantKey(grantee);
+    this.#grantKey(grantee, 'table');
   }
 
   /**
@@ -102,29 +122,74 @@ export class CredentialTableAccess extends Construct {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('suite')] },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
     });
-    this.#grantKey(grantee);
+    this.#grantKey(grantee, 'table');
   }
 
-  /** auth-exchange: reads everything, updates auth codes, authorizations and tokens, deletes tokens. */
+  /**
+   * auth-exchange: reads everything, updates auth codes, authorizations and tokens, deletes tokens.
+   * Its stream mapping's reads (CDK's event source grants the stream actions) decrypt with the same
+   * key use as its table calls.
+   */
   grantExchangeAccess(grantee: Grantee): void {
     this.#grant(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.#grant(grantee, ['dynamodb:DeleteItem'], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
     });
-    this.#grantKey(grantee);
+    this.#grantKey(grantee, 'table');
   }
 
-  // DynamoDB with a customer-managed key needs these KMS actions from its callers; CDK's grant
-  // names them with wildcards, all on our one key.
-  #grantKey(grantee: Grantee): void {
-    this.key.grantEncryptDecrypt(grantee);
-    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-      Validations.of(grantee).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
-        reason:
-          'KMS actions DynamoDB needs for our customer-managed table key; the resource is that one key.',
-      });
-    }
+  /**
+   * Reading a secret encrypted with this key: GetSecretValue on that secret and the decrypt Secrets
+   * Manager makes for it; nothing that writes, describes or rotates it (CDK's `grantRead` adds
+   * DescribeSecret, which the functions never call).
+   */
+  grantSecretRead(grantee: Grantee, secret: ISecret): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.#grantKey(grantee, 'secretRead');
+  }
+
+  /**
+   * The on-failure destination of a stream mapping, a queue encrypted with this key. Lambda sends
+   * a record of each batch that failed every retry with the function's role, so that role gets
+   * sqs:SendMessage on the queue and the key use of SQS; CDK's SqsDlq also grants GetQueueAttributes,
+   * GetQueueUrl and Encrypt, ReEncrypt* and GenerateDataKey* unconfined, which the mapping never uses.
+   */
+  deadLetterQueue(queue: IQueue): IEventSourceDlq {
+    return {
+      bind: (_mapping, target: IFunction) => {
+        target.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+          }),
+        );
+        this.#grantKey(target, 'queueSend');
+        return { destination: queue.queueArn };
+      },
+    };
+  }
+
+  /** The KMS actions of one use of the key, only when that use's service asks for them. */
+  #grantKey(grantee: IGrantable, use: keyof typeof KEY_USES): void {
+    const { service, actions } = KEY_USES[use];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [...actions],
+        resources: [this.key.keyArn],
+        // The documented form in every partition, China's included (kms:ViaService, conditions-kms).
+        conditions: {
+          StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   #grant(grantee: IGrantable, actions: string[], conditions?: Record<string, Record<string, unknown>>): void {

@@ -5,7 +5,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { ArnPrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -138,7 +138,7 @@ export class CredentialServiceStack extends Stack {
       stage: stage.stackPrefix,
     });
     table.grantCallbackAccess(callback);
-    configSecret.grantRead(callback);
+    table.grantSecretRead(callback, configSecret);
     // Every authenticated callback but suite_ticket, and cancel_auth's change of an authorization.
     this.events.grantPublish(callback, [
       DETAIL_TYPE.dataCallback,
@@ -157,7 +157,7 @@ export class CredentialServiceStack extends Stack {
         ...inVpc,
       });
       table.grantTokenAccess(fn);
-      configSecret.grantRead(fn);
+      table.grantSecretRead(fn, configSecret);
       return fn;
     });
     this.#invoked = invoked;
@@ -184,7 +184,7 @@ export class CredentialServiceStack extends Stack {
     // Public and anonymous, so less than the token functions: suite items and suite credentials
     // only (never a corp's permanent code or token), plus the auth code a redirect brings back.
     table.grantInstallAccess(this.installFunction);
-    configSecret.grantRead(this.installFunction);
+    table.grantSecretRead(this.installFunction, configSecret);
 
     // Whichever function mints a corp token first meets an authorization WeCom refuses, marks it
     // broken and announces it: corp-token, and the sign-in and JS-SDK functions that use that token.
@@ -207,7 +207,7 @@ export class CredentialServiceStack extends Stack {
       ...inVpc,
     });
     table.grantExchangeAccess(exchange);
-    configSecret.grantRead(exchange);
+    table.grantSecretRead(exchange, configSecret);
     this.events.grantPublish(exchange, [DETAIL_TYPE.authorizationChanged]);
     const deadLetters = new Queue(this, 'AuthExchangeDeadLetters', {
       encryption: QueueEncryption.KMS,
@@ -233,7 +233,7 @@ export class CredentialServiceStack extends Stack {
         retryAttempts: 5,
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(deadLetters),
+        onFailure: table.deadLetterQueue(deadLetters),
         // The same patterns the local stream poller applies (npm start, tests).
         filters: EXCHANGE_STREAM_FILTERS.map((pattern) => FilterCriteria.filter({ ...pattern })),
       }),
