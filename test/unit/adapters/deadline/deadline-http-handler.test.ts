@@ -59,8 +59,11 @@ describe('DeadlineHttpHandler', () => {
     // 120 ms left, less than the 300 ms request timeout: one attempt, ended by the deadline's share.
     const error = await deadlines.run(Date.now() + 120, () => getItem(client));
 
+    // What was left when the attempt began: at most the 120 ms, whatever the machine's load took of it.
+    const attemptTimeoutMs = Number(/configured (\d+) ms requestTimeout/.exec(error?.message ?? '')?.[1]);
     expect(error?.name).toBe('TimeoutError');
-    expect(error?.message).toMatch(/exceeded the configured 1\d\d ms requestTimeout/);
+    expect(attemptTimeoutMs).toBeGreaterThan(0);
+    expect(attemptTimeoutMs).toBeLessThanOrEqual(120);
     expect(peer.connections() - before).toBe(1);
   });
 });
