@@ -26,7 +26,7 @@ const main = async () => {
   const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
   const bundles = synthesizeBundles(bundleDirectory);
   const coldStart = benchColdStart(bundles);
-  const coldPath = await benchCallbackColdPath(bundles);
+  const coldPath = await benchCallbackColdPath(bundles, 100);
   rmSync(bundleDirectory, { recursive: true, force: true });
   log('3/5 local stack: callback cost, cache hits, auth latency, mint economy…');
   const local = await benchLocalStack();
