@@ -1,5 +1,6 @@
 import type { SignedCallback } from '../core/callback/callback-request.ts';
-import { type DataCallbackDetail, dataCallbackEvent } from '../core/events/service-events.ts';
+import { dataCallbackEvent } from '../core/events/callback-events.ts';
+import type { DataCallbackDetail } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 import { openCallback } from './open-callback.ts';
 

@@ -1,7 +1,8 @@
 import type { SignedCallback } from '../core/callback/callback-request.ts';
 import { parseSuiteEvent, type SuiteEvent } from '../core/callback/suite-event.ts';
 import { CallbackAuthError } from '../core/errors.ts';
-import { authorizationChangedEvent, commandEvent, type ServiceEvent } from '../core/events/service-events.ts';
+import { commandEvent } from '../core/events/callback-events.ts';
+import { authorizationChangedEvent, type ServiceEvent } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 import { openCallback } from './open-callback.ts';
 import { recordSuiteEvent, type SuiteEventEffect } from './record-suite-event.ts';

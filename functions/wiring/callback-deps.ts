@@ -5,6 +5,7 @@ import { DynamoSuiteTicketStore } from '../adapters/dynamodb/suite-ticket-store.
 import type { ServiceMetrics } from '../adapters/metrics.ts';
 import type { Logger } from '../adapters/observability.ts';
 import type { CallbackDeps } from '../app/callback-deps.ts';
+import { eventBusOf } from './event-bus.ts';
 import type { ServiceRuntime } from './service-runtime.ts';
 
 /** What the callback function needs: the use cases' dependencies plus its log and metrics. */
@@ -30,7 +31,7 @@ export const createCallbackDeps = (runtime: ServiceRuntime): CallbackFunctionDep
     authCodes: new DynamoAuthCodeStore(client, tableName, clock),
     authorizations: new DynamoAuthorizationStore(client, tableName, clock),
     clock,
-    events: runtime.events(SERVICE),
+    events: eventBusOf(runtime, SERVICE),
     maxSkewSeconds: runtime.maxSkewSeconds,
   };
 };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ConfigLocation, readServiceEnvironment, systemClock } from '../adapters/config/environment.ts';
@@ -13,7 +13,6 @@ import {
 import { DeadlineHttpHandler } from '../adapters/deadline/deadline-http-handler.ts';
 import { RequestDeadlines } from '../adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
-import { EventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import type { WeComApiClientOptions } from '../adapters/wecom/wecom-api-client.ts';
@@ -63,10 +62,17 @@ export interface ServiceRuntime {
   logger(service: ServiceName): Logger;
   metrics(service: ServiceName): ServiceMetrics;
   /**
-   * Where the function publishes its events. Asked for only by the functions that publish; without
-   * EVENT_BUS_NAME (or a seam) that is a configuration error at start-up.
+   * Where events go: the bus named by EVENT_BUS_NAME, or another bus given as a seam. Only the
+   * functions that publish reach it, through eventBusOf (event-bus.ts), so only their bundles hold
+   * the EventBridge client.
    */
-  events(service: ServiceName): EventPublisher;
+  readonly eventBus: {
+    readonly name?: string;
+    readonly seam?: (service: ServiceName) => EventPublisher;
+    readonly clientConfig?: EventBridgeClientConfig;
+  };
+  /** Told of every AWS client made for a function (the IAM contract tests record their calls). */
+  readonly observeAwsClient?: (client: AwsClient, service: ServiceName) => void;
 }
 
 /**
@@ -121,7 +127,6 @@ export const createServiceRuntime = (
       registryFrom(location, clock, deadlines, (client) => observe?.(client, service), seams.secretsManager),
     );
   }
-  const eventBusName = environment.eventBusName;
   return {
     tableName: environment.tableName,
     registry,
@@ -138,22 +143,12 @@ export const createServiceRuntime = (
     }),
     logger: seams.logger ?? createLogger,
     metrics: seams.metrics ?? ((service) => createServiceMetrics(service, environment.stage)),
-    events:
-      seams.events ??
-      perService((service) => {
-        if (eventBusName === undefined) {
-          throw new ConfigurationError('EVENT_BUS_NAME is not set');
-        }
-        const client = new EventBridgeClient({
-          // A second attempt only when the request's deadline leaves room for it: a slow bus is a 503
-          // to WeCom, which retries the push, and the retry publishes the same eventId.
-          maxAttempts: 2,
-          requestHandler: new DeadlineHttpHandler(EVENTBRIDGE_CALL_LIMITS, deadlines),
-          ...seams.eventBridge,
-        });
-        observe?.(client, service);
-        return new EventBridgePublisher(client, eventBusName);
-      }),
+    eventBus: {
+      ...(environment.eventBusName === undefined ? {} : { name: environment.eventBusName }),
+      ...(seams.events === undefined ? {} : { seam: seams.events }),
+      ...(seams.eventBridge === undefined ? {} : { clientConfig: seams.eventBridge }),
+    },
+    ...(observe === undefined ? {} : { observeAwsClient: observe }),
   };
 };
 
@@ -170,8 +165,6 @@ const perService = <T>(make: (service: ServiceName) => T): ((service: ServiceNam
   };
 };
 
-// PutEvents answers in tens of milliseconds in-region; the callback's 1000 ms must also hold the write.
-const EVENTBRIDGE_CALL_LIMITS = { connectionTimeoutMs: 300, requestTimeoutMs: 600 } as const;
 // Read once per container and then every five minutes; a cold start pays for it within WeCom's 1000 ms.
 const SECRETS_MANAGER_CALL_LIMITS = { connectionTimeoutMs: 500, requestTimeoutMs: 1000 } as const;
 

@@ -12,6 +12,7 @@ import type { TokenDeps } from '../app/token-deps.ts';
 import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../core/credentials/token-memory.ts';
 import type { EventPublisher } from '../core/ports.ts';
+import { eventBusOf } from './event-bus.ts';
 import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
 
 /** What suite-token and corp-token need: the token machinery plus their log and metrics. */
@@ -84,25 +85,25 @@ export const createCustomizedAuthUrlDeps = (runtime: ServiceRuntime): TokenFunct
 export const createUserIdentityDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'user-identity'),
   // It may be the first to mint a 代开发 corp's token, and so to find the authorization broken.
-  events: runtime.events('user-identity'),
+  events: eventBusOf(runtime, 'user-identity'),
 });
 
 /** The user-detail function's dependencies. */
 export const createUserDetailDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'user-detail'),
-  events: runtime.events('user-detail'),
+  events: eventBusOf(runtime, 'user-detail'),
 });
 
 /** The jsapi-ticket function's dependencies (it keeps JS-SDK tickets in the shared cache). */
 export const createJsapiTicketDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'jsapi-ticket'),
-  events: runtime.events('jsapi-ticket'),
+  events: eventBusOf(runtime, 'jsapi-ticket'),
 });
 
 /** The corp-token function's dependencies (one container's worth); it announces broken authorizations. */
 export const createCorpTokenDeps = (runtime: ServiceRuntime): TokenFunctionDeps => ({
   ...createTokenMachinery(runtime, 'corp-token'),
-  events: runtime.events('corp-token'),
+  events: eventBusOf(runtime, 'corp-token'),
 });
 
 /** The auth-exchange function's dependencies (one container's worth). */
@@ -116,6 +117,6 @@ export const createExchangeDeps = (runtime: ServiceRuntime): ExchangeFunctionDep
       runtime.clock,
     ),
     authorizationWriter: machinery.authorizationStore,
-    events: runtime.events('auth-exchange'),
+    events: eventBusOf(runtime, 'auth-exchange'),
   };
 };

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isWeComEvent, type WeComEvent } from '../../../client/events.ts';
+import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/callback-events.ts';
 import {
   authorizationChangedEvent,
-  commandEvent,
-  dataCallbackEvent,
   EVENT_SOURCE,
   type ServiceEvent,
 } from '../../../functions/core/events/service-events.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseXmlMessage } from '../../../functions/core/callback/xml-document.ts';
 import { InvalidRequestError } from '../../../functions/core/errors.ts';
-import { commandEvent, dataCallbackEvent, eventIdOf } from '../../../functions/core/events/service-events.ts';
+import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/callback-events.ts';
+import { eventIdOf } from '../../../functions/core/events/service-events.ts';
 
 const reasonOf = (action: () => unknown): string | undefined => {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallbackEnvelope } from '../../../../functions/core/callback/envelope-xml.ts';
 import { parseSuiteEvent } from '../../../../functions/core/callback/suite-event.ts';
-import { dataCallbackEvent } from '../../../../functions/core/events/service-events.ts';
+import { dataCallbackEvent } from '../../../../functions/core/events/callback-events.ts';
 import { reasonOf } from '../../../support/errors.ts';
 
 describe('parseSuiteEvent', () => {
