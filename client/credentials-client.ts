@@ -5,6 +5,21 @@ export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts'
 export * from './errors.ts';
 
 /** A token as the service handed it out. */
+/**
+ * The service's functions by the name `npm start` serves them under (in AWS, pass the names or
+ * ARNs the stack outputs). The service's test suite checks at compile time that these are exactly
+ * the functions it lets other services invoke.
+ */
+export const FUNCTION_NAMES = {
+  suiteToken: 'suite-token',
+  corpToken: 'corp-token',
+  providerToken: 'provider-token',
+  customizedAuthUrl: 'customized-auth-url',
+  userIdentity: 'user-identity',
+  userDetail: 'user-detail',
+  jsapiTicket: 'jsapi-ticket',
+} as const;
+
 export interface Token {
   readonly accessToken: string;
   readonly expiresAt: Date;
@@ -96,7 +111,7 @@ export class CredentialsClient {
   async getSuiteToken(request: { readonly suiteId?: string } = {}): Promise<Token> {
     return this.#get(
       `suite|${request.suiteId ?? ''}`,
-      this.options.suiteTokenFunction ?? 'suite-token',
+      this.options.suiteTokenFunction ?? FUNCTION_NAMES.suiteToken,
       request,
     );
   }
@@ -105,14 +120,14 @@ export class CredentialsClient {
   async getCorpToken(request: { readonly corpId: string; readonly suiteId?: string }): Promise<CorpToken> {
     return this.#get(
       `corp|${request.suiteId ?? ''}|${request.corpId}`,
-      this.options.corpTokenFunction ?? 'corp-token',
+      this.options.corpTokenFunction ?? FUNCTION_NAMES.corpToken,
       request,
     );
   }
 
   /** The provider_access_token (service/get_provider_token), for WeCom's provider-level APIs. */
   async getProviderToken(): Promise<Token> {
-    return this.#get('provider', this.options.providerTokenFunction ?? 'provider-token', {});
+    return this.#get('provider', this.options.providerTokenFunction ?? FUNCTION_NAMES.providerToken, {});
   }
 
   /**
@@ -123,7 +138,10 @@ export class CredentialsClient {
     readonly templateIds: readonly string[];
     readonly state?: string;
   }): Promise<{ readonly qrcodeUrl: string; readonly expiresAt: Date }> {
-    const body = await this.#call(this.options.customizedAuthUrlFunction ?? 'customized-auth-url', request);
+    const body = await this.#call(
+      this.options.customizedAuthUrlFunction ?? FUNCTION_NAMES.customizedAuthUrl,
+      request,
+    );
     return { qrcodeUrl: String(body.qrcodeUrl), expiresAt: new Date(String(body.expiresAt)) };
   }
 
@@ -136,7 +154,7 @@ export class CredentialsClient {
     readonly suiteId?: string;
     readonly corpId?: string;
   }): Promise<UserIdentity> {
-    const body = await this.#call(this.options.userIdentityFunction ?? 'user-identity', request);
+    const body = await this.#call(this.options.userIdentityFunction ?? FUNCTION_NAMES.userIdentity, request);
     const { userTicketExpiresAt, ...identity } = body as unknown as Omit<
       UserIdentity,
       'userTicketExpiresAt'
@@ -156,7 +174,7 @@ export class CredentialsClient {
     readonly corpId?: string;
   }): Promise<UserDetail> {
     return (await this.#call(
-      this.options.userDetailFunction ?? 'user-detail',
+      this.options.userDetailFunction ?? FUNCTION_NAMES.userDetail,
       request,
     )) as unknown as UserDetail;
   }
@@ -178,7 +196,7 @@ export class CredentialsClient {
     readonly rejected?: JsapiSignature;
   }): Promise<JsapiSignature> {
     const { rejected, ...payload } = request;
-    return (await this.#call(this.options.jsapiTicketFunction ?? 'jsapi-ticket', {
+    return (await this.#call(this.options.jsapiTicketFunction ?? FUNCTION_NAMES.jsapiTicket, {
       ...payload,
       ...(rejected === undefined
         ? {}

@@ -1,4 +1,5 @@
 import { DETAIL_TYPE, type DetailType } from './core/events/service-events.ts';
+import type { ServiceRuntime } from './wiring/service-runtime.ts';
 
 /**
  * What a function may do in the table; lib/constructs/credential-table-access.ts turns each into
@@ -25,12 +26,17 @@ export interface StreamDelivery {
   /** Retries of a failing batch before its records go to the dead-letter queue. */
   readonly retryAttempts: number;
   /**
-   * None (-1): a mapping created again reads the stream's last day, and Lambda sends a record older
-   * than a maximum unread to the dead-letter queue. auth-exchange settles old records itself.
+   * -1 for none. A mapping created again reads the stream's last day, and Lambda sends a record
+   * older than a maximum unread to the dead-letter queue; auth-exchange settles old records itself.
    */
-  readonly maxRecordAgeSeconds: -1;
+  readonly maxRecordAgeSeconds: number;
   readonly bisectBatchOnError: true;
   readonly reportBatchItemFailures: true;
+}
+
+/** A function's own module (`functions/<name>/function.ts`): its handler, built on a runtime. */
+export interface FunctionModule {
+  readonly buildFunction: (runtime: ServiceRuntime) => unknown;
 }
 
 interface CommonEntry {
@@ -46,6 +52,11 @@ interface CommonEntry {
   readonly memoryMb: number;
   /** One sentence for the reader of the stack and the docs. */
   readonly purpose: string;
+  /**
+   * Its module, loaded only when asked (`npm start`, the tests): lib/ reads the other fields at
+   * synth without loading any function code, and no bundle imports this catalogue.
+   */
+  readonly load: () => Promise<FunctionModule>;
 }
 
 /** Called by browsers or WeCom through the public API; it answers HTTP statuses it maps itself. */
@@ -85,6 +96,7 @@ const INVOKED = {
  */
 export const FUNCTIONS = {
   'wecom-callback': {
+    load: () => import('./wecom-callback/function.ts'),
     kind: 'http',
     constructId: 'CallbackFunction',
     purpose: 'Verifies, decrypts and records WeCom pushes, and publishes them as events.',
@@ -103,30 +115,35 @@ export const FUNCTIONS = {
     memoryMb: 512,
   },
   'suite-token': {
+    load: () => import('./suite-token/function.ts'),
     ...INVOKED,
     constructId: 'SuiteTokenFunction',
     purpose: 'Serves a suite_access_token, minted once per refresh point.',
     publishes: [],
   },
   'corp-token': {
+    load: () => import('./corp-token/function.ts'),
     ...INVOKED,
     constructId: 'CorpTokenFunction',
     purpose: "Serves a corp's access_token; announces an authorization WeCom refuses.",
     publishes: [DETAIL_TYPE.authorizationChanged],
   },
   'provider-token': {
+    load: () => import('./provider-token/function.ts'),
     ...INVOKED,
     constructId: 'ProviderTokenFunction',
     purpose: "Serves the provider_access_token of the provider's own corp.",
     publishes: [],
   },
   'customized-auth-url': {
+    load: () => import('./customized-auth-url/function.ts'),
     ...INVOKED,
     constructId: 'CustomizedAuthUrlFunction',
     purpose: '代开发 authorization links (QR codes), with the provider token.',
     publishes: [],
   },
   'user-identity': {
+    load: () => import('./user-identity/function.ts'),
     ...INVOKED,
     constructId: 'UserIdentityFunction',
     purpose: 'Exchanges a sign-in code for who signed in.',
@@ -134,18 +151,21 @@ export const FUNCTIONS = {
     publishes: [DETAIL_TYPE.authorizationChanged],
   },
   'user-detail': {
+    load: () => import('./user-detail/function.ts'),
     ...INVOKED,
     constructId: 'UserDetailFunction',
     purpose: "Exchanges a user_ticket for the user's details.",
     publishes: [DETAIL_TYPE.authorizationChanged],
   },
   'jsapi-ticket': {
+    load: () => import('./jsapi-ticket/function.ts'),
     ...INVOKED,
     constructId: 'JsapiTicketFunction',
     purpose: 'Serves JS-SDK tickets, or signs a page URL with them.',
     publishes: [DETAIL_TYPE.authorizationChanged],
   },
   install: {
+    load: () => import('./install/function.ts'),
     kind: 'http',
     constructId: 'InstallFunction',
     purpose: "Installs from the provider's website: the redirect to WeCom and the way back.",
@@ -162,6 +182,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
   },
   'auth-exchange': {
+    load: () => import('./auth-exchange/function.ts'),
     kind: 'stream',
     constructId: 'AuthExchangeFunction',
     purpose: 'Exchanges auth codes for permanent codes and refreshes authorizations, from the stream.',
@@ -205,3 +226,17 @@ export const functionsOfKind = <Kind extends FunctionEntry['kind']>(
       ? [[name as NamesOfKind<Kind>, entry as Extract<FunctionEntry, { kind: Kind }>] as const]
       : [];
   });
+
+/** The handler a function's module builds, as its own type (typed harnesses and local routes). */
+export type FunctionHandler<Name extends FunctionName> = ReturnType<
+  Awaited<ReturnType<(typeof FUNCTIONS)[Name]['load']>>['buildFunction']
+>;
+
+/** Loads a function's module and builds its handler on `runtime`. */
+export const buildFunction = async <Name extends FunctionName>(
+  name: Name,
+  runtime: ServiceRuntime,
+): Promise<FunctionHandler<Name>> => {
+  const module = await FUNCTIONS[name].load();
+  return module.buildFunction(runtime) as FunctionHandler<Name>;
+};

@@ -51,9 +51,30 @@ export const LOCAL_REGION = 'us-east-1';
  * with telemetry off, and waits until it answers `ListTables`.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
+  if (options.port !== undefined) {
+    return startOnPort(options.port, options);
+  }
+  // A free port can be taken by another process before Java binds it (two test runs, or many
+  // servers starting at once): then another free port is tried.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnPort(await findFreePort(), options);
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !(error instanceof PortTakenError)) {
+        throw error;
+      }
+    }
+  }
+};
+
+const PORT_ATTEMPTS = 3;
+
+/** The port was free when chosen and taken when Java bound it. */
+class PortTakenError extends DynamoDbLocalStartError {}
+
+const startOnPort = async (port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> => {
   const support = javaSupport();
   const loopbackOnly = support.sourceFiles ? { javaVersion: support.javaVersion } : false;
-  const port = options.port ?? (await findFreePort());
   // The jar runs with the package's folder as its working directory, so the path must be absolute,
   // and DynamoDB Local exits quietly when the folder does not exist.
   const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
@@ -87,9 +108,10 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     await waitUntilReady(endpoint, child, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await stop();
-    throw new DynamoDbLocalStartError(
-      `DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${output.trim()}`,
-    );
+    const message = `DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${output.trim()}`;
+    throw output.includes('Failed to bind') || output.includes('Address already in use')
+      ? new PortTakenError(message)
+      : new DynamoDbLocalStartError(message);
   }
   return { endpoint, port, exited, loopbackOnly: loopbackOnly !== false, stop };
 };

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ID_PATTERN } from '../functions/adapters/invoke/parse-token-request.ts';
-import { VERIFY_FILE_ROUTE } from '../functions/wecom-callback/callback-handler.ts';
+import { functionsOfKind, type HttpFunctionName, type PublicRoute } from '../functions/catalog.ts';
 import {
   BodyTooLargeError,
   readBody,
@@ -12,6 +11,7 @@ import {
 } from './lambda-http.ts';
 import type { LocalDeadLetters } from './local-dead-letters.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
+import type { HttpApiHandler } from './local-functions.ts';
 import type { WeComSimulator } from './wecom-simulator.ts';
 
 /** API Gateway's payload limit for an HTTP API (10 MB); the callback itself refuses over 64 KiB. */
@@ -19,9 +19,6 @@ export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** The Lambda Invoke API's limit for a synchronous request payload (6 MB). */
 export const INVOKE_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-const CALLBACK_PATH = /^\/callback\/([^/]+)\/(command|data)$/;
-const INSTALL_PATH = /^\/install\/([^/]+)(\/complete)?$/;
-const ROOT_FILE_PATH = /^\/([^/]+)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 type Respond = (status: number, headers: Record<string, string>, body: string) => void;
@@ -56,48 +53,55 @@ const decode = (component: string): string | undefined => {
   }
 };
 
-type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** A public route of the catalogue, as a pattern over the request path. */
+interface CompiledRoute {
+  readonly fn: HttpFunctionName;
+  readonly methods: readonly string[];
+  /** The route's path as API Gateway names it in `routeKey`. */
+  readonly path: string;
+  readonly pattern: RegExp;
+  readonly variables: readonly string[];
+  /** Segments without a variable: API Gateway prefers the most specific route. */
+  readonly literals: number;
+}
+
+const compile = (fn: HttpFunctionName, route: PublicRoute): CompiledRoute => {
+  const segments = route.path.split('/').slice(1);
+  const variables = segments.flatMap((segment) => /^\{(\w+)\}$/.exec(segment)?.[1] ?? []);
+  const pattern = new RegExp(
+    `^/${segments.map((segment) => (segment.startsWith('{') ? '([^/]+)' : segment)).join('/')}$`,
+  );
+  return {
+    fn,
+    methods: route.methods,
+    path: route.path,
+    pattern,
+    variables,
+    literals: segments.length - variables.length,
+  };
+};
+
+/** Every public route of functions/catalog.ts, the most specific first. */
+const PUBLIC_ROUTES: readonly CompiledRoute[] = functionsOfKind('http')
+  .flatMap(([fn, entry]) => entry.routes.map((route) => compile(fn, route)))
+  .sort((a, b) => b.literals - a.literals);
 
 /** Which function and route API Gateway would pick for a request, or none (its own 404). */
 const matchRoute = (
   method: string,
   path: string,
-  handlers: PublicHandlers,
-): { handler: HttpApiHandler; routeKey: string; name: string; raw: string } | undefined => {
-  const callback = CALLBACK_PATH.exec(path);
-  if (callback !== null && (method === 'GET' || method === 'POST')) {
-    return {
-      handler: handlers.callback,
-      routeKey: `/callback/{suiteId}/${callback[2]}`,
-      name: 'suiteId',
-      raw: callback[1] ?? '',
-    };
+): { route: CompiledRoute; rawParameters: readonly string[] } | undefined => {
+  for (const route of PUBLIC_ROUTES) {
+    const match = route.pattern.exec(path);
+    if (match !== null && route.methods.includes(method)) {
+      return { route, rawParameters: match.slice(1) };
+    }
   }
-  if (method !== 'GET') {
-    return undefined;
-  }
-  const install = INSTALL_PATH.exec(path);
-  if (install !== null) {
-    return {
-      handler: handlers.install,
-      routeKey: `/install/{suiteId}${install[2] ?? ''}`,
-      name: 'suiteId',
-      raw: install[1] ?? '',
-    };
-  }
-  const file = ROOT_FILE_PATH.exec(path);
-  return file === null
-    ? undefined
-    : { handler: handlers.callback, routeKey: VERIFY_FILE_ROUTE, name: 'file', raw: file[1] ?? '' };
+  return undefined;
 };
 
-/** The functions behind the public routes. */
-export interface PublicHandlers {
-  /** Callbacks and WeCom's trusted-domain files. */
-  readonly callback: HttpApiHandler;
-  /** Installs from the provider's website. */
-  readonly install: HttpApiHandler;
-}
+/** The functions behind the public routes, by their catalogue name. */
+export type PublicHandlers = Readonly<Record<HttpFunctionName, HttpApiHandler>>;
 
 /**
  * The port a developer may expose to WeCom (PORT): only what WeCom or a browser reaches in AWS,
@@ -112,13 +116,14 @@ export const publicRoutes =
     const respond = responder(response);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
-    const route = matchRoute(method, url.pathname, handlers);
-    if (route === undefined) {
+    const matched = matchRoute(method, url.pathname);
+    if (matched === undefined) {
       gatewayAnswer(respond, 404);
       return;
     }
-    const parameter = decode(route.raw);
-    if (parameter === undefined) {
+    const { route, rawParameters } = matched;
+    const values = rawParameters.map(decode);
+    if (values.some((value) => value === undefined)) {
       gatewayAnswer(respond, 400);
       return;
     }
@@ -135,10 +140,13 @@ export const publicRoutes =
     const event = toHttpApiEvent(
       request,
       body,
-      { routeKey: route.routeKey, pathParameters: { [route.name]: parameter } },
+      {
+        routeKey: route.path,
+        pathParameters: Object.fromEntries(route.variables.map((name, index) => [name, values[index] ?? ''])),
+      },
       options.publicUrl,
     );
-    writeHttpResult(response, await route.handler(event));
+    writeHttpResult(response, await handlers[route.fn](event));
   };
 
 export interface LambdaRouteDeps {

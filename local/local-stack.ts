@@ -8,35 +8,14 @@ import { createDocumentClient } from '../functions/adapters/dynamodb/document-cl
 import { isExchangeStreamRecord } from '../functions/adapters/dynamodb/stream-filters.ts';
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
 import type { ServiceMetrics } from '../functions/adapters/metrics.ts';
-import { createAuthExchangeHandler } from '../functions/auth-exchange/auth-exchange-handler.ts';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
 import type { SuiteRegistrySource } from '../functions/core/ports.ts';
-import { createCorpTokenHandler } from '../functions/corp-token/corp-token-handler.ts';
-import { createCustomizedAuthUrlHandler } from '../functions/customized-auth-url/customized-auth-url-handler.ts';
-import { createInstallHandler } from '../functions/install/install-handler.ts';
-import { createJsapiTicketHandler } from '../functions/jsapi-ticket/jsapi-ticket-handler.ts';
-import { createProviderTokenHandler } from '../functions/provider-token/provider-token-handler.ts';
-import { createSuiteTokenHandler } from '../functions/suite-token/suite-token-handler.ts';
-import { createUserDetailHandler } from '../functions/user-detail/user-detail-handler.ts';
-import { createUserIdentityHandler } from '../functions/user-identity/user-identity-handler.ts';
-import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
-import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
-import { createInstallDeps } from '../functions/wiring/install-deps.ts';
 import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
-import {
-  createCorpTokenDeps,
-  createCustomizedAuthUrlDeps,
-  createExchangeDeps,
-  createJsapiTicketDeps,
-  createProviderTokenDeps,
-  createSuiteTokenDeps,
-  createUserDetailDeps,
-  createUserIdentityDeps,
-} from '../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';
 import { LocalDeadLetters } from './local-dead-letters.ts';
 import { LocalEventBus } from './local-event-bus.ts';
+import { buildLocalFunctions } from './local-functions.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
 import { defaultRetryDelayMs } from './stream-delivery.ts';
@@ -221,18 +200,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       deadlineStretch: options.deadlineStretch ?? 1,
     });
     const registry = await loadConfigFile(runtime.registry('wecom-callback'), options.configFile ?? '');
-    const callbackHandler = createCallbackHandler(createCallbackDeps(runtime));
-    const installHandler = createInstallHandler(createInstallDeps(runtime));
-    const functions = new Map<string, (payload: unknown) => Promise<unknown>>([
-      ['suite-token', createSuiteTokenHandler(createSuiteTokenDeps(runtime))],
-      ['corp-token', createCorpTokenHandler(createCorpTokenDeps(runtime))],
-      ['provider-token', createProviderTokenHandler(createProviderTokenDeps(runtime))],
-      ['customized-auth-url', createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime))],
-      ['user-identity', createUserIdentityHandler(createUserIdentityDeps(runtime))],
-      ['user-detail', createUserDetailHandler(createUserDetailDeps(runtime))],
-      ['jsapi-ticket', createJsapiTicketHandler(createJsapiTicketDeps(runtime))],
-    ]);
-    const exchange = createAuthExchangeHandler(createExchangeDeps(runtime));
+    const functions = await buildLocalFunctions(runtime);
     const deadLetters = new LocalDeadLetters(
       logger.createChild({ serviceName: 'local-dead-letters' }),
       options.dbPath === undefined ? undefined : resolve(options.dbPath),
@@ -240,7 +208,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const poller = new StreamPoller({
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
-      handler: exchange,
+      handler: functions.exchange,
       // What the Lambda event-source mapping lets through (lib uses the same patterns).
       filter: isExchangeStreamRecord,
       credentials,
@@ -254,15 +222,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     serve(
       server,
-      publicRoutes(
-        { callback: callbackHandler, install: installHandler },
-        options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
-      ),
+      publicRoutes(functions.http, options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       logger,
     );
     serve(
       lambdaServer,
-      lambdaRoutes({ functions, simulator, logger, eventBus, deadLetters, publicUrl: url }),
+      lambdaRoutes({
+        functions: functions.invoked,
+        simulator,
+        logger,
+        eventBus,
+        deadLetters,
+        publicUrl: url,
+      }),
       logger,
     );
 

@@ -16,21 +16,12 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics.ts';
 import { createLogger } from '../adapters/observability.ts';
 import type { WeComApiClientOptions } from '../adapters/wecom/wecom-api-client.ts';
+import type { FunctionName } from '../catalog.ts';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Clock, EventPublisher, SuiteRegistrySource } from '../core/ports.ts';
 
-/** The functions of the service; each is a Lambda function in AWS and a handler under `npm start`. */
-export type ServiceName =
-  | 'wecom-callback'
-  | 'suite-token'
-  | 'corp-token'
-  | 'auth-exchange'
-  | 'provider-token'
-  | 'customized-auth-url'
-  | 'install'
-  | 'user-identity'
-  | 'user-detail'
-  | 'jsapi-ticket';
+/** A function of the service (functions/catalog.ts): a Lambda function in AWS, a handler under `npm start`. */
+export type ServiceName = FunctionName;
 
 /** An AWS SDK client as the runtime hands it to an observer (tests record its commands). */
 export type AwsClient = DynamoDBDocumentClient | SecretsManagerClient | EventBridgeClient;

@@ -19,14 +19,17 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metrics.ts';
+import type { FunctionName } from '../../functions/catalog.ts';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** A function to watch. */
 export interface MonitoredFunction {
+  /** Its catalogue name: its Powertools service name, the `service` dimension of its metrics. */
+  readonly name: FunctionName;
   readonly lambda: IFunction;
-  /** Its Powertools service name: the `service` dimension of the metrics it emits. */
-  readonly serviceName: string;
+  /** It calls WeCom: WeCom's refusals of its calls raise an alarm. */
+  readonly callsWeCom: boolean;
   /**
    * What its `Errors-*` alarm counts. `all-errors`: Lambda's `Errors`, for functions whose every
    * error is a failure. `crashes-only`: `Errors` minus `RequestRefused`, for functions that answer
@@ -36,22 +39,10 @@ export interface MonitoredFunction {
 }
 
 export interface CredentialAlarmsProps {
-  readonly functions: Readonly<
-    Record<
-      | 'callback'
-      | 'suiteToken'
-      | 'corpToken'
-      | 'providerToken'
-      | 'customizedAuthUrl'
-      | 'userIdentity'
-      | 'userDetail'
-      | 'jsapiTicket'
-      | 'authExchange'
-      | 'install',
-      MonitoredFunction
-    >
-  >;
-  readonly deadLetterQueue: IQueue;
+  /** Every function of the catalogue; the callback and auth-exchange also feed the ticket and exchange alarms. */
+  readonly functions: readonly MonitoredFunction[];
+  /** The dead-letter queues of the stream consumers. */
+  readonly deadLetterQueues: readonly IQueue[];
   /** Callback requests the API throttled (answered 429); the install routes' do not count. */
   readonly throttledCallbacks: IMetric;
   /**
@@ -100,6 +91,14 @@ export class CredentialAlarms extends Construct {
     if (props.alarmEmail !== undefined) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
+    const named = (name: FunctionName): MonitoredFunction => {
+      const fn = props.functions.find((candidate) => candidate.name === name);
+      if (fn === undefined) {
+        throw new Error(`the alarms need the ${name} function`);
+      }
+      return fn;
+    };
+    const callback = named('wecom-callback');
     // The functions' own metrics, of this stage only.
     const serviceMetric = (metricName: string, dimensions: Record<string, string>, period: Duration) =>
       new Metric({
@@ -112,7 +111,7 @@ export class CredentialAlarms extends Construct {
     const ticketMetric = (suiteId?: string) =>
       serviceMetric(
         METRIC.suiteTicketReceived,
-        { service: props.functions.callback.serviceName, ...(suiteId === undefined ? {} : { suiteId }) },
+        { service: callback.name, ...(suiteId === undefined ? {} : { suiteId }) },
         Duration.minutes(20),
       );
     this.#alarm('NoSuiteTicket', {
@@ -132,17 +131,20 @@ export class CredentialAlarms extends Construct {
         alarmDescription: `No suite_ticket for ${suiteId} in 20 minutes: tokens for it fail with 40085 within 10 more minutes.`,
       });
     }
-    this.#alarm('DeadLetters', {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription:
-        'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
-    });
+    for (const [index, queue] of props.deadLetterQueues.entries()) {
+      // The first keeps the id the operations docs name; a second stream consumer gets its own.
+      this.#alarm(index === 0 ? 'DeadLetters' : `DeadLetters${index + 1}`, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
+      });
+    }
     this.#alarm('CallbackThrottled', {
       metric: props.throttledCallbacks,
       threshold: 1,
@@ -162,7 +164,7 @@ export class CredentialAlarms extends Construct {
     this.#alarm('ExchangeOutcomeUnknown', {
       metric: serviceMetric(
         METRIC.exchangeOutcomeUnknown,
-        { service: props.functions.authExchange.serviceName },
+        { service: named('auth-exchange').name },
         FIVE_MINUTES,
       ),
       threshold: 1,
@@ -171,9 +173,10 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'get_permanent_code got no answer and WeCom then called the auth code used: the install may be lost and the corp must reinstall (README, Operations).',
     });
-    for (const [name, fn] of Object.entries(props.functions)) {
+    for (const fn of props.functions) {
+      const { name } = fn;
       this.#alarm(`Errors-${name}`, {
-        metric: failures(fn, serviceMetric(METRIC.requestRefused, { service: fn.serviceName }, FIVE_MINUTES)),
+        metric: failures(fn, serviceMetric(METRIC.requestRefused, { service: name }, FIVE_MINUTES)),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -183,9 +186,7 @@ export class CredentialAlarms extends Construct {
             : `The ${name} function failed (crashed or timed out) in the last 5 minutes.`,
       });
     }
-    // Every function but the callback calls WeCom.
-    const wecomCallers = Object.entries(props.functions).filter(([name]) => name !== 'callback');
-    for (const [, { serviceName: service }] of wecomCallers) {
+    for (const { name: service } of props.functions.filter((fn) => fn.callsWeCom)) {
       this.#alarm(`WeComErrors-${service}`, {
         metric: serviceMetric(METRIC.wecomError, { service }, FIVE_MINUTES),
         threshold: 5,
@@ -225,8 +226,8 @@ export class CredentialAlarms extends Construct {
           new GraphWidget({
             title: 'Callback latency (ms)',
             left: [
-              props.functions.callback.lambda.metricDuration({ statistic: 'p50' }),
-              props.functions.callback.lambda.metricDuration({ statistic: 'p99' }),
+              callback.lambda.metricDuration({ statistic: 'p50' }),
+              callback.lambda.metricDuration({ statistic: 'p99' }),
             ],
             width: 12,
           }),
@@ -257,7 +258,7 @@ const failures = (fn: MonitoredFunction, refused: IMetric): IMetric => {
   return new MathExpression({
     expression: 'FILL(errors, 0) - FILL(refused, 0)',
     usingMetrics: { errors, refused },
-    label: `${fn.serviceName} crashes and timeouts`,
+    label: `${fn.name} crashes and timeouts`,
     period: FIVE_MINUTES,
   });
 };

@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import type { PublicRoute } from '../../functions/catalog.ts';
 import type { CustomDomain } from '../stage-config.ts';
 import { CredentialApiDomain } from './credential-api-domain.ts';
 
@@ -14,23 +15,24 @@ export const THROTTLED_METRIC = 'CallbackThrottled';
 /** Requests the stage answered 5xx, counted from the access log by a metric filter. */
 export const SERVER_ERROR_METRIC = 'CallbackServerError';
 
-/** The install routes: public, called by browsers, throttled per route. */
-export const INSTALL_PATHS = ['/install/{suiteId}', '/install/{suiteId}/complete'] as const;
-
-export interface CredentialApiProps {
-  /** The function behind every callback route and the trusted-domain files (`GET /{file}`). */
-  readonly callbackFunction: IFunction;
-  /** The function behind the install routes. */
-  readonly installFunction: IFunction;
-  /** Steady requests per second of each callback route (the stage default). */
+/** A throttle of the stage: steady requests per second of each route it applies to, and the burst. */
+export interface RouteThrottle {
   readonly rateLimit: number;
   readonly burstLimit: number;
-  /** Steady requests per second of each install route. */
-  readonly installRateLimit: number;
-  readonly installBurstLimit: number;
-  /** Steady requests per second and burst of the completion route alone. */
-  readonly installCompleteRateLimit: number;
-  readonly installCompleteBurstLimit: number;
+}
+
+/** The functions behind the public routes, as functions/catalog.ts lists them. */
+export interface ApiFunction {
+  readonly fn: IFunction;
+  /** The id of its Lambda integration (part of the routes' logical ids: keep it stable). */
+  readonly integrationId: string;
+  readonly routes: readonly PublicRoute[];
+}
+
+export interface CredentialApiProps {
+  readonly functions: readonly ApiFunction[];
+  /** Each route's throttle by its catalogue name; `callback` is the stage default. */
+  readonly throttles: Readonly<Record<PublicRoute['throttle'], RouteThrottle>>;
   /** How long to keep the access logs (deleted with the API). */
   readonly logRetention: RetentionDays;
   /**
@@ -69,21 +71,19 @@ export class CredentialApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: 'WeCom callbacks (指令回调 and 数据回调), installs and trusted-domain files',
     });
-    const callback = new HttpLambdaIntegration('Callback', props.callbackFunction);
-    for (const kind of ['command', 'data']) {
-      this.api.addRoutes({
-        path: `/callback/{suiteId}/${kind}`,
-        methods: [HttpMethod.GET, HttpMethod.POST],
-        integration: callback,
+    // A path variable must be a whole segment: WeCom's trusted-domain files (WW_verify_<name>.txt at
+    // the domain root) arrive on the catch-all GET /{file}, and the callback answers 404 for other names.
+    const throttledRoutes = props.functions.flatMap(({ fn, integrationId, routes }) => {
+      const integration = new HttpLambdaIntegration(integrationId, fn);
+      return routes.flatMap((route) => {
+        const added = this.api.addRoutes({
+          path: route.path,
+          methods: route.methods.map((method) => HttpMethod[method]),
+          integration,
+        });
+        return route.throttle === 'callback' ? [] : [{ route, added }];
       });
-    }
-    // WeCom fetches WW_verify_<name>.txt from the domain root. A path variable must be a whole
-    // segment, so the route takes any one-segment GET and the callback answers 404 for other names.
-    this.api.addRoutes({ path: '/{file}', methods: [HttpMethod.GET], integration: callback });
-    const install = new HttpLambdaIntegration('Install', props.installFunction);
-    const installRoutes = INSTALL_PATHS.flatMap((path) =>
-      this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: install }),
-    );
+    });
 
     // Access logs go with the API: `cdk destroy` leaves no orphaned log group behind.
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -93,26 +93,28 @@ export class CredentialApi extends Construct {
     const defaultStage = this.api.defaultStage?.node.defaultChild as CfnStage;
     // The stage default applies to every route without settings of its own: the install routes have lower ones.
     defaultStage.defaultRouteSettings = {
-      throttlingRateLimit: props.rateLimit,
-      throttlingBurstLimit: props.burstLimit,
+      throttlingRateLimit: props.throttles.callback.rateLimit,
+      throttlingBurstLimit: props.throttles.callback.burstLimit,
     };
     defaultStage.routeSettings = Object.fromEntries(
-      INSTALL_PATHS.map((path) => [
-        HttpRouteKey.with(path, HttpMethod.GET).key,
-        // RouteSettings is a JSON map in CloudFormation: CDK passes it as is, so the keys are
-        // CloudFormation's PascalCase, not the camelCase of defaultRouteSettings.
-        path.endsWith('/complete')
-          ? {
-              ThrottlingRateLimit: props.installCompleteRateLimit,
-              ThrottlingBurstLimit: props.installCompleteBurstLimit,
-            }
-          : { ThrottlingRateLimit: props.installRateLimit, ThrottlingBurstLimit: props.installBurstLimit },
-      ]),
+      throttledRoutes.flatMap(({ route }) =>
+        route.methods.map((method) => {
+          const throttle = props.throttles[route.throttle];
+          return [
+            HttpRouteKey.with(route.path, HttpMethod[method]).key,
+            // RouteSettings is a JSON map in CloudFormation: CDK passes it as is, so the keys are
+            // CloudFormation's PascalCase, not the camelCase of defaultRouteSettings.
+            { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+          ];
+        }),
+      ),
     );
     // API Gateway refuses route settings for a route that does not exist yet, and nothing else
     // orders the stage after the routes.
-    for (const route of installRoutes) {
-      defaultStage.node.addDependency(route);
+    for (const { added } of throttledRoutes) {
+      for (const route of added) {
+        defaultStage.node.addDependency(route);
+      }
     }
     defaultStage.accessLogSettings = {
       destinationArn: this.accessLogs.logGroupArn,

@@ -12,6 +12,7 @@ type Grantee = IGrantable & IConstruct;
 
 import { KEY_PREFIX, leadingKeysPattern } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.ts';
+import type { TableAccess } from '../../functions/catalog.ts';
 
 /** The cached credentials of suites (suite token, pre-auth code): `TOKEN#SUITE#…`, never a corp's. */
 const suiteCredentialsPattern = `${KEY_PREFIX.token}SUITE#*`;
@@ -59,6 +60,24 @@ export class CredentialTableAccess extends Construct {
       tableArn: props.tableArn,
       tableStreamArn: props.tableStreamArn,
     });
+  }
+
+  /** The access functions/catalog.ts names for a function. */
+  grantAccess(grantee: Grantee, access: TableAccess): void {
+    switch (access) {
+      case 'callback':
+        this.grantCallbackAccess(grantee);
+        return;
+      case 'credentials':
+        this.grantTokenAccess(grantee);
+        return;
+      case 'install':
+        this.grantInstallAccess(grantee);
+        return;
+      case 'exchange':
+        this.grantExchangeAccess(grantee);
+        return;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS as CATALOGUE, FUNCTION_NAMES, functionsOfKind } from '../../functions/catalog.ts';
 import { readStageConfig } from '../../lib/stage-config.ts';
 import { actionsOf, type SynthesizedApp, statementsOf, synthesizeApp } from '../support/infra.ts';
 
@@ -16,26 +17,14 @@ beforeAll(() => {
   defaults = synthesizeApp();
 });
 
-/** The functions other services invoke (design §3, §9): construct id and service name. */
-const INVOKED = [
-  ['SuiteTokenFunction', 'suite-token'],
-  ['CorpTokenFunction', 'corp-token'],
-  ['ProviderTokenFunction', 'provider-token'],
-  ['CustomizedAuthUrlFunction', 'customized-auth-url'],
-  ['UserIdentityFunction', 'user-identity'],
-  ['UserDetailFunction', 'user-detail'],
-  ['JsapiTicketFunction', 'jsapi-ticket'],
-] as const;
+/** The functions other services invoke (functions/catalog.ts): construct id and service name. */
+const INVOKED = functionsOfKind('invoked').map(([name, entry]) => [entry.constructId, name] as const);
 const INVOKED_IDS: string[] = INVOKED.map(([functionId]) => functionId);
-const FUNCTIONS = ['CallbackFunction', ...INVOKED_IDS, 'AuthExchangeFunction', 'InstallFunction'];
-const PUBLISHERS = [
-  'AuthExchangeFunction',
-  'CallbackFunction',
-  'CorpTokenFunction',
-  'JsapiTicketFunction',
-  'UserDetailFunction',
-  'UserIdentityFunction',
-];
+const FUNCTIONS = FUNCTION_NAMES.map((name) => CATALOGUE[name].constructId);
+/** The functions the catalogue says publish events, by construct id. */
+const PUBLISHERS = FUNCTION_NAMES.filter((name) => CATALOGUE[name].publishes.length > 0)
+  .map((name) => CATALOGUE[name].constructId)
+  .sort();
 
 /** A key policy or IAM statement as synthesized. */
 type PolicyStatement = {
@@ -920,14 +909,20 @@ describe('the event bus', () => {
       ]),
     );
 
-    expect(detailTypes).toEqual({
-      CallbackFunction: ['WeCom Data Callback', 'WeCom Command Event', 'WeCom Authorization Changed'],
-      AuthExchangeFunction: ['WeCom Authorization Changed'],
-      CorpTokenFunction: ['WeCom Authorization Changed'],
-      JsapiTicketFunction: ['WeCom Authorization Changed'],
-      UserDetailFunction: ['WeCom Authorization Changed'],
-      UserIdentityFunction: ['WeCom Authorization Changed'],
-    });
+    expect(detailTypes).toEqual(
+      Object.fromEntries(
+        FUNCTION_NAMES.filter((name) => CATALOGUE[name].publishes.length > 0).map((name) => [
+          CATALOGUE[name].constructId,
+          [...CATALOGUE[name].publishes],
+        ]),
+      ),
+    );
+    // The catalogue's own claim, checked once: the callback publishes all three, others only changes.
+    expect(detailTypes.CallbackFunction).toEqual([
+      'WeCom Data Callback',
+      'WeCom Command Event',
+      'WeCom Authorization Changed',
+    ]);
   });
 
   it('gives EVENT_BUS_NAME to exactly the publishers', () => {

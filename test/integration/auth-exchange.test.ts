@@ -46,10 +46,10 @@ describe('auth-exchange', () => {
     const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
 
     const [first, second] = await Promise.all([
-      harness.exchangeHandler()({ Records: [record] }),
-      harness.exchangeHandler()({ Records: [record] }),
+      harness.handler('auth-exchange')({ Records: [record] }),
+      harness.handler('auth-exchange')({ Records: [record] }),
     ]);
-    const redelivered = await harness.exchangeHandler()({
+    const redelivered = await harness.handler('auth-exchange')({
       Records: [record],
     });
 
@@ -70,7 +70,7 @@ describe('auth-exchange', () => {
     const record = await streamRecordOf(authCode);
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'errcode', errcode: 40078 });
 
-    const response = await harness.exchangeHandler()({
+    const response = await harness.handler('auth-exchange')({
       Records: [record],
     });
 
@@ -93,10 +93,10 @@ describe('auth-exchange', () => {
     const record = await streamRecordOf(authCode);
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'http', status: 502 });
 
-    const failed = await harness.exchangeHandler()({
+    const failed = await harness.handler('auth-exchange')({
       Records: [record],
     });
-    const retried = await harness.exchangeHandler()({
+    const retried = await harness.handler('auth-exchange')({
       Records: [record],
     });
 
@@ -115,7 +115,7 @@ describe('auth-exchange', () => {
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'timeout', holdMs: 1000 });
     const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
 
-    const response = await harness.exchangeHandler()({
+    const response = await harness.handler('auth-exchange')({
       Records: [record],
     });
 
@@ -129,9 +129,9 @@ describe('auth-exchange', () => {
     harness.simulator.injectFaults('service/v2/get_permanent_code', { kind: 'errcode', errcode: -1 });
     const callsBefore = harness.simulator.calls('service/v2/get_permanent_code');
 
-    const failed = await harness.exchangeHandler()({ Records: [record] });
+    const failed = await harness.handler('auth-exchange')({ Records: [record] });
     const callsAfterFailure = harness.simulator.calls('service/v2/get_permanent_code');
-    const retried = await harness.exchangeHandler()({ Records: [record] });
+    const retried = await harness.handler('auth-exchange')({ Records: [record] });
 
     expect(failed.batchItemFailures).toHaveLength(1);
     expect(callsAfterFailure - callsBefore).toBe(1);
@@ -151,8 +151,8 @@ describe('auth-exchange', () => {
       (entry) => entry.name === 'exchangeOutcomeUnknown',
     ).length;
 
-    const lost = await harness.exchangeHandler()({ Records: [record] });
-    const retried = await harness.exchangeHandler()({ Records: [record] });
+    const lost = await harness.handler('auth-exchange')({ Records: [record] });
+    const retried = await harness.handler('auth-exchange')({ Records: [record] });
 
     expect(lost.batchItemFailures).toHaveLength(1);
     expect(retried.batchItemFailures).toEqual([]);

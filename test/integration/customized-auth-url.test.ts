@@ -19,11 +19,13 @@ describe('customized-auth-url', () => {
     const providerCalls = harness.simulator.calls('service/get_provider_token');
     const started = Date.now();
 
-    const first = await harness.customizedAuthUrlHandler()({
+    const first = await harness.handler('customized-auth-url')({
       templateIds: [CUSTOMIZED_TEMPLATE.suiteId],
       state: 'web1',
     });
-    const second = await harness.customizedAuthUrlHandler()({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] });
+    const second = await harness.handler('customized-auth-url')({
+      templateIds: [CUSTOMIZED_TEMPLATE.suiteId],
+    });
 
     expect(first.qrcodeUrl).toMatch(/^https:\/\/open\.work\.weixin\.qq\.com\/.+state=web1$/);
     expect(second.qrcodeUrl).not.toBe(first.qrcodeUrl);
@@ -35,10 +37,10 @@ describe('customized-auth-url', () => {
     const calls = harness.simulator.calls('service/get_customized_auth_url');
 
     await expect(
-      harness.customizedAuthUrlHandler()({ templateIds: [THIRD_PARTY_SUITE.suiteId] }),
+      harness.handler('customized-auth-url')({ templateIds: [THIRD_PARTY_SUITE.suiteId] }),
     ).rejects.toMatchObject({ name: 'InvalidRequestError' });
     await expect(
-      harness.customizedAuthUrlHandler()({ templateIds: ['dknotconfigured'] }),
+      harness.handler('customized-auth-url')({ templateIds: ['dknotconfigured'] }),
     ).rejects.toMatchObject({
       name: 'UnknownSuiteError',
     });
@@ -52,7 +54,7 @@ describe('customized-auth-url', () => {
     [{ templateIds: [CUSTOMIZED_TEMPLATE.suiteId], state: 'not-alnum!' }],
     [{ templateIds: [CUSTOMIZED_TEMPLATE.suiteId], state: 'a'.repeat(33) }],
   ])('refuses the payload %o', async (payload) => {
-    await expect(harness.customizedAuthUrlHandler()(payload)).rejects.toMatchObject({
+    await expect(harness.handler('customized-auth-url')(payload)).rejects.toMatchObject({
       name: 'InvalidRequestError',
     });
   });
@@ -61,7 +63,9 @@ describe('customized-auth-url', () => {
     harness.simulator.injectFaults('service/get_customized_auth_url', { kind: 'errcode', errcode: 40082 });
     const providerCalls = harness.simulator.calls('service/get_provider_token');
 
-    const answer = await harness.customizedAuthUrlHandler()({ templateIds: [CUSTOMIZED_TEMPLATE.suiteId] });
+    const answer = await harness.handler('customized-auth-url')({
+      templateIds: [CUSTOMIZED_TEMPLATE.suiteId],
+    });
 
     expect(answer.qrcodeUrl).toMatch(/^https:\/\//);
     expect(harness.simulator.calls('service/get_provider_token') - providerCalls).toBe(1);

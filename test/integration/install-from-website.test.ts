@@ -96,7 +96,7 @@ describe('install from the provider website', () => {
 
     const token = await eventually(async () => {
       try {
-        return await harness.corpTokenHandler()({ corpId, suiteId: SUITE });
+        return await harness.handler('corp-token')({ corpId, suiteId: SUITE });
       } catch {
         return undefined;
       }

@@ -36,7 +36,7 @@ describe('failed mints for a passing reason', () => {
     const before = calls();
     harness.simulator.setIpAllowListed(false); // 60020 until the IP is allow-listed
     try {
-      const ask = () => outcomeOf(() => harness.suiteTokenHandler()({ suiteId }));
+      const ask = () => outcomeOf(() => harness.handler('suite-token')({ suiteId }));
 
       expect(await ask()).toBe('WeComApiError');
       expect(await ask()).toBe('WeComApiError');
@@ -65,7 +65,7 @@ describe('failed mints for a passing reason', () => {
 
   it('does not make a streak of failures that never reached WeCom (no suite_ticket yet)', async () => {
     const suiteId = CUSTOMIZED_TEMPLATE.suiteId;
-    const ask = () => outcomeOf(() => harness.suiteTokenHandler()({ suiteId }));
+    const ask = () => outcomeOf(() => harness.handler('suite-token')({ suiteId }));
 
     expect(await ask()).toBe('SuiteTicketMissingError');
     expect(await ask()).toBe('SuiteTicketMissingError');

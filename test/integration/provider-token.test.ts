@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('provider-token', () => {
   it('gives 40 cold concurrent callers in 4 containers one token, minted once upstream', async () => {
-    const handlers = Array.from({ length: 4 }, () => harness.providerTokenHandler());
+    const handlers = Array.from({ length: 4 }, () => harness.handler('provider-token'));
     const before = harness.simulator.calls('service/get_provider_token');
 
     const answers = await Promise.all(
@@ -33,11 +33,11 @@ describe('provider-token', () => {
   });
 
   it('replaces a token reported stale only if it is still the cached one', async () => {
-    const { accessToken } = await harness.providerTokenHandler()({});
+    const { accessToken } = await harness.handler('provider-token')({});
     const before = harness.simulator.calls('service/get_provider_token');
 
-    const again = await harness.providerTokenHandler()({ staleToken: accessToken });
-    const unrelated = await harness.providerTokenHandler()({ staleToken: 'not-the-cached-one' });
+    const again = await harness.handler('provider-token')({ staleToken: accessToken });
+    const unrelated = await harness.handler('provider-token')({ staleToken: 'not-the-cached-one' });
 
     // WeCom hands back the same token while it is valid; one call was made for the stale report.
     expect(again.accessToken).toBe(accessToken);
@@ -59,7 +59,7 @@ describe('provider-token', () => {
   });
 
   it('refuses a payload with anything but staleToken', async () => {
-    await expect(harness.providerTokenHandler()({ suiteId: 'ww1' })).rejects.toMatchObject({
+    await expect(harness.handler('provider-token')({ suiteId: 'ww1' })).rejects.toMatchObject({
       name: 'InvalidRequestError',
     });
   });

@@ -56,8 +56,8 @@ describe('sign-in', () => {
   it('turns a third-party code into the member and their ticket into details; a used code is 40029', async () => {
     const code = harness.simulator.issueOAuthCode(SUITE, CORP, 'zhangsan');
     const linesBefore = fileLogs.lines().length;
-    const identity = await harness.userIdentityHandler()({ code, suiteId: SUITE });
-    const detail = await harness.userDetailHandler()({
+    const identity = await harness.handler('user-identity')({ code, suiteId: SUITE });
+    const detail = await harness.handler('user-detail')({
       userTicket: identity.userTicket ?? '',
       suiteId: SUITE,
     });
@@ -72,7 +72,7 @@ describe('sign-in', () => {
       expect(logged).not.toContain(value);
     }
 
-    const used = await failureOf(() => harness.userIdentityHandler()({ code, suiteId: SUITE }));
+    const used = await failureOf(() => harness.handler('user-identity')({ code, suiteId: SUITE }));
     expect(used).toMatchObject({ name: 'WeComApiError' });
     expect(used.message).toContain('40029');
   });
@@ -80,7 +80,7 @@ describe('sign-in', () => {
   it('answers an outsider with an openId only', async () => {
     const code = harness.simulator.issueOAuthCode(SUITE, CORP);
 
-    const identity = await harness.userIdentityHandler()({ code, suiteId: SUITE, corpId: CORP });
+    const identity = await harness.handler('user-identity')({ code, suiteId: SUITE, corpId: CORP });
 
     expect(identity.openId).toMatch(/^openid-/);
     expect(identity.userId).toBeUndefined();
@@ -90,9 +90,9 @@ describe('sign-in', () => {
   it('signs a 代开发 user in with that corp’s token, and needs corpId for it', async () => {
     const code = harness.simulator.issueOAuthCode(TEMPLATE, DK_CORP, 'lisi');
 
-    const missing = await failureOf(() => harness.userIdentityHandler()({ code, suiteId: TEMPLATE }));
-    const identity = await harness.userIdentityHandler()({ code, suiteId: TEMPLATE, corpId: DK_CORP });
-    const detail = await harness.userDetailHandler()({
+    const missing = await failureOf(() => harness.handler('user-identity')({ code, suiteId: TEMPLATE }));
+    const identity = await harness.handler('user-identity')({ code, suiteId: TEMPLATE, corpId: DK_CORP });
+    const detail = await harness.handler('user-detail')({
       userTicket: identity.userTicket ?? '',
       suiteId: TEMPLATE,
       corpId: DK_CORP,
@@ -111,14 +111,14 @@ describe('sign-in', () => {
       { code: 'a b' },
       { code: 'c', extra: 1 },
     ]) {
-      expect(await failureOf(() => harness.userIdentityHandler()(payload))).toMatchObject({
+      expect(await failureOf(() => harness.handler('user-identity')(payload))).toMatchObject({
         name: 'InvalidRequestError',
       });
     }
     const stranger = harness.simulator.issueOAuthCode(TEMPLATE, 'wwneverinstalled', 'wangwu');
     expect(
       await failureOf(() =>
-        harness.userIdentityHandler()({ code: stranger, suiteId: TEMPLATE, corpId: 'wwneverinstalled' }),
+        harness.handler('user-identity')({ code: stranger, suiteId: TEMPLATE, corpId: 'wwneverinstalled' }),
       ),
     ).toMatchObject({ name: 'CorpNotAuthorizedError' });
     for (const payload of [
@@ -131,12 +131,12 @@ describe('sign-in', () => {
       { corpId: CORP, type: 'corp', url: 'https://a.example.com/', rejectedSignature: { nonceStr: 'a' } },
       { corpId: CORP, type: 'both' },
     ]) {
-      expect(await failureOf(() => harness.jsapiTicketHandler()(payload))).toMatchObject({
+      expect(await failureOf(() => harness.handler('jsapi-ticket')(payload))).toMatchObject({
         name: 'InvalidRequestError',
       });
     }
     const forged = await failureOf(() =>
-      harness.userDetailHandler()({ userTicket: 'userticket-forged', suiteId: SUITE }),
+      harness.handler('user-detail')({ userTicket: 'userticket-forged', suiteId: SUITE }),
     );
     expect(forged.message).toContain('84015');
   });
@@ -145,10 +145,10 @@ describe('sign-in', () => {
 describe('JS-SDK tickets', () => {
   it('signs a page for wx.config and wx.agentConfig with the cached tickets, the fragment dropped', async () => {
     for (const type of ['corp', 'agent'] as const) {
-      const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: CORP, type })) as {
+      const { ticket } = (await harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId: CORP, type })) as {
         ticket: string;
       };
-      const signed = (await harness.jsapiTicketHandler()({
+      const signed = (await harness.handler('jsapi-ticket')({
         suiteId: SUITE,
         corpId: CORP,
         type,
@@ -173,7 +173,7 @@ describe('JS-SDK tickets', () => {
     await install(SUITE, corpId);
     const page = { suiteId: SUITE, corpId, type: 'agent' as const, url: 'https://app.example.com/p' };
     const sign = (extra: object = {}) =>
-      harness.jsapiTicketHandler()({ ...page, ...extra }) as Promise<{
+      harness.handler('jsapi-ticket')({ ...page, ...extra }) as Promise<{
         nonceStr: string;
         timestamp: number;
         signature: string;
@@ -190,7 +190,7 @@ describe('JS-SDK tickets', () => {
     const reportedAgain = await sign({ rejectedSignature: report });
 
     expect(fetches() - before).toBe(1);
-    const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'agent' })) as {
+    const { ticket } = (await harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId, type: 'agent' })) as {
       ticket: string;
     };
     const expected = (signed: { nonceStr: string; timestamp: number }) =>
@@ -206,8 +206,8 @@ describe('JS-SDK tickets', () => {
     // Without url, the ticket itself is reported.
     harness.simulator.invalidateJsapiTicket(SUITE, corpId, 'agent');
     const stale = { suiteId: SUITE, corpId, type: 'agent', staleTicket: ticket };
-    const replaced = (await harness.jsapiTicketHandler()(stale)) as { ticket: string };
-    const again = (await harness.jsapiTicketHandler()(stale)) as { ticket: string };
+    const replaced = (await harness.handler('jsapi-ticket')(stale)) as { ticket: string };
+    const again = (await harness.handler('jsapi-ticket')(stale)) as { ticket: string };
     expect(replaced.ticket).not.toBe(ticket);
     expect(again.ticket).toBe(replaced.ticket);
     expect(fetches() - before).toBe(2);
@@ -219,7 +219,7 @@ describe('JS-SDK tickets', () => {
     harness.simulator.cancelAuthorization(SUITE, corpId); // WeCom says 48004; no push reached us
 
     const refused = await failureOf(() =>
-      harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'corp' }),
+      harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId, type: 'corp' }),
     );
 
     expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });
@@ -239,12 +239,12 @@ describe('JS-SDK tickets', () => {
     const calls = harness.simulator.calls('get_jsapi_ticket');
     for (const url of ['javascript:alert(1)', 'app.example.com/page', 'https://app.example.com/a b']) {
       expect(
-        await failureOf(() => harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'corp', url })),
+        await failureOf(() => harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId, type: 'corp', url })),
       ).toMatchObject({ name: 'InvalidRequestError' });
     }
     expect(
       await failureOf(() =>
-        harness.jsapiTicketHandler()({ suiteId: SUITE, corpId: 'wwnobody', type: 'corp' }),
+        harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId: 'wwnobody', type: 'corp' }),
       ),
     ).toMatchObject({ name: 'CorpNotAuthorizedError' });
     expect(harness.simulator.calls('get_jsapi_ticket')).toBe(calls);
@@ -266,7 +266,7 @@ describe('JS-SDK tickets', () => {
     });
 
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
-    const { ticket } = (await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type: 'agent' })) as {
+    const { ticket } = (await harness.handler('jsapi-ticket')({ suiteId: SUITE, corpId, type: 'agent' })) as {
       ticket: string;
     };
     // Every page was signed with that one ticket.
@@ -286,7 +286,7 @@ describe('JS-SDK tickets', () => {
   it('has a simulator that enforces WeCom’s quota (100 fetches an hour per app), so staying below it means something', async () => {
     const corpId = 'wwjsapiquota0001';
     await install(SUITE, corpId);
-    const { accessToken } = await harness.corpTokenHandler()({ suiteId: SUITE, corpId });
+    const { accessToken } = await harness.handler('corp-token')({ suiteId: SUITE, corpId });
     const fetchTicket = async () =>
       (await (
         await fetch(
@@ -315,7 +315,12 @@ describe('JS-SDK tickets', () => {
         await harness.pushTicket(SUITE); // WeCom pushes a ticket every 10 minutes
       }
       for (const type of ['corp', 'agent'] as const) {
-        await harness.jsapiTicketHandler()({ suiteId: SUITE, corpId, type, url: 'https://app.example.com/' });
+        await harness.handler('jsapi-ticket')({
+          suiteId: SUITE,
+          corpId,
+          type,
+          url: 'https://app.example.com/',
+        });
       }
     }
 

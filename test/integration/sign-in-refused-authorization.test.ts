@@ -77,7 +77,9 @@ describe('sign-in for a 代开发 corp WeCom no longer serves', () => {
     const code = harness.simulator.issueOAuthCode(TEMPLATE, corpId, 'zhaoliu');
     harness.simulator.cancelAuthorization(TEMPLATE, corpId); // WeCom says 48004; no push reached us
 
-    const refused = await failureOf(() => harness.userIdentityHandler()({ code, suiteId: TEMPLATE, corpId }));
+    const refused = await failureOf(() =>
+      harness.handler('user-identity')({ code, suiteId: TEMPLATE, corpId }),
+    );
 
     expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });
     expect(await announcedBroken(corpId)).toMatchObject({ suiteId: TEMPLATE, cause: 'wecom_refused' });
@@ -89,7 +91,11 @@ describe('sign-in for a 代开发 corp WeCom no longer serves', () => {
     harness.simulator.cancelAuthorization(TEMPLATE, corpId);
 
     const refused = await failureOf(() =>
-      harness.userDetailHandler()({ userTicket: 'userticket-of-a-past-sign-in', suiteId: TEMPLATE, corpId }),
+      harness.handler('user-detail')({
+        userTicket: 'userticket-of-a-past-sign-in',
+        suiteId: TEMPLATE,
+        corpId,
+      }),
     );
 
     expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });

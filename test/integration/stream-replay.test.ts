@@ -103,7 +103,7 @@ const deliverCode = async (authCode: string) => {
   if (record === undefined) {
     throw new Error('no stream record for the auth code');
   }
-  return harness.exchangeHandler()({ Records: [record] });
+  return harness.handler('auth-exchange')({ Records: [record] });
 };
 
 const authorizationChanges = () =>
@@ -162,7 +162,7 @@ describe('a stream replayed from its oldest record', () => {
     ).length;
 
     const batches = await replayFromTrimHorizon();
-    const handler = harness.exchangeHandler();
+    const handler = harness.handler('auth-exchange');
     const failures = [];
     for (const batch of batches) {
       failures.push(...(await handler({ Records: batch })).batchItemFailures);

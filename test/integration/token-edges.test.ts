@@ -65,8 +65,8 @@ describe.each(['full'] as const)(
     });
 
     it('serves every request across three lifetimes, with at most two upstream token calls per lifetime', async () => {
-      const suiteToken = harness.suiteTokenHandler();
-      const corpToken = harness.corpTokenHandler();
+      const suiteToken = harness.handler('suite-token');
+      const corpToken = harness.handler('corp-token');
       const requests = [
         {
           api: 'service/get_suite_token',
@@ -123,11 +123,11 @@ describe.each(['full'] as const)(
     }, 120_000);
 
     it('gives 50 concurrent callers in 5 containers the next token at the true end of the last, with one upstream mint', async () => {
-      const first = await harness.suiteTokenHandler()({ suiteId });
+      const first = await harness.handler('suite-token')({ suiteId });
       clock.moveTo(Date.parse(first.expiresAt));
       await harness.pushTicket(suiteId);
       const issuedBefore = harness.simulator.issuedTokens('service/get_suite_token');
-      const handlers = Array.from({ length: 5 }, () => harness.suiteTokenHandler());
+      const handlers = Array.from({ length: 5 }, () => harness.handler('suite-token'));
 
       const answers = await Promise.all(
         Array.from({ length: 50 }, (_, index) => handlers[index % handlers.length]?.({ suiteId })),
@@ -164,10 +164,10 @@ describe('authorizations WeCom refuses to mint for', () => {
   it('takes 40082 after one retry with a renewed suite token as "not authorized", and asks again only after a minute', async () => {
     const corpId = 'wxcorp40082';
     await install(harness, suiteId, corpId);
-    const corpToken = harness.corpTokenHandler();
+    const corpToken = harness.handler('corp-token');
     const suiteCalls = () => harness.simulator.calls('service/get_suite_token');
     const corpCalls = () => harness.simulator.calls('service/get_corp_token');
-    await harness.suiteTokenHandler()({ suiteId });
+    await harness.handler('suite-token')({ suiteId });
     const [suiteBefore, corpBefore] = [suiteCalls(), corpCalls()];
     harness.simulator.injectFaults(
       'service/get_corp_token',
@@ -180,7 +180,9 @@ describe('authorizations WeCom refuses to mint for', () => {
     const during: (string | undefined)[] = [];
     for (let second = 5; second < 60; second += 5) {
       clock.advance(5_000);
-      during.push(((await outcomeOf(() => harness.corpTokenHandler()({ suiteId, corpId }))) as Error).name);
+      during.push(
+        ((await outcomeOf(() => harness.handler('corp-token')({ suiteId, corpId }))) as Error).name,
+      );
     }
     const corpAfterMinute = corpCalls();
     clock.advance(5_000);
@@ -221,13 +223,13 @@ describe('authorizations WeCom refuses to mint for', () => {
         .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
         .filter((detail) => detail.corpId === corpId && detail.cause !== 'create_auth');
 
-    expect(await outcomeOf(() => harness.corpTokenHandler()({ suiteId, corpId }))).toMatchObject({
+    expect(await outcomeOf(() => harness.handler('corp-token')({ suiteId, corpId }))).toMatchObject({
       name: 'CorpNotAuthorizedError',
     });
     harness.simulator.restoreAuthorization(suiteId, corpId);
     clock.advance(61_000); // the block's first retry is due after a minute
-    const recovered = await harness.corpTokenHandler()({ suiteId, corpId });
-    await harness.corpTokenHandler()({ suiteId, corpId });
+    const recovered = await harness.handler('corp-token')({ suiteId, corpId });
+    await harness.handler('corp-token')({ suiteId, corpId });
 
     expect(harness.simulator.isValidCorpToken(suiteId, corpId, recovered.accessToken)).toBe(true);
     expect(changes().map((detail) => [detail.status, detail.cause])).toEqual([
@@ -246,7 +248,7 @@ describe('authorizations WeCom refuses to mint for', () => {
     const names = new Set<string>();
 
     for (let elapsed = 0; elapsed < 2 * 3_600_000; elapsed += 30_000) {
-      names.add(((await outcomeOf(() => harness.corpTokenHandler()({ suiteId, corpId }))) as Error).name);
+      names.add(((await outcomeOf(() => harness.handler('corp-token')({ suiteId, corpId }))) as Error).name);
       clock.advance(30_000);
       if (clock.nowMs() - startMs >= 3_600_000 * callsAt.length) {
         callsAt.push(calls());
@@ -271,7 +273,7 @@ describe('authorizations WeCom refuses to mint for', () => {
     expect(String(announced[0]?.reason)).toContain('48004');
 
     await install(harness, suiteId, corpId);
-    const reinstalled = await harness.corpTokenHandler()({ suiteId, corpId });
+    const reinstalled = await harness.handler('corp-token')({ suiteId, corpId });
 
     expect(harness.simulator.isValidCorpToken(suiteId, corpId, reinstalled.accessToken)).toBe(true);
   });
@@ -279,15 +281,15 @@ describe('authorizations WeCom refuses to mint for', () => {
   it('blocks a 代开发 corp whose secret was reset (gettoken 40001) until the reset push brings the new one', async () => {
     const corpId = 'wxcorpdkreset';
     await install(harness, templateId, corpId);
-    const before = await harness.corpTokenHandler()({ suiteId: templateId, corpId });
+    const before = await harness.handler('corp-token')({ suiteId: templateId, corpId });
     const authCode = harness.simulator.resetPermanentCode(templateId, corpId);
     const calls = () => harness.simulator.calls('gettoken');
 
     const refused = await outcomeOf(() =>
-      harness.corpTokenHandler()({ suiteId: templateId, corpId, staleToken: before.accessToken }),
+      harness.handler('corp-token')({ suiteId: templateId, corpId, staleToken: before.accessToken }),
     );
     const callsAfterRefusal = calls();
-    const again = await outcomeOf(() => harness.corpTokenHandler()({ suiteId: templateId, corpId }));
+    const again = await outcomeOf(() => harness.handler('corp-token')({ suiteId: templateId, corpId }));
     const container = harness.newContainer();
     const oldCode = (await container.authorizations.getAuthorization(templateId, corpId))?.permanentCode;
     await harness.pushTicket(templateId);
@@ -304,7 +306,7 @@ describe('authorizations WeCom refuses to mint for', () => {
         const current = (await container.authorizations.getAuthorization(templateId, corpId))?.permanentCode;
         return current !== oldCode && (await blockOf(templateId, corpId)) === undefined ? current : undefined;
       }, 15_000);
-      const renewed = await harness.corpTokenHandler()({ suiteId: templateId, corpId });
+      const renewed = await harness.handler('corp-token')({ suiteId: templateId, corpId });
 
       expect(refused).toMatchObject({ name: 'CorpNotAuthorizedError' });
       expect((refused as Error).message).toContain('40001');
@@ -321,7 +323,7 @@ describe('authorizations WeCom refuses to mint for', () => {
     await install(harness, templateId, corpId);
     // One warm container: it remembers the authorization (and so the permanent code) for 30 s, but
     // holds no token, because its mint failed for a passing reason.
-    const warm = harness.corpTokenHandler();
+    const warm = harness.handler('corp-token');
     harness.simulator.injectFaults(
       'gettoken',
       ...Array.from({ length: 3 }, () => ({ kind: 'http', status: 502 }) as const),

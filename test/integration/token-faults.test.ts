@@ -64,8 +64,8 @@ type Target = {
 };
 
 const targets = (): Target[] => {
-  const suiteHandler = () => harness.suiteTokenHandler();
-  const corpHandler = () => harness.corpTokenHandler();
+  const suiteHandler = () => harness.handler('suite-token');
+  const corpHandler = () => harness.handler('corp-token');
   return [
     {
       name: 'suite token',

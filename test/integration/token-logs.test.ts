@@ -18,9 +18,9 @@ afterAll(async () => {
 
 describe('token and exchange logs', () => {
   it('never contain a secret, ticket, auth code, permanent code or token, whatever fails', async () => {
-    const suiteToken = harness.suiteTokenHandler();
-    const corpToken = harness.corpTokenHandler();
-    const exchange = harness.exchangeHandler();
+    const suiteToken = harness.handler('suite-token');
+    const corpToken = harness.handler('corp-token');
+    const exchange = harness.handler('auth-exchange');
     const logs = captureLogs();
     const handed: string[] = [];
     try {

@@ -1,31 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isExchangeStreamRecord } from '../../functions/adapters/dynamodb/stream-filters.ts';
-import { createAuthExchangeHandler } from '../../functions/auth-exchange/auth-exchange-handler.ts';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionHandler,
+  type FunctionModule,
+  type FunctionName,
+} from '../../functions/catalog.ts';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import type { Clock } from '../../functions/core/ports.ts';
-import { createCorpTokenHandler } from '../../functions/corp-token/corp-token-handler.ts';
-import { createCustomizedAuthUrlHandler } from '../../functions/customized-auth-url/customized-auth-url-handler.ts';
-import { createInstallHandler } from '../../functions/install/install-handler.ts';
-import { createJsapiTicketHandler } from '../../functions/jsapi-ticket/jsapi-ticket-handler.ts';
-import { createProviderTokenHandler } from '../../functions/provider-token/provider-token-handler.ts';
-import { createSuiteTokenHandler } from '../../functions/suite-token/suite-token-handler.ts';
-import { createUserDetailHandler } from '../../functions/user-detail/user-detail-handler.ts';
-import { createUserIdentityHandler } from '../../functions/user-identity/user-identity-handler.ts';
-import { createCallbackHandler } from '../../functions/wecom-callback/callback-handler.ts';
-import { createCallbackDeps } from '../../functions/wiring/callback-deps.ts';
-import { createInstallDeps } from '../../functions/wiring/install-deps.ts';
-import {
-  createCorpTokenDeps,
-  createCustomizedAuthUrlDeps,
-  createExchangeDeps,
-  createJsapiTicketDeps,
-  createProviderTokenDeps,
-  createSuiteTokenDeps,
-  createUserDetailDeps,
-  createUserIdentityDeps,
-  type ExchangeFunctionDeps,
-} from '../../functions/wiring/token-deps.ts';
+import { createExchangeDeps, type ExchangeFunctionDeps } from '../../functions/wiring/token-deps.ts';
 import { publicRoutes } from '../../local/local-routes.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { WeComSimulator } from '../../local/wecom-simulator.ts';
@@ -53,16 +38,8 @@ export interface TokenHarness {
   readonly runtime: ReturnType<typeof createTestRuntime>;
   /** A fresh set of dependencies, as a new Lambda container would build them. */
   newContainer(): ExchangeFunctionDeps;
-  /** The real handlers, each wired as in Lambda, in a fresh container. */
-  suiteTokenHandler(): ReturnType<typeof createSuiteTokenHandler>;
-  corpTokenHandler(): ReturnType<typeof createCorpTokenHandler>;
-  providerTokenHandler(): ReturnType<typeof createProviderTokenHandler>;
-  customizedAuthUrlHandler(): ReturnType<typeof createCustomizedAuthUrlHandler>;
-  exchangeHandler(): ReturnType<typeof createAuthExchangeHandler>;
-  installHandler(): ReturnType<typeof createInstallHandler>;
-  userIdentityHandler(): ReturnType<typeof createUserIdentityHandler>;
-  userDetailHandler(): ReturnType<typeof createUserDetailHandler>;
-  jsapiTicketHandler(): ReturnType<typeof createJsapiTicketHandler>;
+  /** A function's real handler (functions/catalog.ts), wired as in Lambda, in a fresh container. */
+  handler<Name extends FunctionName>(name: Name): FunctionHandler<Name>;
   /**
    * Serves the public routes (callbacks, installs, trusted-domain files) on 127.0.0.1 as `npm
    * start` does, with this harness's functions; returns the base URL. Closed with the harness.
@@ -146,6 +123,12 @@ export const createTokenHarness = async (
   };
 
   const newContainer = (): ExchangeFunctionDeps => createExchangeDeps(runtime);
+  // Every function's module, loaded once, so a fresh handler is built without waiting.
+  const modules = Object.fromEntries(
+    await Promise.all(FUNCTION_NAMES.map(async (name) => [name, await FUNCTIONS[name].load()] as const)),
+  ) as Record<FunctionName, FunctionModule>;
+  const buildHandler = <Name extends FunctionName>(name: Name): FunctionHandler<Name> =>
+    modules[name].buildFunction(runtime) as FunctionHandler<Name>;
 
   return {
     table,
@@ -153,21 +136,10 @@ export const createTokenHarness = async (
     eventBridge,
     runtime,
     newContainer,
-    suiteTokenHandler: () => createSuiteTokenHandler(createSuiteTokenDeps(runtime)),
-    corpTokenHandler: () => createCorpTokenHandler(createCorpTokenDeps(runtime)),
-    providerTokenHandler: () => createProviderTokenHandler(createProviderTokenDeps(runtime)),
-    customizedAuthUrlHandler: () => createCustomizedAuthUrlHandler(createCustomizedAuthUrlDeps(runtime)),
-    exchangeHandler: () => createAuthExchangeHandler(createExchangeDeps(runtime)),
-    installHandler: () => createInstallHandler(createInstallDeps(runtime)),
-    userIdentityHandler: () => createUserIdentityHandler(createUserIdentityDeps(runtime)),
-    userDetailHandler: () => createUserDetailHandler(createUserDetailDeps(runtime)),
-    jsapiTicketHandler: () => createJsapiTicketHandler(createJsapiTicketDeps(runtime)),
+    handler: (name) => buildHandler(name),
     servePublicRoutes: async () => {
       const server = createServer(
-        publicRoutes({
-          callback: createCallbackHandler(createCallbackDeps(runtime)),
-          install: createInstallHandler(createInstallDeps(runtime)),
-        }),
+        publicRoutes({ 'wecom-callback': buildHandler('wecom-callback'), install: buildHandler('install') }),
       );
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -199,7 +171,7 @@ export const createTokenHarness = async (
       const poller = new StreamPoller({
         endpoint: table.endpoint,
         tableName: table.tableName,
-        handler: createAuthExchangeHandler(createExchangeDeps(runtime)),
+        handler: buildHandler('auth-exchange'),
         pollIntervalMs: 50,
         // What the Lambda event-source mapping lets through, nothing more (lib uses the same patterns).
         filter: isExchangeStreamRecord,

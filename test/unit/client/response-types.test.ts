@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
+import type { FUNCTION_NAMES, JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
 import type { JsapiSignature as ServedSignature } from '../../../functions/app/get-jsapi-ticket.ts';
+import type { InvokedFunctionName } from '../../../functions/catalog.ts';
 import type { UserDetailResponse } from '../../../functions/user-detail/user-detail-handler.ts';
 
 /**
@@ -12,5 +13,11 @@ describe('client response types', () => {
     expectTypeOf<UserDetail>().toMatchTypeOf<UserDetailResponse>();
     expectTypeOf<UserDetailResponse>().toMatchTypeOf<UserDetail>();
     expectTypeOf<JsapiSignature>().toEqualTypeOf<ServedSignature>();
+  });
+});
+
+describe('client function names', () => {
+  it('are exactly the functions the catalogue lets other services invoke', () => {
+    expectTypeOf<(typeof FUNCTION_NAMES)[keyof typeof FUNCTION_NAMES]>().toEqualTypeOf<InvokedFunctionName>();
   });
 });

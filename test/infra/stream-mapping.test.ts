@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_MAPPING } from '../../../local/exchange-mapping.ts';
-import { synthesizeApp } from '../../support/infra.ts';
+import { FUNCTIONS } from '../../functions/catalog.ts';
+import { synthesizeApp } from '../support/infra.ts';
 
-describe('the local stream poller’s delivery settings', () => {
-  it('are the deployed auth-exchange event-source mapping’s, read from the synthesized template', () => {
+describe('the stream’s event-source mapping', () => {
+  it('delivers to auth-exchange with the catalogue’s settings, which the local stream poller applies too', () => {
     const mappings = Object.values(synthesizeApp().service.findResources('AWS::Lambda::EventSourceMapping'));
 
     expect(mappings).toHaveLength(1);
@@ -16,7 +16,7 @@ describe('the local stream poller’s delivery settings', () => {
       reportBatchItemFailures: ((deployed.FunctionResponseTypes as string[] | undefined) ?? []).includes(
         'ReportBatchItemFailures',
       ),
-    }).toEqual(EXCHANGE_MAPPING);
+    }).toEqual(FUNCTIONS['auth-exchange'].stream);
     // What the local dead-letter queue stands in for.
     expect(deployed.DestinationConfig).toMatchObject({ OnFailure: { Destination: expect.anything() } });
     // Building the CDK app takes seconds, many more on a busy machine.
