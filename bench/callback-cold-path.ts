@@ -17,8 +17,8 @@ import { percentile, round, seededRandom } from './stats.ts';
 
 /**
  * The in-region figures injected for one cold create_auth, stated rather than measured (nothing
- * here reaches AWS). Each is a log-normal fitted to its median and 99th percentile. The README
- * (Performance) and docs/performance.md list them with their basis.
+ * here reaches AWS). Each is a log-normal fitted to its median and 99th percentile.
+ * docs/performance.md (row 12) lists them with their basis.
  */
 export const STATED_AWS_LATENCY = {
   /**

@@ -16,7 +16,7 @@ export type EgressMode =
   | { readonly kind: 'none' };
 
 /**
- * The API's own domain (design §10): WeCom checks its callback, install-redirect and OAuth domains
+ * The API's own domain (docs/architecture.md, The API's own domain): WeCom checks its callback, install-redirect and OAuth domains
  * against the provider's verified domains, so a production stage needs one.
  */
 export interface CustomDomain {

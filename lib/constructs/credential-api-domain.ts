@@ -27,7 +27,7 @@ export interface CredentialApiDomainProps {
 }
 
 /**
- * The API's own domain (design §10): a regional API Gateway domain with the given certificate
+ * The API's own domain (docs/architecture.md, The API's own domain): a regional API Gateway domain with the given certificate
  * (TLS 1.2, IPv4 and IPv6), mapped to the API's default stage, and either alias records in the
  * given hosted zone or an output naming the target of a CNAME.
  *

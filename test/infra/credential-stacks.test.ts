@@ -296,7 +296,7 @@ describe('the service stack', () => {
   it('feeds auth-exchange new auth codes, stale authorizations and changes to publish from the stream, with bounded retries and a DLQ', () => {
     defaults.service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       // From the oldest record, so a mapping created again loses nothing; no maximum age, which
-      // would send the older records of that replay to the queue unread (README, Operations).
+      // would send the older records of that replay to the queue unread (docs/operations.md, Dead-letter queue).
       StartingPosition: 'TRIM_HORIZON',
       MaximumRetryAttempts: 5,
       MaximumRecordAgeInSeconds: Match.absent(),

@@ -43,7 +43,7 @@ const VPC_LOOKUP = {
   },
 };
 
-/** Each documented context setting (README, Deploy), as `-c` passes it. */
+/** Each documented context setting (docs/deploy.md, Context keys), as `-c` passes it. */
 const STAGES: Record<string, Record<string, unknown>> = {
   defaults: {},
   'egress=none': { egress: 'none' },
@@ -235,7 +235,7 @@ describe('the Elastic IP across redeploys', SYNTHESIS, () => {
     expect(service.dependencies).toContain(data);
   });
 
-  it('pins where the NAT gateway is: moving it cannot take the kept address in one deploy (README, Deploy)', () => {
+  it('pins where the NAT gateway is: moving it cannot take the kept address in one deploy (docs/operations.md, Redeploys)', () => {
     const { serviceStack } = stage('defaults');
     const constructs = serviceStack.node.findAll();
 
@@ -246,7 +246,7 @@ describe('the Elastic IP across redeploys', SYNTHESIS, () => {
     );
 
     // CloudFormation creates a replacement NAT before it deletes the old one, and the old one holds
-    // the address: a change to any of these needs the two-step move the README describes.
+    // the address: a change to any of these needs the two-step move docs/operations.md (Redeploys) describes.
     expect(nats).toEqual(['Service/Egress/Vpc/publicSubnet1/NATGateway']);
     expect(subnet?.cidrBlock).toBe('10.0.0.0/24');
     expect(serviceStack.resolve(subnet?.availabilityZone)).toEqual({

@@ -5,7 +5,7 @@ import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 
 /**
- * Installs started on the provider's website (design §8): through the real public routes, the
+ * Installs started on the provider's website (docs/architecture.md, Installs from the website): through the real public routes, the
  * simulator playing WeCom's install page and the browser, and the same exchange as create_auth.
  */
 

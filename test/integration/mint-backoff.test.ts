@@ -4,7 +4,7 @@ import { createTokenHarness, type TokenHarness } from '../support/token-harness.
 
 /**
  * A streak of failed mints for a passing reason: WeCom is asked again only after 2 s, 4 s, …,
- * however many callers and containers ask in between (README, Getting tokens: failures that pass).
+ * however many callers and containers ask in between (docs/callers.md, Failures that pass).
  */
 
 let offsetMs = 0;

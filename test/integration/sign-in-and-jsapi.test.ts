@@ -6,7 +6,7 @@ import { captureLogs } from '../support/log-capture.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 import { runTokenWorkers } from '../support/worker-processes.ts';
 
-/** Sign-in (OAuth code → identity → detail) and JS-SDK tickets and signatures (design §9). */
+/** Sign-in (OAuth code → identity → detail) and JS-SDK tickets and signatures (docs/architecture.md, Sign-in and JS-SDK). */
 
 const SUITE = THIRD_PARTY_SUITE.suiteId;
 const TEMPLATE = CUSTOMIZED_TEMPLATE.suiteId;
