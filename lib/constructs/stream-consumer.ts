@@ -29,7 +29,10 @@ export class StreamConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'DeadLetters', {
+    // In the stack's scope, as `<id>DeadLetters`: the logical id the queue had before this construct
+    // existed. Under this construct it would get a new one, and CloudFormation would replace the
+    // queue, deleting the records waiting in it (test/infra/stateful-logical-ids.test.ts).
+    this.deadLetters = new Queue(scope, `${id}DeadLetters`, {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.table.key,
       enforceSSL: true,
