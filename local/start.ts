@@ -6,6 +6,7 @@
  * the sandbox), WECOM_API_BASE, WECOM_MAX_SKEW_SECONDS, SANDBOX_TICKET_INTERVAL_SECONDS (default 600).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { functionsOfKind } from '../functions/catalog.ts';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { DynamoDbLocalStartError } from './dynamodb-local.ts';
 import { watchLifeline } from './lifeline.ts';
@@ -60,7 +61,9 @@ const main = async (): Promise<void> => {
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
     `  Install link      ${settings.publicUrl ?? stack.url}/install/{suiteId}?ref=…   (third-party suites; and …/WW_verify_….txt)`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
-    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: suite-token, corp-token, provider-token, customized-auth-url, user-identity, user-detail, jsapi-ticket)`,
+    `  Lambda Invoke API ${stack.lambdaUrl}  (functions: ${functionsOfKind('invoked')
+      .map(([name]) => name)
+      .join(', ')})`,
     `                    (LAMBDA_PORT ${stack.lambdaPort}: tokens and the sandbox; never expose it)`,
     `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath}, yours only)`}, private to this run's credentials`,
     stack.dynamoDbLoopbackOnly
