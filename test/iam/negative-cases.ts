@@ -1,3 +1,4 @@
+import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { FUNCTION_IDS } from '../support/service-functions.ts';
@@ -10,6 +11,9 @@ export interface NegativeCase {
 }
 
 const SERVICES = Object.keys(FUNCTION_IDS) as ServiceName[];
+
+/** The functions the catalogue gives `credentials` table access: they read, and cache under TOKEN# keys. */
+const CREDENTIAL_READERS = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].table === 'credentials');
 
 /** The one function whose role AWS uses to read the stream and fill the dead-letter queue. */
 const STREAM_READER: ServiceName = 'auth-exchange';
@@ -184,15 +188,15 @@ const TABLE_CASES: NegativeCase[] = [
     why: 'install cannot batch-read the table',
     request: { service: 'install', action: 'dynamodb:BatchGetItem', resource: 'table', context: {} },
   },
-  ...(['user-identity', 'user-detail', 'jsapi-ticket'] as const).flatMap((service) => [
+  ...CREDENTIAL_READERS.flatMap((service) => [
     ...['dynamodb:PutItem', 'dynamodb:UpdateItem'].flatMap((action) =>
       ['SUITE#wwsuite', 'CORP#wwcorp'].map((key) => ({
-        why: 'the sign-in and JS-SDK ticket functions cannot write tickets, auth codes or authorizations',
+        why: 'the token, sign-in and JS-SDK functions cannot write tickets, auth codes or authorizations',
         request: { service, action, resource: 'table' as const, context: { 'dynamodb:LeadingKeys': [key] } },
       })),
     ),
     {
-      why: 'the sign-in and JS-SDK ticket functions cache by update and cannot replace a token or ticket item',
+      why: 'the token, sign-in and JS-SDK functions cache by update and cannot replace a token or ticket item',
       request: {
         service,
         action: 'dynamodb:PutItem',
@@ -201,7 +205,7 @@ const TABLE_CASES: NegativeCase[] = [
       },
     },
     {
-      why: 'the sign-in and JS-SDK ticket functions cannot delete anything, cached tokens and tickets included',
+      why: 'the token, sign-in and JS-SDK functions cannot delete anything, cached tokens and tickets included',
       request: {
         service,
         action: 'dynamodb:DeleteItem',
@@ -210,7 +214,7 @@ const TABLE_CASES: NegativeCase[] = [
       },
     },
     {
-      why: 'the sign-in and JS-SDK ticket functions publish only authorization changes (a broken one)',
+      why: 'the token, sign-in and JS-SDK functions publish no callbacks (at most a broken authorization)',
       request: {
         service,
         action: 'events:PutEvents',
@@ -222,7 +226,7 @@ const TABLE_CASES: NegativeCase[] = [
       },
     },
     ...['dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map((action) => ({
-      why: 'the sign-in and JS-SDK ticket functions cannot read the table stream',
+      why: 'the token, sign-in and JS-SDK functions cannot read the table stream',
       request: { service, action, resource: 'stream' as const, context: {} },
     })),
   ]),
