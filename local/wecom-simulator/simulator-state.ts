@@ -163,6 +163,7 @@ export class SimulatorState {
     return suite;
   }
 
+  /** Counts a call to `api` (as `calls` reports it), faults and refusals included. */
   countCall(api: string): void {
     this.#calls.set(api, this.calls(api) + 1);
   }
@@ -172,6 +173,7 @@ export class SimulatorState {
     return this.#calls.get(api) ?? 0;
   }
 
+  /** Counts a token, code or ticket newly issued by `api` (as `issuedTokens` reports it). */
   countIssued(api: string): void {
     this.#issued.set(api, this.issuedTokens(api) + 1);
   }
