@@ -18,7 +18,7 @@ import {
   createSuiteTokenDeps,
 } from '../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { WeComSimulator } from '../local/wecom-simulator.ts';
+import { WeComSimulator } from '../local/wecom-simulator/wecom-simulator.ts';
 import { callbackEvent } from '../test/support/api-events.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { ShiftedClock } from '../test/support/fixed-clock.ts';

@@ -12,7 +12,7 @@ import {
 import type { LocalDeadLetters } from './local-dead-letters.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { HttpApiHandler } from './local-functions.ts';
-import type { WeComSimulator } from './wecom-simulator.ts';
+import type { WeComSimulator } from './wecom-simulator/wecom-simulator.ts';
 
 /** API Gateway's payload limit for an HTTP API (10 MB); the callback itself refuses over 64 KiB. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;

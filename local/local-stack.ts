@@ -20,7 +20,7 @@ import { lambdaRoutes, publicRoutes } from './local-routes.ts';
 import { createSandboxConfig } from './sandbox-config.ts';
 import { defaultRetryDelayMs } from './stream-delivery.ts';
 import { StreamPoller } from './stream-poller.ts';
-import { WeComSimulator } from './wecom-simulator.ts';
+import { WeComSimulator } from './wecom-simulator/wecom-simulator.ts';
 
 export interface LocalStackOptions {
   /** The port WeCom may reach (tunnel it): the callback routes only. @default 3000 */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
-import { SANDBOX_CORP_COOKIE } from '../../local/wecom-simulator.ts';
+import { SANDBOX_CORP_COOKIE } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 

@@ -7,7 +7,7 @@ import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
-import { SANDBOX_CORP_COOKIE, WeComSimulator } from '../../local/wecom-simulator.ts';
+import { SANDBOX_CORP_COOKIE, WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { browserGetEvent, callbackEvent } from '../support/api-events.ts';
 import { SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { synthesizedBundles } from '../support/bundles.ts';

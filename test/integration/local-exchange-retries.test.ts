@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import type { WeComSimulator } from '../../local/wecom-simulator.ts';
+import type { WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
 
 /**

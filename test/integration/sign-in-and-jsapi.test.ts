@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JSAPI_QUOTA_PER_HOUR } from '../../local/wecom-simulator.ts';
+import { JSAPI_QUOTA_PER_HOUR } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';

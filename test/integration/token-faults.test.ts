@@ -1,7 +1,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
-import type { SimulatedFault } from '../../local/wecom-simulator.ts';
+import type { SimulatedFault } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 

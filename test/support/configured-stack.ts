@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/local-stack.ts';
-import { WeComSimulator } from '../../local/wecom-simulator.ts';
+import { WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
 import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 

@@ -13,7 +13,7 @@ import type { Clock } from '../../functions/core/ports.ts';
 import { createExchangeDeps, type ExchangeFunctionDeps } from '../../functions/wiring/token-deps.ts';
 import { publicRoutes } from '../../local/local-routes.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
-import { WeComSimulator } from '../../local/wecom-simulator.ts';
+import { WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { callbackEvent } from './api-events.ts';
 import { recordAwsCalls } from './aws-call-recorder.ts';
 import {

@@ -3,7 +3,7 @@ import { RequestDeadlines } from '../../../../functions/adapters/deadline/reques
 import { HttpWeComApi } from '../../../../functions/adapters/wecom/wecom-api-client.ts';
 import { UpstreamUnavailableError, WeComApiError } from '../../../../functions/core/errors.ts';
 import { findFreePort } from '../../../../local/free-port.ts';
-import { WeComSimulator } from '../../../../local/wecom-simulator.ts';
+import { WeComSimulator } from '../../../../local/wecom-simulator/wecom-simulator.ts';
 import { startStalledPeer } from '../../../support/stalled-peer.ts';
 
 const SUITE = { suiteId: 'wwclientsuite', suiteSecret: 'client-suite-secret' };
