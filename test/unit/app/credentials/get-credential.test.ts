@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { getCredential } from '../../../../functions/app/credentials/get-credential.ts';
+import { getCorpToken } from '../../../../functions/app/get-corp-token.ts';
+import { getJsapiTicket } from '../../../../functions/app/get-jsapi-ticket.ts';
+import { getSuiteToken } from '../../../../functions/app/get-suite-token.ts';
 import { ENDED_VALUE_GRACE_MS } from '../../../../functions/core/credentials/access-token.ts';
 import type { CredentialKey } from '../../../../functions/core/credentials/credential-key.ts';
+import { TokenMemory } from '../../../../functions/core/credentials/token-memory.ts';
 import { WeComApiError } from '../../../../functions/core/errors.ts';
 import {
   cacheRefreshingEarly,
   createInMemoryTokenWorld,
+  type InMemoryTokenWorld,
   UNIT_PROVIDER,
+  UNIT_SUITE,
 } from '../../../support/in-memory-token-deps.ts';
 import { eventLoopUntil } from '../../../support/manual-clock.ts';
 
@@ -209,5 +215,100 @@ describe('getCredential, a value WeCom hands back at its end', () => {
     expect(served.value).not.toBe('ending-value');
     expect(world.wecom.isValid(served.value)).toBe(true);
     expect(world.cache.peek(KEY).token).toEqual(served);
+  });
+});
+
+describe('getCredential, a credential minted with another', () => {
+  const suiteId = UNIT_SUITE.suiteId;
+  const corpId = 'wxcorpchain';
+
+  const installedWorld = async (): Promise<InMemoryTokenWorld> => {
+    const world = createInMemoryTokenWorld();
+    await world.pushTicket(suiteId);
+    world.authorizations.authorize(suiteId, corpId, 'permanent-code-1', { agentId: 1_000_003 });
+    return world;
+  };
+
+  /** A container's memory that records which kinds of credential it was asked for. */
+  class RecordingTokenMemory extends TokenMemory {
+    readonly asked: string[] = [];
+
+    override get(key: string, nowMs: number, staleToken?: string) {
+      this.asked.push(key.slice(0, key.indexOf('|') === -1 ? key.length : key.indexOf('|')));
+      return super.get(key, nowMs, staleToken);
+    }
+  }
+
+  /** The shared cache's calls from `from` on, as `call kind`. */
+  const cacheCalls = (world: InMemoryTokenWorld, from = 0) =>
+    world.cache.operations.slice(from).map(({ call, key }) => `${call} ${key.kind}`);
+
+  it('mints a corp token under its own lease, getting the suite token by one call down, once', async () => {
+    const world = await installedWorld();
+    const memory = new RecordingTokenMemory();
+
+    const { token } = await getCorpToken({ ...world.newContainer(), memory }, { suiteId, corpId });
+
+    expect(world.wecom.isValid(token.value)).toBe(true);
+    expect(memory.asked).toEqual(['corp_token', 'suite_token']);
+    expect(cacheCalls(world)).toEqual([
+      'read corp_token',
+      'tryAcquireLease corp_token',
+      'read suite_token',
+      'tryAcquireLease suite_token',
+      'storeMinted suite_token',
+      'storeMinted corp_token',
+    ]);
+    expect(world.wecom.received.map((call) => call.api)).toEqual([
+      'service/get_suite_token',
+      'service/get_corp_token',
+    ]);
+  });
+
+  it('takes the suite token a container remembers without touching the cache for it', async () => {
+    const world = await installedWorld();
+    const container = world.newContainer();
+    const { token: suiteToken } = await getSuiteToken(container, { suiteId });
+    const from = world.cache.operations.length;
+
+    await getCorpToken(container, { suiteId, corpId });
+
+    expect(cacheCalls(world, from)).toEqual([
+      'read corp_token',
+      'tryAcquireLease corp_token',
+      'storeMinted corp_token',
+    ]);
+    expect(world.wecom.received.find((call) => call.api === 'service/get_corp_token')?.args[0]).toBe(
+      suiteToken.value,
+    );
+  });
+
+  it('goes down the chain JS-SDK ticket → corp token → suite token, each minted once, never back up', async () => {
+    const world = await installedWorld();
+
+    const { ticket, agentId } = await getJsapiTicket(world.newContainer(), {
+      suiteId,
+      corpId,
+      type: 'agent',
+    });
+
+    expect(world.wecom.isValid(ticket.value)).toBe(true);
+    expect(agentId).toBe(1_000_003);
+    expect(cacheCalls(world)).toEqual([
+      'read jsapi_ticket',
+      'tryAcquireLease jsapi_ticket',
+      'read corp_token',
+      'tryAcquireLease corp_token',
+      'read suite_token',
+      'tryAcquireLease suite_token',
+      'storeMinted suite_token',
+      'storeMinted corp_token',
+      'storeMinted jsapi_ticket',
+    ]);
+    expect(world.wecom.received.map((call) => call.api)).toEqual([
+      'service/get_suite_token',
+      'service/get_corp_token',
+      'ticket/get',
+    ]);
   });
 });
