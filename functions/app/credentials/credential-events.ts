@@ -4,54 +4,34 @@ import type { TokenDeps } from '../token-deps.ts';
 import type { Credential } from './credential-request.ts';
 
 /**
- * Announces once that a corp's authorization became broken, after the block is durable. Only a
- * corp token is blocked: other kinds never fail with AuthorizationBrokenError. If the bus refuses,
- * this caller gets the bus's error (logged as a failure) and the block stands. The event is not
- * retried.
+ * Announces a change a corp token's mint found in the corp's authorization, after it is durable:
+ * once when WeCom's refusal began a block (`broken`, at the block's start), and once when a
+ * periodic retry of the block succeeded (`active`, now). Only a corp token is blocked: other
+ * kinds never fail with AuthorizationBrokenError. If the bus refuses, this caller gets the bus's
+ * error (logged as a failure) and the change stands. The event is not retried.
  */
-export const announceBlocked = async (
+export const announceAuthorizationChange = async (
   deps: TokenDeps,
   credential: Credential,
-  block: CredentialBlock,
+  change: { readonly blocked: CredentialBlock } | { readonly recovered: true },
 ): Promise<void> => {
   if (credential.kind !== 'corp_token') {
     return;
   }
   const { suite, corpId, authorization } = credential;
+  const status =
+    'blocked' in change
+      ? { status: 'broken' as const, cause: 'wecom_refused' as const, reason: change.blocked.failure.message }
+      : { status: 'active' as const, cause: 'wecom_accepted' as const };
   await deps.events?.publish([
     authorizationChangedEvent(
       {
         suiteId: suite.suiteId,
         corpId,
-        status: 'broken',
-        cause: 'wecom_refused',
-        reason: block.failure.message,
+        ...status,
         ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
       },
-      block.sinceMs,
-    ),
-  ]);
-};
-
-/**
- * Announces that WeCom accepted a blocked corp again on a periodic retry, after the new token is
- * stored (which lifted the block). A bus failure reaches the caller, as for announceBlocked.
- */
-export const announceRecovered = async (deps: TokenDeps, credential: Credential): Promise<void> => {
-  if (credential.kind !== 'corp_token') {
-    return;
-  }
-  const { suite, corpId, authorization } = credential;
-  await deps.events?.publish([
-    authorizationChangedEvent(
-      {
-        suiteId: suite.suiteId,
-        corpId,
-        status: 'active',
-        cause: 'wecom_accepted',
-        ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
-      },
-      deps.clock.nowMs(),
+      'blocked' in change ? change.blocked.sinceMs : deps.clock.nowMs(),
     ),
   ]);
 };

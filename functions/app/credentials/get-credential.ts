@@ -10,7 +10,7 @@ import type { CredentialBlock, MintedToken } from '../../core/ports.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import { askPreAuthCode, askSuiteToken, classifyCorpRefusal } from './ask-wecom.ts';
 import { storedPermanentCode } from './corp-authorization.ts';
-import { announceBlocked, announceRecovered } from './credential-events.ts';
+import { announceAuthorizationChange } from './credential-events.ts';
 import {
   type CorpTokenCredential,
   type Credential,
@@ -64,32 +64,6 @@ export const getCredential = async (
   });
 };
 
-/**
- * Runs a WeCom call that needs a token. If WeCom rejects the token, the token is replaced (only if
- * it is still the cached one) and the call is made once more (REJECTED_TOKEN).
- *
- * @throws CorpNotAuthorizedError for a corp token when the corp has no active authorization,
- *   before calling WeCom.
- */
-export const withCredential = <T>(
-  deps: TokenDeps,
-  request: TokenRequest,
-  call: (accessToken: string) => Promise<T>,
-): Promise<T> =>
-  renewOnceIfRejected(
-    request.kind,
-    async (staleToken) => (await obtainCredential(deps, request, staleToken)).value,
-    call,
-  );
-
-/** A token by ids: resolved as its use case resolves it, then getCredential. */
-export const obtainCredential = async (
-  deps: TokenDeps,
-  request: TokenRequest,
-  staleToken?: string,
-): Promise<AccessToken> =>
-  getCredential(deps, await resolveTokenRequest(deps, request, staleToken), staleToken);
-
 const mintUnderLease = async (
   deps: TokenDeps,
   credential: Credential,
@@ -102,7 +76,7 @@ const mintUnderLease = async (
   } catch (error) {
     const begun = await recordFailedMint(deps, lease, error);
     if (begun !== undefined) {
-      await announceBlocked(deps, credential, begun);
+      await announceAuthorizationChange(deps, credential, { blocked: begun });
     }
     throw error;
   }
@@ -110,7 +84,7 @@ const mintUnderLease = async (
   deps.memory.set(memoryKeyOf(lease.key), token, deps.clock.nowMs());
   if (block !== undefined) {
     // The periodic retry of a blocked credential succeeded: storeMinted lifted the block.
-    await announceRecovered(deps, credential);
+    await announceAuthorizationChange(deps, credential, { recovered: true });
   }
   return token;
 };
@@ -230,3 +204,29 @@ const askCorpToken = async (
     deps.wecom.getCorpToken(suiteAccessToken, corpId, permanentCode),
   );
 };
+
+/**
+ * Runs a WeCom call that needs a token. If WeCom rejects the token, the token is replaced (only if
+ * it is still the cached one) and the call is made once more (REJECTED_TOKEN).
+ *
+ * @throws CorpNotAuthorizedError for a corp token when the corp has no active authorization,
+ *   before calling WeCom.
+ */
+export const withCredential = <T>(
+  deps: TokenDeps,
+  request: TokenRequest,
+  call: (accessToken: string) => Promise<T>,
+): Promise<T> =>
+  renewOnceIfRejected(
+    request.kind,
+    async (staleToken) => (await obtainCredential(deps, request, staleToken)).value,
+    call,
+  );
+
+/** A token by ids: resolved as its use case resolves it, then getCredential. */
+const obtainCredential = async (
+  deps: TokenDeps,
+  request: TokenRequest,
+  staleToken?: string,
+): Promise<AccessToken> =>
+  getCredential(deps, await resolveTokenRequest(deps, request, staleToken), staleToken);

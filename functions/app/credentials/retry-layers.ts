@@ -22,8 +22,8 @@ import type { StoredSuiteTicket } from '../../core/ports.ts';
  * - TICKET_FALLBACK (askWithTicketFallback): WeCom refuses the newest suite_ticket (40085). The
  *   previous ticket is tried once.
  * - HTTP_ATTEMPTS (functions/adapters/wecom/wecom-api-client.ts): network blips, -1, 45009/45033.
- *   Each call gets up to 3 attempts of up to 3 s, with backoffs of at most 100 and 200 ms
- *   (0.5–1 s after a rate limit). One WeCom call takes at most about 9.3 s.
+ *   By default each call gets up to 3 attempts of up to 3 s, with backoffs of at most 100 and
+ *   200 ms (0.5–1 s after a rate limit). One WeCom call takes at most about 9.3 s.
  *
  * Between requests, two schedules decide when WeCom may be asked again (they are not loops):
  * - The failure streak (core/credentials/mint-failure.ts): after 2 failed mints, wait 2 s, 4 s …
@@ -39,14 +39,15 @@ import type { StoredSuiteTicket } from '../../core/ports.ts';
  * Then one more caller mints, WeCom hands it the same value (document/path/97164), and only the
  * lease's current owner may store.
  *
- * Worst case: what bounds a request is its deadline (functions/adapters/deadline). It is the
- * Lambda timeout less LAMBDA_RESERVE_MS (1 s): 19 s for the invoked token functions (20 s), 9 s
- * for install (10 s), 59 s per auth-exchange batch (60 s). Every WeCom and DynamoDB call is cut to
- * what is left of the deadline, and none starts with less than 50 ms left. So a layer still
- * retrying when the deadline passes fails at its next call (UpstreamUnavailableError). Past the
- * deadline, a request spends at most one pause begun before it: a LEASE_WAIT poll (at most
- * 400 ms) or an ENDED_VALUE_REASK pause (200 ms). Both fit within the 1 s reserve. Without a
- * deadline (a direct call with no Lambda context), only the layers' own bounds apply.
+ * Worst case: what bounds a request is its deadline (functions/adapters/deadline): the function's
+ * timeout (functions/catalog.ts) less LAMBDA_RESERVE_MS (1 s), e.g. 19 s for the invoked token
+ * functions. Every WeCom and DynamoDB call is cut to what is left of the deadline, and none starts
+ * with less than 50 ms left, so a layer still retrying when the deadline passes fails at its next
+ * call (the caller sees UpstreamUnavailableError), and every pause of the layers above is followed by such a call.
+ * Past the deadline a request therefore spends at most one pause begun before it: a LEASE_WAIT poll
+ * (at most maxPollMs, 400 ms) or an ENDED_VALUE_REASK pause (200 ms). Both fit within the 1 s
+ * reserve. Without a deadline (a direct call with no Lambda context), only the layers' own bounds
+ * apply.
  */
 
 /** The timings of LEASE_WAIT. */
