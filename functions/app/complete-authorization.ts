@@ -7,8 +7,8 @@ import type {
   EventPublisher,
   PermanentCodeGrant,
 } from '../core/ports.ts';
+import { withCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
-import { withSuiteToken } from './with-suite-token.ts';
 
 /** What the exchange needs beyond the token machinery. */
 export interface ExchangeDeps extends TokenDeps {
@@ -90,7 +90,7 @@ export const completeAuthorization = async (
   }
   let grant: PermanentCodeGrant;
   try {
-    grant = await withSuiteToken(deps, code.suiteId, (suiteAccessToken) =>
+    grant = await withCredential(deps, { kind: 'suite_token', suiteId: code.suiteId }, (suiteAccessToken) =>
       deps.wecom.getPermanentCode(suiteAccessToken, code.authCode),
     );
   } catch (error) {
@@ -176,7 +176,7 @@ export const refreshAuthInfo = async (
   permanentCode: string,
 ): Promise<'read' | 'pending'> => {
   try {
-    const info = await withSuiteToken(deps, suiteId, (suiteAccessToken) =>
+    const info = await withCredential(deps, { kind: 'suite_token', suiteId }, (suiteAccessToken) =>
       deps.wecom.getAuthInfo(suiteAccessToken, corpId, permanentCode),
     );
     await deps.authorizationWriter.updateAuthInfo(suiteId, corpId, info);

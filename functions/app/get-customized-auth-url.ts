@@ -1,10 +1,6 @@
 import { InvalidRequestError } from '../core/errors.ts';
-import { getProviderToken } from './get-provider-token.ts';
+import { withCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
-import { withRenewedToken } from './with-renewed-token.ts';
-
-// WeCom's answers for a provider_access_token it no longer accepts (docs/wecom-protocol.md §5.12).
-const REJECTED_TOKEN = new Set([40014, 40082, 42001, 42009]);
 
 /**
  * A QR-code link with which a corp authorizes the given 代开发 templates
@@ -25,12 +21,8 @@ export const getCustomizedAuthUrl = async (
     }
   }
   const requestedAtMs = deps.clock.nowMs();
-  const answer = await withRenewedToken(
-    async (staleToken) =>
-      (await getProviderToken(deps, staleToken === undefined ? {} : { staleToken })).value,
-    REJECTED_TOKEN,
-    (providerAccessToken) =>
-      deps.wecom.getCustomizedAuthUrl(providerAccessToken, input.templateIds, input.state),
+  const answer = await withCredential(deps, { kind: 'provider_token' }, (providerAccessToken) =>
+    deps.wecom.getCustomizedAuthUrl(providerAccessToken, input.templateIds, input.state),
   );
   return { qrcodeUrl: answer.qrcodeUrl, expiresAtMs: requestedAtMs + answer.expiresInSeconds * 1000 };
 };

@@ -1,15 +1,10 @@
-import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
-import {
-  AuthorizationBrokenError,
-  CorpNotAuthorizedError,
-  UpstreamUnavailableError,
-} from '../core/errors.ts';
+import type { AccessToken } from '../core/credentials/access-token.ts';
+import { UpstreamUnavailableError } from '../core/errors.ts';
 import { jsapiSignature, newNonceStr, signableUrl } from '../core/jsapi/jsapi-signature.ts';
-import type { JsapiTicketType, MintedToken } from '../core/ports.ts';
-import { requireActiveAuthorization } from './get-corp-token.ts';
-import { obtainToken } from './obtain-token.ts';
+import type { JsapiTicketType } from '../core/ports.ts';
+import { resolveJsapiTicket } from './credentials/credential-request.ts';
+import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
-import { withCorpToken } from './with-corp-token.ts';
 
 export interface JsapiTicketInput {
   readonly suiteId?: string;
@@ -39,44 +34,23 @@ export interface JsapiSignature {
 
 /**
  * A corp's JS-SDK ticket for one app (docs/wecom-protocol.md §5.10), from the shared cache or
- * fetched once per lifetime across every container: WeCom allows a corp 400 fetches an hour and
- * an app 100, so a ticket is kept exactly like a token (obtainToken: single-flight, served to its
- * end, a value handed back at its end asked for again shortly).
+ * fetched once per lifetime across every container. WeCom allows a corp 400 fetches an hour and
+ * an app 100, so a ticket is kept exactly like a token (getCredential: single-flight, served to
+ * its end, a value handed back at its end asked for again shortly).
  *
  * 1. The corp must have an active authorization for the suite (CorpNotAuthorizedError, no call).
  * 2. get_jsapi_ticket (`corp`) or ticket/get?type=agent_config (`agent`) with the corp's token,
- *    replaced once if WeCom rejects it.
+ *    replaced once if WeCom rejects it. A broken authorization is CorpNotAuthorizedError here,
+ *    and the block stays on the corp token.
  */
 export const getJsapiTicket = async (
   deps: TokenDeps,
   input: JsapiTicketInput,
 ): Promise<{ readonly ticket: AccessToken; readonly corpId: string; readonly agentId?: number }> => {
-  const suite = (await deps.registry.current()).resolve(input.suiteId);
-  const { authorization } = await requireActiveAuthorization(deps, suite.suiteId, input.corpId);
-  const ticket = await obtainToken(
-    deps,
-    { kind: 'jsapi_ticket', suiteId: suite.suiteId, corpId: input.corpId, ticketType: input.type },
-    async (previous) => {
-      const requestedAtMs = deps.clock.nowMs();
-      let minted: MintedToken;
-      try {
-        minted = await withCorpToken(deps, suite.suiteId, input.corpId, (corpAccessToken) =>
-          deps.wecom.getJsapiTicket(corpAccessToken, input.type),
-        );
-      } catch (error) {
-        // A broken authorization is the corp token's block (lifted by a reinstall); the ticket
-        // keeps no block of its own, so it never outlives the one that matters.
-        throw error instanceof AuthorizationBrokenError ? new CorpNotAuthorizedError(error.message) : error;
-      }
-      return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
-    },
-    input.staleTicket,
-  );
-  return {
-    ticket,
-    corpId: input.corpId,
-    ...(authorization.agentId === undefined ? {} : { agentId: authorization.agentId }),
-  };
+  const credential = await resolveJsapiTicket(deps, input.suiteId, input.corpId, input.type);
+  const ticket = await getCredential(deps, credential, input.staleTicket);
+  const { agentId } = credential.authorization;
+  return { ticket, corpId: input.corpId, ...(agentId === undefined ? {} : { agentId }) };
 };
 
 /**

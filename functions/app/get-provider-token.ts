@@ -1,6 +1,6 @@
-import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
-import { ProviderNotConfiguredError } from '../core/errors.ts';
-import { obtainToken } from './obtain-token.ts';
+import type { AccessToken } from '../core/credentials/access-token.ts';
+import { resolveProviderToken } from './credentials/credential-request.ts';
+import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
 
 /**
@@ -9,27 +9,9 @@ import type { TokenDeps } from './token-deps.ts';
  *
  * 1. No `provider.providerSecret` in the configuration: ProviderNotConfiguredError, without
  *    calling WeCom.
- * 2. obtainToken with service/get_provider_token (the provider's corp id and secret).
+ * 2. getCredential with service/get_provider_token (the provider's corp id and secret).
  */
 export const getProviderToken = async (
   deps: TokenDeps,
   input: { readonly staleToken?: string },
-): Promise<AccessToken> => {
-  const registry = await deps.registry.current();
-  const providerSecret = registry.providerSecret;
-  if (providerSecret === undefined) {
-    throw new ProviderNotConfiguredError(
-      'the configuration has no provider.providerSecret (服务商管理后台 → 应用管理 → 通用开发参数 → ProviderSecret)',
-    );
-  }
-  return obtainToken(
-    deps,
-    { kind: 'provider_token' },
-    async (previous) => {
-      const requestedAtMs = deps.clock.nowMs();
-      const minted = await deps.wecom.getProviderToken(registry.providerCorpId, providerSecret);
-      return tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs, previous);
-    },
-    input.staleToken,
-  );
-};
+): Promise<AccessToken> => getCredential(deps, await resolveProviderToken(deps), input.staleToken);

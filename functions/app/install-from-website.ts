@@ -1,5 +1,4 @@
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
-import { tokenFromMint } from '../core/credentials/access-token.ts';
 import { InstallStateError, InvalidRequestError } from '../core/errors.ts';
 import {
   INSTALL_REF_PATTERN,
@@ -8,9 +7,9 @@ import {
   openInstallState,
 } from '../core/install/install-state.ts';
 import type { InstallCodeStore } from '../core/ports.ts';
-import { obtainToken } from './obtain-token.ts';
+import { PRE_AUTH_CODE_RESERVE_MS } from './credentials/ask-wecom.ts';
+import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
-import { withSuiteToken } from './with-suite-token.ts';
 
 /** What the install routes need beyond the token machinery. */
 export interface InstallDeps extends TokenDeps {
@@ -19,13 +18,6 @@ export interface InstallDeps extends TokenDeps {
   readonly wecomOpenBase: string;
   readonly randomBytes: (size: number) => Uint8Array;
 }
-
-/**
- * A pre-auth code is handed out only while it has this long left, so an install started with it
- * can finish (WeCom gives the browser's auth code 10 minutes too). With WeCom's 1200 s that is one
- * get_pre_auth_code per suite per 10 minutes, however many browsers ask.
- */
-export const PRE_AUTH_CODE_RESERVE_MS = 10 * 60_000;
 
 // Auth codes are 64–512 printable characters (docs/wecom-protocol.md §5.6).
 const AUTH_CODE_PATTERN = /^[\x21-\x7e]{64,512}$/;
@@ -139,21 +131,6 @@ const getPreAuthCode = async (
   deps: InstallDeps,
   suite: RegisteredSuite,
 ): Promise<{ readonly value: string; readonly endsAtMs: number }> => {
-  // No `previous`: a code WeCom hands back again is a new lease on the same value, never one that
-  // ended already (that would make every caller ask again at once).
-  const code = await obtainToken(deps, { kind: 'pre_auth_code', suiteId: suite.suiteId }, () =>
-    withSuiteToken(deps, suite.suiteId, async (suiteAccessToken) => {
-      const requestedAtMs = deps.clock.nowMs();
-      const minted = await deps.wecom.getPreAuthCode(suiteAccessToken);
-      if (suite.installTestMode === true) {
-        await deps.wecom.setSessionInfo(suiteAccessToken, minted.accessToken, 1);
-      }
-      // Handed out only until the reserve is left (the state expires at the true end, or later
-      // for a code WeCom gives less than twice the reserve: harmless, WeCom checks the code itself).
-      const lifeSeconds = minted.expiresInSeconds;
-      const servedSeconds = Math.max(lifeSeconds / 2, lifeSeconds - PRE_AUTH_CODE_RESERVE_MS / 1000);
-      return tokenFromMint(minted.accessToken, servedSeconds, requestedAtMs);
-    }),
-  );
+  const code = await getCredential(deps, { kind: 'pre_auth_code', suite });
   return { value: code.value, endsAtMs: code.expiresAtMs + PRE_AUTH_CODE_RESERVE_MS };
 };

@@ -1,9 +1,8 @@
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { InvalidRequestError } from '../core/errors.ts';
 import type { WeComUserDetail, WeComUserIdentity } from '../core/ports.ts';
+import { withCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
-import { withCorpToken } from './with-corp-token.ts';
-import { withSuiteToken } from './with-suite-token.ts';
 
 /** Who signed in, as the `user-identity` function answers. */
 export interface UserIdentity {
@@ -30,11 +29,13 @@ export const getUserIdentity = async (
   const askedAtMs = deps.clock.nowMs();
   const identity =
     suite.kind === 'third_party'
-      ? await withSuiteToken(deps, suite.suiteId, (suiteAccessToken) =>
+      ? await withCredential(deps, { kind: 'suite_token', suiteId: suite.suiteId }, (suiteAccessToken) =>
           deps.wecom.getUserInfo3rd(suiteAccessToken, input.code),
         )
-      : await withCorpToken(deps, suite.suiteId, requireCorpId(suite, input.corpId), (corpAccessToken) =>
-          deps.wecom.getCustomizedUserInfo(corpAccessToken, input.code),
+      : await withCredential(
+          deps,
+          { kind: 'corp_token', suiteId: suite.suiteId, corpId: requireCorpId(suite, input.corpId) },
+          (corpAccessToken) => deps.wecom.getCustomizedUserInfo(corpAccessToken, input.code),
         );
   return toUserIdentity(identity, input.corpId, askedAtMs);
 };
@@ -49,14 +50,18 @@ export const getUserDetail = async (
 ): Promise<WeComUserDetail & { readonly corpId: string }> => {
   const suite = (await deps.registry.current()).resolve(input.suiteId);
   if (suite.kind === 'third_party') {
-    const detail = await withSuiteToken(deps, suite.suiteId, (suiteAccessToken) =>
-      deps.wecom.getUserDetail3rd(suiteAccessToken, input.userTicket),
+    const detail = await withCredential(
+      deps,
+      { kind: 'suite_token', suiteId: suite.suiteId },
+      (suiteAccessToken) => deps.wecom.getUserDetail3rd(suiteAccessToken, input.userTicket),
     );
     return { ...detail, corpId: detail.corpId ?? input.corpId ?? '' };
   }
   const corpId = requireCorpId(suite, input.corpId);
-  const detail = await withCorpToken(deps, suite.suiteId, corpId, (corpAccessToken) =>
-    deps.wecom.getCustomizedUserDetail(corpAccessToken, input.userTicket),
+  const detail = await withCredential(
+    deps,
+    { kind: 'corp_token', suiteId: suite.suiteId, corpId },
+    (corpAccessToken) => deps.wecom.getCustomizedUserDetail(corpAccessToken, input.userTicket),
   );
   return { ...detail, corpId };
 };

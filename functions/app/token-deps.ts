@@ -9,29 +9,9 @@ import type {
   TokenCache,
   WeComApi,
 } from '../core/ports.ts';
+import type { LeaseWait } from './credentials/retry-layers.ts';
 
-/** Timings of the single-flight mint. */
-export interface MintTiming {
-  /** How long a mint lease lasts if its owner dies. */
-  readonly leaseMs: number;
-  /**
-   * How soon a waiting caller first re-reads the cache; each further wait is half again as long
-   * (jittered), up to `maxPollMs`, so a thousand waiters do not drown the one mint in reads.
-   */
-  readonly pollMs: number;
-  readonly maxPollMs: number;
-  /** How long a caller waits for another's mint before giving up. */
-  readonly maxWaitMs: number;
-}
-
-export const DEFAULT_MINT_TIMING: MintTiming = {
-  leaseMs: 15_000,
-  pollMs: 50,
-  maxPollMs: 400,
-  maxWaitMs: 12_000,
-};
-
-/** What the token use cases need. */
+/** What the token use cases need (functions/app/credentials/get-credential.ts and its callers). */
 export interface TokenDeps {
   readonly registry: SuiteRegistrySource;
   readonly tickets: Pick<SuiteTicketStore, 'getTicket'>;
@@ -46,5 +26,6 @@ export interface TokenDeps {
   readonly events?: EventPublisher;
   readonly sleep: (ms: number) => Promise<void>;
   readonly newLeaseOwner: () => string;
-  readonly timing?: MintTiming;
+  /** @default LEASE_WAIT */
+  readonly leaseWait?: LeaseWait;
 }

@@ -51,11 +51,13 @@ export class InMemoryTokenCache implements TokenCache {
     releaseAfterFailure: 0,
     block: 0,
   };
+  /** Every call in order with the credential it was about, for tests of which credential is touched when. */
+  readonly operations: { readonly call: keyof TokenCacheCalls; readonly key: CredentialKey }[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   async read(key: CredentialKey): Promise<TokenRecord> {
-    this.calls.read += 1;
+    this.#count('read', key);
     await simulatedIo();
     return this.peek(key);
   }
@@ -66,7 +68,7 @@ export class InMemoryTokenCache implements TokenCache {
     leaseMs: number,
     staleToken?: string,
   ): Promise<LeaseGrant | undefined> {
-    this.calls.tryAcquireLease += 1;
+    this.#count('tryAcquireLease', key);
     const now = this.clock.nowMs();
     await simulatedIo();
     const item = this.#items.get(memoryKeyOf(key)) ?? {};
@@ -85,14 +87,14 @@ export class InMemoryTokenCache implements TokenCache {
   }
 
   async storeMinted(key: CredentialKey, owner: string, token: AccessToken): Promise<void> {
-    this.calls.storeMinted += 1;
+    this.#count('storeMinted', key);
     const now = this.clock.nowMs();
     await simulatedIo();
     this.#updateIfOwner(key, owner, () => ({ token: structuredClone(token), mintedAtMs: now }));
   }
 
   async releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void> {
-    this.calls.releaseAfterFailure += 1;
+    this.#count('releaseAfterFailure', key);
     await simulatedIo();
     this.#updateIfOwner(key, owner, ({ token, mintedAtMs, block }) => ({
       ...(token === undefined ? {} : { token, mintedAtMs }),
@@ -102,7 +104,7 @@ export class InMemoryTokenCache implements TokenCache {
   }
 
   async block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void> {
-    this.calls.block += 1;
+    this.#count('block', key);
     await simulatedIo();
     this.#updateIfOwner(key, owner, () => ({ block: structuredClone(block) }));
   }
@@ -120,6 +122,11 @@ export class InMemoryTokenCache implements TokenCache {
   /** Deletes the item, as cancel_auth or a new permanent code does to a corp's cached token. */
   remove(key: CredentialKey): void {
     this.#items.delete(memoryKeyOf(key));
+  }
+
+  #count(call: keyof TokenCacheCalls, key: CredentialKey): void {
+    this.calls[call] += 1;
+    this.operations.push({ call, key });
   }
 
   // DynamoDB's `ConditionExpression: 'leaseOwner = :owner'`: a missing item or another owner is a

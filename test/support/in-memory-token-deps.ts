@@ -1,6 +1,9 @@
-import type { MintTiming, TokenDeps } from '../../functions/app/token-deps.ts';
+import type { ProviderTokenCredential } from '../../functions/app/credentials/credential-request.ts';
+import { LEASE_WAIT, type LeaseWait } from '../../functions/app/credentials/retry-layers.ts';
+import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
+import { tokenFromMint } from '../../functions/core/credentials/access-token.ts';
 import { RecentAuthorizations } from '../../functions/core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../../functions/core/credentials/token-memory.ts';
 import { InMemoryAuthorizationReader } from './in-memory-authorization-reader.ts';
@@ -31,6 +34,13 @@ export const UNIT_CONFIG: ServiceConfig = {
   suites: [UNIT_SUITE, UNIT_TEMPLATE],
 };
 
+/** The provider token of UNIT_CONFIG, resolved (a credential minted with one WeCom call and nothing else). */
+export const UNIT_PROVIDER: ProviderTokenCredential = {
+  kind: 'provider_token',
+  providerCorpId: UNIT_CONFIG.provider.corpId,
+  providerSecret: UNIT_CONFIG.provider.providerSecret ?? '',
+};
+
 /**
  * Everything the token use cases talk to, in memory and shared by every container: one manual
  * clock, the shared cache, WeCom, the tickets and the authorizations. Each container has its own
@@ -44,7 +54,7 @@ export interface InMemoryTokenWorld {
   readonly authorizations: InMemoryAuthorizationReader;
   readonly events: RecordingEventPublisher;
   /** A fresh container's dependencies (its own memory and lease owners). */
-  newContainer(options?: { readonly timing?: MintTiming }): TokenDeps;
+  newContainer(options?: { readonly leaseWait?: LeaseWait }): TokenDeps;
   /** WeCom pushes a suite_ticket (stamped with the clock's time) and the callback stores it. */
   pushTicket(suiteId: string, suiteTicket?: string): Promise<string>;
 }
@@ -96,7 +106,7 @@ export const createInMemoryTokenWorld = (
           owners += 1;
           return `container-${container}-owner-${owners}`;
         },
-        ...(containerOptions.timing === undefined ? {} : { timing: containerOptions.timing }),
+        ...(containerOptions.leaseWait === undefined ? {} : { leaseWait: containerOptions.leaseWait }),
       };
     },
     pushTicket: async (suiteId, suiteTicket) => {
@@ -110,4 +120,24 @@ export const createInMemoryTokenWorld = (
       return ticket;
     },
   };
+};
+
+/**
+ * Caches UNIT_PROVIDER's token as a kind asked for again 5 minutes before its end would cache it
+ * (`refresh_due` from then on; no kind the service mints is refreshed early yet), after asking
+ * WeCom for it once.
+ */
+export const cacheRefreshingEarly = async (world: InMemoryTokenWorld): Promise<void> => {
+  const requestedAtMs = world.clock.nowMs();
+  const minted = await world.wecom.getProviderToken(
+    UNIT_PROVIDER.providerCorpId,
+    UNIT_PROVIDER.providerSecret,
+  );
+  const token = tokenFromMint(minted.accessToken, minted.expiresInSeconds, requestedAtMs);
+  const key = { kind: 'provider_token' } as const;
+  await world.cache.tryAcquireLease(key, 'an-earlier-caller', LEASE_WAIT.leaseMs);
+  await world.cache.storeMinted(key, 'an-earlier-caller', {
+    ...token,
+    refreshAtMs: token.expiresAtMs - 5 * 60_000,
+  });
 };

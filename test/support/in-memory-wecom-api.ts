@@ -32,12 +32,12 @@ export interface FakeWeComCall {
 /**
  * What the next call of an API meets instead of WeCom's usual answer: an error thrown as the
  * client would (WeComApiError, UpstreamUnavailableError for a timeout), a given answer, or a gate
- * it waits at before answering as usual (or failing with `thenFail`).
+ * it waits at before answering as usual (or failing with `thenFail`, or answering `thenAnswer`).
  */
 export type FakeWeComStep =
   | Error
   | { readonly answer: MintedToken }
-  | { readonly wait: () => Promise<void>; readonly thenFail?: Error };
+  | { readonly wait: () => Promise<void>; readonly thenFail?: Error; readonly thenAnswer?: MintedToken };
 
 interface Issued {
   readonly identity: string;
@@ -210,7 +210,7 @@ export class InMemoryWeComApi implements WeComApi {
       if (step.thenFail !== undefined) {
         throw step.thenFail;
       }
-      return undefined;
+      return step.thenAnswer === undefined ? undefined : { answer: step.thenAnswer };
     }
     return step;
   }

@@ -12,10 +12,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestDeadlines } from '../../functions/adapters/deadline/request-deadlines.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/document-client.ts';
+import { LEASE_WAIT } from '../../functions/app/credentials/retry-layers.ts';
 import { getCorpToken } from '../../functions/app/get-corp-token.ts';
 import { signJsapiUrl } from '../../functions/app/get-jsapi-ticket.ts';
 import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
-import { DEFAULT_MINT_TIMING, type TokenDeps } from '../../functions/app/token-deps.ts';
+import type { TokenDeps } from '../../functions/app/token-deps.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { createServiceRuntime } from '../../functions/wiring/service-runtime.ts';
 import { createCorpTokenDeps, createJsapiTicketDeps } from '../../functions/wiring/token-deps.ts';
@@ -76,9 +77,9 @@ const networkFailures = () =>
 /** One fresh "Lambda container" of the corp-token function. */
 // Hundreds of callers on two cores, possibly beside a second test run: a waiter gives the one mint
 // longer than in Lambda before it gives up (the lease itself is unchanged, so still one mint).
-const WORKER_TIMING = { ...DEFAULT_MINT_TIMING, maxWaitMs: DEFAULT_MINT_TIMING.maxWaitMs * 3 };
+const WORKER_LEASE_WAIT = { ...LEASE_WAIT, maxWaitMs: LEASE_WAIT.maxWaitMs * 3 };
 
-const newContainer = (): TokenDeps => ({ ...createCorpTokenDeps(runtime), timing: WORKER_TIMING });
+const newContainer = (): TokenDeps => ({ ...createCorpTokenDeps(runtime), leaseWait: WORKER_LEASE_WAIT });
 
 // What a provider's team usually writes: read the cache; on a miss, mint and store. No lease.
 const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expiresAtMs: number }> => {
@@ -103,7 +104,7 @@ const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expires
 
 const jsapiContainers = Array.from({ length: Number(process.env.JSAPI_CONTAINERS ?? '1') }, () => ({
   ...createJsapiTicketDeps(runtime),
-  timing: WORKER_TIMING,
+  leaseWait: WORKER_LEASE_WAIT,
 }));
 
 const request = async (index: number): Promise<Record<string, unknown>> => {
