@@ -1,12 +1,10 @@
+import type { AuthCodeSource } from '../core/authorization/auth-code.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
-import type {
-  AuthCodeLifecycle,
-  AuthCodeSource,
-  AuthorizationWriter,
-  EventPublisher,
-  PermanentCodeGrant,
-} from '../core/ports.ts';
+import type { AuthCodeLifecycle } from '../core/ports/auth-code-store.ts';
+import type { AuthorizationWriter } from '../core/ports/authorization-store.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
+import type { PermanentCodeGrant } from '../core/ports/wecom-api.ts';
 import type { TokenDeps } from './token-deps.ts';
 import { withSuiteToken } from './with-suite-token.ts';
 

@@ -1,8 +1,9 @@
+import type { CorpAuthorization } from '../core/authorization/corp-authorization.ts';
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { type AccessToken, tokenFromMint } from '../core/credentials/access-token.ts';
 import { AuthorizationBrokenError, CorpNotAuthorizedError, WeComApiError } from '../core/errors.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
-import type { CorpAuthorization, MintedToken } from '../core/ports.ts';
+import type { MintedToken } from '../core/ports/wecom-api.ts';
 import { getSuiteToken } from './get-suite-token.ts';
 import { obtainToken } from './obtain-token.ts';
 import type { TokenDeps } from './token-deps.ts';

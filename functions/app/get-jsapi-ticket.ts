@@ -5,7 +5,7 @@ import {
   UpstreamUnavailableError,
 } from '../core/errors.ts';
 import { jsapiSignature, newNonceStr, signableUrl } from '../core/jsapi/jsapi-signature.ts';
-import type { JsapiTicketType, MintedToken } from '../core/ports.ts';
+import type { JsapiTicketType, MintedToken } from '../core/ports/wecom-api.ts';
 import { requireActiveAuthorization } from './get-corp-token.ts';
 import { obtainToken } from './obtain-token.ts';
 import type { TokenDeps } from './token-deps.ts';

@@ -7,7 +7,7 @@ import {
   issueInstallState,
   openInstallState,
 } from '../core/install/install-state.ts';
-import type { InstallCodeStore } from '../core/ports.ts';
+import type { InstallCodeStore } from '../core/ports/auth-code-store.ts';
 import { obtainToken } from './obtain-token.ts';
 import type { TokenDeps } from './token-deps.ts';
 import { withSuiteToken } from './with-suite-token.ts';

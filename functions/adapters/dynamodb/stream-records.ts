@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { AuthCodeSource } from '../../core/ports.ts';
+import type { AuthCodeSource } from '../../core/authorization/auth-code.ts';
 import { ENTITY } from './table-keys.ts';
 
 /** What a table stream record asks auth-exchange to do. */

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../core/errors.ts';
-import type { JsapiTicketType } from '../../core/ports.ts';
+import type { JsapiTicketType } from '../../core/ports/wecom-api.ts';
 import { asObject, ID_PATTERN, optionalId, rejectUnknownFields } from './parse-token-request.ts';
 
 // OAuth codes and user tickets are at most 512 bytes (docs/wecom-protocol.md §5.10).

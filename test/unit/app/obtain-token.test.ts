@@ -6,6 +6,7 @@ import {
   ENDED_VALUE_GRACE_MS,
   tokenFromMint,
 } from '../../../functions/core/credentials/access-token.ts';
+import type { CredentialBlock } from '../../../functions/core/credentials/credential-block.ts';
 import { BLOCK_SCHEDULE_MS } from '../../../functions/core/credentials/credential-block.ts';
 import type { CredentialKey } from '../../../functions/core/credentials/credential-key.ts';
 import {
@@ -14,7 +15,6 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../../../functions/core/errors.ts';
-import type { CredentialBlock } from '../../../functions/core/ports.ts';
 import { createInMemoryTokenWorld, type InMemoryTokenWorld } from '../../support/in-memory-token-deps.ts';
 import { eventLoopUntil } from '../../support/manual-clock.ts';
 
