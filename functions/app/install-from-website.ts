@@ -2,8 +2,8 @@ import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { tokenFromMint } from '../core/credentials/access-token.ts';
 import { InstallStateError, InvalidRequestError } from '../core/errors.ts';
 import {
-  INSTALL_REF_PATTERN,
   installStateKey,
+  isInstallRef,
   issueInstallState,
   openInstallState,
 } from '../core/install/install-state.ts';
@@ -48,7 +48,7 @@ export const beginInstall = async (
   input: { readonly suiteId: string; readonly ref?: string; readonly completeUrl: string },
 ): Promise<{ readonly location: string }> => {
   const suite = await installableSuite(deps, input.suiteId);
-  if (input.ref !== undefined && !INSTALL_REF_PATTERN.test(input.ref)) {
+  if (input.ref !== undefined && !isInstallRef(input.ref)) {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'ref must be 1-64 letters, digits, - or _');
   }
   const preAuthCode = await getPreAuthCode(deps, suite);

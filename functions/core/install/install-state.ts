@@ -31,13 +31,21 @@ export interface OpenedInstallState {
   readonly expiresAtMs: number;
 }
 
-/** The provider's `ref`. */
-export const INSTALL_REF_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Whether `ref` can be the provider's `ref`: 1 to 64 characters of the state's 6-bit ref alphabet
+ * (letters, digits, `-`, `_`). A rule of its own, set by the state's layout, not the WeCom id rule
+ * (core/wecom-id.ts), however alike the two read: a longer ref would not fit WeCom's 128 characters.
+ * The event schema (installRef) and the README promise callers exactly this.
+ */
+export const isInstallRef = (ref: string): boolean =>
+  ref.length >= 1 && ref.length <= MAX_REF_CHARS && [...ref].every((char) => REF_ALPHABET.includes(char));
 
 const VERSION = 1;
 const NONCE_BYTES = 8;
 const MAC_BYTES = 16;
 const REF_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+// 64 characters pack into 48 bytes: the longest state below.
+const MAX_REF_CHARS = 64;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 // The longest state: 1 + 4 + 8 + 1 + 48 + 16 bytes → 125 characters.
 const MAX_STATE_CHARS = 128;
@@ -55,7 +63,7 @@ export const issueInstallState = (key: Buffer, claims: InstallStateClaims): stri
     throw new RangeError(`the nonce must be ${NONCE_BYTES} bytes`);
   }
   const ref = claims.ref ?? '';
-  if (ref !== '' && !INSTALL_REF_PATTERN.test(ref)) {
+  if (ref !== '' && !isInstallRef(ref)) {
     throw new RangeError('ref must be 1-64 of [A-Za-z0-9_-]');
   }
   const head = Buffer.alloc(1 + 4 + NONCE_BYTES + 1);
