@@ -1,4 +1,4 @@
-import type { AuthCodeSource } from '../core/authorization/auth-code.ts';
+import type { AuthCodeToExchange } from '../core/authorization/auth-code.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { AuthCodeLifecycle } from '../core/ports/auth-code-store.ts';
@@ -15,18 +15,6 @@ export interface ExchangeDeps extends TokenDeps {
   readonly authorizationWriter: AuthorizationWriter;
   /** How long a claimed code is reserved for one worker. */
   readonly claimMs?: number;
-}
-
-export interface AuthCodeToExchange {
-  readonly suiteId: string;
-  readonly authCode: string;
-  readonly source: AuthCodeSource;
-  /** Unix seconds, from the event. */
-  readonly timeStamp: number;
-  /** The provider's `ref` of an install from its website. */
-  readonly installRef?: string;
-  /** When the service stored the code (ms); distinguishes failed website installs in one second. */
-  readonly receivedAtMs?: number;
 }
 
 export type ExchangeOutcome =

@@ -4,17 +4,22 @@
  */
 export type AuthCodeSource = 'create_auth' | 'reset_permanent_code' | 'install';
 
-/** An auth code waiting to be exchanged for a permanent code (it lives 10 minutes, works once). */
-export interface PendingAuthCode {
+/** An auth code to exchange for a permanent code (it lives 10 minutes, works once), as it was stored. */
+export interface AuthCodeToExchange {
   readonly suiteId: string;
   readonly authCode: string;
   readonly source: AuthCodeSource;
   /** Unix seconds, from the event. */
   readonly timeStamp: number;
-  readonly state?: string;
   /** The provider's `ref` of an install from its website, for the Authorization Changed event. */
   readonly installRef?: string;
-  /** Milliseconds since the epoch. */
+  /** When the service stored the code (ms since the epoch); absent on codes stored before it was kept. */
+  readonly receivedAtMs?: number;
+}
+
+/** An auth code just received, to store until it is exchanged. */
+export interface PendingAuthCode extends AuthCodeToExchange {
+  readonly state?: string;
   readonly receivedAtMs: number;
 }
 
