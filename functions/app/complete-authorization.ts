@@ -1,6 +1,6 @@
 import type { AuthCodeToExchange } from '../core/authorization/auth-code.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
-import { authorizationChangedEvent } from '../core/events/service-events.ts';
+import { exchangeFailedEvent } from '../core/events/service-events.ts';
 import type { AuthCodeLifecycle } from '../core/ports/auth-code-store.ts';
 import type { AuthorizationWriter } from '../core/ports/authorization-store.ts';
 import type { EventPublisher } from '../core/ports/event-publisher.ts';
@@ -132,14 +132,14 @@ const settleUnexchangeable = async (
         } as const)
       : ({ status: 'failed', reason: `${verdict}; the corp must authorize again` } as const);
   await deps.events.publish([
-    authorizationChangedEvent(
+    exchangeFailedEvent(
       {
         suiteId: code.suiteId,
-        status: 'failed',
         cause: code.source,
         reason: outcome.reason,
         ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
       },
+      code.authCode,
       // WeCom's TimeStamp of the event that brought the code (for a website install, when the
       // redirect was stored, to the millisecond): stable across the stream's retries.
       code.source === 'install' && code.receivedAtMs !== undefined
