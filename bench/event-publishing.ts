@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
-import type { EventPublisher } from '../functions/core/ports.ts';
+import type { EventPublisher } from '../functions/core/ports/event-publisher.ts';
 import { createCallbackHandler } from '../functions/wecom-callback/callback-handler.ts';
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
 import { createServiceRuntime, type RuntimeSeams } from '../functions/wiring/service-runtime.ts';

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EventBusUnavailableError } from '../functions/core/errors.ts';
 import { EVENT_SOURCE, type ServiceEvent } from '../functions/core/events/service-events.ts';
-import type { EventPublisher } from '../functions/core/ports.ts';
+import type { EventPublisher } from '../functions/core/ports/event-publisher.ts';
 
 /**
  * How many events a `GET /events` consumer may fall behind before it is dropped. Events come at a

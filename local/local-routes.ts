@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ID_PATTERN } from '../functions/adapters/invoke/parse-token-request.ts';
 import { functionsOfKind, type HttpFunctionName, type PublicRoute } from '../functions/catalog.ts';
+import { isWeComId, WECOM_ID_RULE } from '../functions/core/wecom-id.ts';
 import {
   BodyTooLargeError,
   readBody,
@@ -268,8 +268,8 @@ const sandboxRoute = async (
     ['suiteId', suiteId],
     ['corpId', corpId],
   ] as const) {
-    if (!ID_PATTERN.test(value)) {
-      json(400, { error: `${name} must be 1-64 letters, digits, - or _` });
+    if (!isWeComId(value)) {
+      json(400, { error: `${name} must be ${WECOM_ID_RULE}` });
       return;
     }
   }
@@ -300,8 +300,9 @@ const sandboxRoute = async (
       case '/sandbox/oauth-code': {
         // A user of corpId signs in to the app: the code WeCom appends to the OAuth redirect.
         const userId = url.searchParams.get('userId') ?? undefined;
-        if (userId !== undefined && !ID_PATTERN.test(userId)) {
-          json(400, { error: 'userId must be 1-64 letters, digits, - or _' });
+        // Narrower than WeCom's userid (which also allows @ and .), and enough for a sandbox member.
+        if (userId !== undefined && !isWeComId(userId)) {
+          json(400, { error: `userId must be ${WECOM_ID_RULE}` });
           return;
         }
         json(200, { suiteId, corpId, code: simulator.issueOAuthCode(suiteId, corpId, userId) });

@@ -9,7 +9,7 @@ import { isExchangeStreamRecord } from '../functions/adapters/dynamodb/stream-fi
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
 import type { ServiceMetrics } from '../functions/adapters/metrics.ts';
 import { SuiteRegistry } from '../functions/core/config/suite-registry.ts';
-import type { SuiteRegistrySource } from '../functions/core/ports.ts';
+import type { SuiteRegistrySource } from '../functions/core/ports/suite-registry-source.ts';
 import { createServiceRuntime } from '../functions/wiring/service-runtime.ts';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalCredentials, localCredentials } from './local-credentials.ts';

@@ -1,5 +1,5 @@
 import type { CallbackRoute } from '../core/callback/callback-request.ts';
-import type { AuthorizationStore } from '../core/ports.ts';
+import type { AuthorizationStore } from '../core/ports/authorization-store.ts';
 
 /** Decides whether a decrypted receiveId is one the route accepts. */
 export type ReceiveIdCheck = (receiveId: string) => boolean | Promise<boolean>;

@@ -1,11 +1,9 @@
-import type {
-  AuthCodeStore,
-  AuthorizationStore,
-  Clock,
-  EventPublisher,
-  SuiteRegistrySource,
-  SuiteTicketStore,
-} from '../core/ports.ts';
+import type { AuthCodeStore } from '../core/ports/auth-code-store.ts';
+import type { AuthorizationStore } from '../core/ports/authorization-store.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
+import type { SuiteRegistrySource } from '../core/ports/suite-registry-source.ts';
+import type { SuiteTicketStore } from '../core/ports/suite-ticket-store.ts';
 
 /** What the callback use cases need. */
 export interface CallbackDeps {

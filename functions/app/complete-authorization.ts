@@ -1,12 +1,10 @@
+import type { AuthCodeToExchange } from '../core/authorization/auth-code.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
-import { authorizationChangedEvent } from '../core/events/service-events.ts';
-import type {
-  AuthCodeLifecycle,
-  AuthCodeSource,
-  AuthorizationWriter,
-  EventPublisher,
-  PermanentCodeGrant,
-} from '../core/ports.ts';
+import { exchangeFailedEvent } from '../core/events/service-events.ts';
+import type { AuthCodeLifecycle } from '../core/ports/auth-code-store.ts';
+import type { AuthorizationWriter } from '../core/ports/authorization-store.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
+import type { PermanentCodeGrant } from '../core/ports/wecom-api.ts';
 import { withCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
 
@@ -17,18 +15,6 @@ export interface ExchangeDeps extends TokenDeps {
   readonly authorizationWriter: AuthorizationWriter;
   /** How long a claimed code is reserved for one worker. */
   readonly claimMs?: number;
-}
-
-export interface AuthCodeToExchange {
-  readonly suiteId: string;
-  readonly authCode: string;
-  readonly source: AuthCodeSource;
-  /** Unix seconds, from the event. */
-  readonly timeStamp: number;
-  /** The provider's `ref` of an install from its website. */
-  readonly installRef?: string;
-  /** When the service stored the code (ms); distinguishes failed website installs in one second. */
-  readonly receivedAtMs?: number;
 }
 
 export type ExchangeOutcome =
@@ -146,14 +132,14 @@ const settleUnexchangeable = async (
         } as const)
       : ({ status: 'failed', reason: `${verdict}; the corp must authorize again` } as const);
   await deps.events.publish([
-    authorizationChangedEvent(
+    exchangeFailedEvent(
       {
         suiteId: code.suiteId,
-        status: 'failed',
         cause: code.source,
         reason: outcome.reason,
         ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
       },
+      code.authCode,
       // WeCom's TimeStamp of the event that brought the code (for a website install, when the
       // redirect was stored, to the millisecond): stable across the stream's retries.
       code.source === 'install' && code.receivedAtMs !== undefined

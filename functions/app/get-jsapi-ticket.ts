@@ -1,7 +1,7 @@
 import type { AccessToken } from '../core/credentials/access-token.ts';
 import { UpstreamUnavailableError } from '../core/errors.ts';
 import { jsapiSignature, newNonceStr, signableUrl } from '../core/jsapi/jsapi-signature.ts';
-import type { JsapiTicketType } from '../core/ports.ts';
+import type { JsapiTicketType } from '../core/ports/wecom-api.ts';
 import { resolveJsapiTicket } from './credentials/credential-request.ts';
 import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';

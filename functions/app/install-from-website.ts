@@ -1,12 +1,12 @@
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { InstallStateError, InvalidRequestError } from '../core/errors.ts';
 import {
-  INSTALL_REF_PATTERN,
   installStateKey,
+  isInstallRef,
   issueInstallState,
   openInstallState,
 } from '../core/install/install-state.ts';
-import type { InstallCodeStore } from '../core/ports.ts';
+import type { InstallCodeStore } from '../core/ports/auth-code-store.ts';
 import { PRE_AUTH_CODE_RESERVE_MS } from './credentials/ask-wecom.ts';
 import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
@@ -40,7 +40,7 @@ export const beginInstall = async (
   input: { readonly suiteId: string; readonly ref?: string; readonly completeUrl: string },
 ): Promise<{ readonly location: string }> => {
   const suite = await installableSuite(deps, input.suiteId);
-  if (input.ref !== undefined && !INSTALL_REF_PATTERN.test(input.ref)) {
+  if (input.ref !== undefined && !isInstallRef(input.ref)) {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'ref must be 1-64 letters, digits, - or _');
   }
   const preAuthCode = await getPreAuthCode(deps, suite);

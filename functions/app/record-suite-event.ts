@@ -1,5 +1,5 @@
 import type { SuiteEvent } from '../core/callback/suite-event.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { CallbackDeps } from './callback-deps.ts';
 
 /** What a suite event did; logged and counted, never shown to WeCom. */

@@ -1,6 +1,6 @@
 import type { RegisteredSuite } from '../core/config/suite-registry.ts';
 import { InvalidRequestError } from '../core/errors.ts';
-import type { WeComUserDetail, WeComUserIdentity } from '../core/ports.ts';
+import type { WeComUserDetail, WeComUserIdentity } from '../core/ports/wecom-api.ts';
 import { withCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
 

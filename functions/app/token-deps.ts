@@ -1,14 +1,12 @@
 import type { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import type { TokenMemory } from '../core/credentials/token-memory.ts';
-import type {
-  AuthorizationReader,
-  Clock,
-  EventPublisher,
-  SuiteRegistrySource,
-  SuiteTicketStore,
-  TokenCache,
-  WeComApi,
-} from '../core/ports.ts';
+import type { AuthorizationReader } from '../core/ports/authorization-store.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
+import type { SuiteRegistrySource } from '../core/ports/suite-registry-source.ts';
+import type { SuiteTicketStore } from '../core/ports/suite-ticket-store.ts';
+import type { TokenCache } from '../core/ports/token-cache.ts';
+import type { WeComApi } from '../core/ports/wecom-api.ts';
 import type { LeaseWait } from './credentials/retry-layers.ts';
 
 /** What the token use cases need (functions/app/credentials/get-credential.ts and its callers). */

@@ -1,6 +1,9 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { lambdaDeadline } from '../adapters/deadline/request-budget.ts';
 import { decodeStreamRecord } from '../adapters/dynamodb/stream-records.ts';
+import { beginInvocation } from '../adapters/invocation.ts';
+import type { Logger } from '../adapters/observability.ts';
 import { completeAuthorization, refreshAuthInfo } from '../app/complete-authorization.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { ExchangeFunctionDeps } from '../wiring/token-deps.ts';
@@ -13,37 +16,51 @@ export type AuthExchangeHandler = (
 /**
  * The auth-exchange function, fed by the table's stream: new auth codes are exchanged for
  * permanent codes; authorizations marked stale (change_auth, or a get_auth_info that failed) are
- * refreshed. A record that fails transiently is reported in `batchItemFailures`, so the stream
- * retries only it (bounded, then the dead-letter queue). The batch runs under the Lambda's own
- * deadline less a reserve: records it has no time left for fail fast and are delivered again.
+ * refreshed. A record that fails transiently is reported in `batchItemFailures` (Powertools'
+ * batch processor), so the stream retries from it (bounded, then the dead-letter queue). The
+ * batch runs under the Lambda's own deadline less a reserve: records it has no time left for fail
+ * fast and are delivered again.
  */
 export const createAuthExchangeHandler =
   (deps: ExchangeFunctionDeps): AuthExchangeHandler =>
   async (event, context) => {
-    const deadlineAtMs = lambdaDeadline(context, Date.now());
-    return deadlineAtMs === undefined
-      ? processBatch(deps, event)
-      : deps.deadlines.run(deadlineAtMs, () => processBatch(deps, event));
+    const invocation = beginInvocation(deps, context);
+    // A processor per batch: it holds the batch's records and failures while it runs, and one
+    // handler may run two batches at once (npm start, the tests).
+    const processor = new LoggingStreamProcessor(deps.logger);
+    return invocation.within(lambdaDeadline(context, Date.now()), () =>
+      processPartialResponse(event, (record: DynamoDBRecord) => processRecord(deps, record), processor, {
+        // One record after another, past a failure: each record acts on the state it reads, not on
+        // the records before it, so nothing needs the batch to stop, and in parallel two records of
+        // one authorization would publish and refresh it twice.
+        processInParallel: false,
+        // A batch that failed whole is answered like one that failed in part (every record
+        // reported), not thrown: a throw counts as a function error in the alarm and makes the
+        // mapping split the batch.
+        throwOnFullBatchFailure: false,
+      }),
+    );
   };
 
-const processBatch = async (
-  deps: ExchangeFunctionDeps,
-  event: DynamoDBStreamEvent,
-): Promise<DynamoDBBatchResponse> => {
-  const batchItemFailures: { itemIdentifier: string }[] = [];
-  for (const record of event.Records) {
-    try {
-      await processRecord(deps, record);
-    } catch (error) {
-      deps.logger.error('stream record failed; it will be retried', {
-        eventId: record.eventID,
-        error: error as Error,
-      });
-      batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
-    }
+/** Powertools' stream processor, logging each record that failed by its event id (its image holds auth codes). */
+class LoggingStreamProcessor extends BatchProcessor {
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    super(EventType.DynamoDBStreams);
+    this.#logger = logger;
   }
-  return { batchItemFailures };
-};
+
+  override failureHandler(
+    ...[record, error]: Parameters<BatchProcessor['failureHandler']>
+  ): ReturnType<BatchProcessor['failureHandler']> {
+    this.#logger.error('stream record failed; it will be retried', {
+      eventId: (record as DynamoDBRecord).eventID,
+      error,
+    });
+    return super.failureHandler(record, error);
+  }
+}
 
 const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord): Promise<void> => {
   const change = decodeStreamRecord(record);

@@ -1,13 +1,11 @@
 import { type InvokeHandler, wrapInvokeHandler } from '../adapters/invoke/invoke-handler.ts';
 import { parseCorpTokenRequest } from '../adapters/invoke/parse-token-request.ts';
+import { type TokenResponse, tokenResponse } from '../adapters/invoke/token-response.ts';
 import { getCorpToken } from '../app/get-corp-token.ts';
 import type { TokenFunctionDeps } from '../wiring/token-deps.ts';
 
 /** `corp-token` response. */
-export interface CorpTokenResponse {
-  readonly accessToken: string;
-  /** ISO-8601 UTC. */
-  readonly expiresAt: string;
+export interface CorpTokenResponse extends TokenResponse {
   readonly agentId?: number;
 }
 
@@ -17,9 +15,5 @@ export const createCorpTokenHandler = (deps: TokenFunctionDeps): InvokeHandler<C
     const request = parseCorpTokenRequest(payload);
     annotate({ suiteId: request.suiteId, corpId: request.corpId, stale: request.staleToken !== undefined });
     const { token, agentId } = await getCorpToken(deps, request);
-    return {
-      accessToken: token.value,
-      expiresAt: new Date(token.expiresAtMs).toISOString(),
-      ...(agentId === undefined ? {} : { agentId }),
-    };
+    return { ...tokenResponse(token), ...(agentId === undefined ? {} : { agentId }) };
   });

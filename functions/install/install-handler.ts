@@ -2,9 +2,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaDeadline } from '../adapters/deadline/request-budget.ts';
 import { type HttpHandler, wrapHttpHandler } from '../adapters/http/http-handler.ts';
 import { parseRawQuery } from '../adapters/http/parse-request.ts';
-import { ID_PATTERN } from '../adapters/invoke/parse-token-request.ts';
 import { beginInstall, completeInstall } from '../app/install-from-website.ts';
 import { InvalidRequestError } from '../core/errors.ts';
+import { isWeComId } from '../core/wecom-id.ts';
 import type { InstallFunctionDeps } from '../wiring/install-deps.ts';
 
 const INSTALL_PARAMETERS = new Set(['ref', 'auth_code', 'state']);
@@ -23,7 +23,7 @@ export const createInstallHandler = (deps: InstallFunctionDeps): HttpHandler =>
     { ...deps, deadlineOf: (_event, context, nowMs) => lambdaDeadline(context, nowMs) },
     async (event, annotate) => {
       const suiteId = event.pathParameters?.suiteId;
-      if (suiteId === undefined || !ID_PATTERN.test(suiteId)) {
+      if (!isWeComId(suiteId)) {
         throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
       }
       const query = parseRawQuery(event.rawQueryString ?? '', INSTALL_PARAMETERS);

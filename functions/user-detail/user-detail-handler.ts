@@ -1,7 +1,7 @@
 import { type InvokeHandler, wrapInvokeHandler } from '../adapters/invoke/invoke-handler.ts';
 import { parseUserDetailRequest } from '../adapters/invoke/parse-user-request.ts';
 import { getUserDetail } from '../app/sign-in-user.ts';
-import type { WeComUserDetail } from '../core/ports.ts';
+import type { WeComUserDetail } from '../core/ports/wecom-api.ts';
 import type { TokenFunctionDeps } from '../wiring/token-deps.ts';
 
 /** `user-detail` response. */

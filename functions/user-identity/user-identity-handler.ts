@@ -1,18 +1,13 @@
 import { type InvokeHandler, wrapInvokeHandler } from '../adapters/invoke/invoke-handler.ts';
 import { parseUserIdentityRequest } from '../adapters/invoke/parse-user-request.ts';
-import { getUserIdentity } from '../app/sign-in-user.ts';
+import { getUserIdentity, type UserIdentity } from '../app/sign-in-user.ts';
 import type { TokenFunctionDeps } from '../wiring/token-deps.ts';
 
-/** `user-identity` response. */
-export interface UserIdentityResponse {
-  readonly corpId: string;
-  readonly userId?: string;
-  readonly openUserId?: string;
-  readonly openId?: string;
-  readonly userTicket?: string;
+/** `user-identity` response: the identity, with the ticket's end as a date. */
+export type UserIdentityResponse = Omit<UserIdentity, 'userTicketExpiresAtMs'> & {
   /** ISO-8601 UTC. */
   readonly userTicketExpiresAt?: string;
-}
+};
 
 /**
  * The user-identity function: `{ code, suiteId?, corpId? }` → who signed in. Its log line says

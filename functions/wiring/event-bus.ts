@@ -2,7 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DeadlineHttpHandler } from '../adapters/deadline/deadline-http-handler.ts';
 import { EventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
 import { ConfigurationError } from '../core/errors.ts';
-import type { EventPublisher } from '../core/ports.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
 import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
 
 // PutEvents answers in tens of milliseconds in-region; the callback's 1000 ms must also hold the write.

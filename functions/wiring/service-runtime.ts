@@ -18,7 +18,9 @@ import { createLogger } from '../adapters/observability.ts';
 import type { WeComApiClientOptions } from '../adapters/wecom/wecom-api-client.ts';
 import type { FunctionName } from '../catalog.ts';
 import { ConfigurationError } from '../core/errors.ts';
-import type { Clock, EventPublisher, SuiteRegistrySource } from '../core/ports.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
+import type { SuiteRegistrySource } from '../core/ports/suite-registry-source.ts';
 
 /** A function of the service (functions/catalog.ts): a Lambda function in AWS, a handler under `npm start`. */
 export type ServiceName = FunctionName;

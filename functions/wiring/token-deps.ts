@@ -11,7 +11,7 @@ import type { ExchangeDeps } from '../app/complete-authorization.ts';
 import type { TokenDeps } from '../app/token-deps.ts';
 import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../core/credentials/token-memory.ts';
-import type { EventPublisher } from '../core/ports.ts';
+import type { EventPublisher } from '../core/ports/event-publisher.ts';
 import { eventBusOf } from './event-bus.ts';
 import type { ServiceName, ServiceRuntime } from './service-runtime.ts';
 

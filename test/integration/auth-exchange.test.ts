@@ -5,14 +5,18 @@ import { getCorpToken } from '../../functions/app/get-corp-token.ts';
 import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
 import { callbackEvent } from '../support/api-events.ts';
 import { createCallbackHarness, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import type { ReceivedEvent } from '../support/fake-eventbridge.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
 import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
 
 const suiteId = THIRD_PARTY_SUITE.suiteId;
+// The shared clock of the functions, WeCom and the pushes; only the last tests move it forward.
+let offsetMs = 0;
+const clock = { nowMs: () => Date.now() + offsetMs };
 let harness: TokenHarness;
 
 beforeAll(async () => {
-  harness = await createTokenHarness({ wecomTimeoutMs: 300 });
+  harness = await createTokenHarness({ wecomTimeoutMs: 300, clock });
   await harness.pushTicket(suiteId);
 });
 
@@ -197,6 +201,73 @@ describe('auth-exchange', () => {
 
     expect(harness.simulator.calls('service/get_suite_token') - callsBefore).toBe(2);
     expect(harness.simulator.isValidSuiteToken(suiteId, token.value)).toBe(true);
+  });
+});
+
+// Last in the file: these move the shared clock forward.
+describe('the failed event of an auth code that could not be exchanged', () => {
+  const REJECTED = { kind: 'errcode', errcode: 40078 } as const;
+
+  /** The Authorization Changed details among `entries` from index `from` on. */
+  const changesIn = (entries: readonly ReceivedEvent[], from = 0): Record<string, unknown>[] =>
+    entries
+      .slice(from)
+      .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+      .map((event) => JSON.parse(event.Detail) as Record<string, unknown>);
+
+  /** WeCom pushes create_auth for a new code of `corpId`, stamped `timeStamp`; the stream record it leaves. */
+  const pushCode = async (corpId: string, timeStamp: number): Promise<DynamoDBRecord> => {
+    const authCode = harness.simulator.authorizeCorp(suiteId, corpId);
+    await harness.pushXml(suiteId, suiteEventXml.createAuth(suiteId, authCode, timeStamp));
+    return streamRecordOf(authCode);
+  };
+
+  it('gives two codes that fail in the same second two event ids', async () => {
+    const timeStamp = Math.floor(clock.nowMs() / 1000);
+    const records = [
+      await pushCode('wxcorpsamesecond1', timeStamp),
+      await pushCode('wxcorpsamesecond2', timeStamp),
+    ];
+    harness.simulator.injectFaults('service/v2/get_permanent_code', REJECTED, REJECTED);
+    const before = harness.eventBridge.received.length;
+
+    const response = await harness.handler('auth-exchange')({ Records: records });
+
+    expect(response.batchItemFailures).toEqual([]);
+    const failed = changesIn(harness.eventBridge.received, before);
+    expect(failed).toHaveLength(2);
+    expect(failed.map((detail) => detail.status)).toEqual(['failed', 'failed']);
+    expect(failed[0]?.at).toBe(failed[1]?.at);
+    expect(failed[0]?.eventId).not.toBe(failed[1]?.eventId);
+  });
+
+  it('keeps the id when the stream delivers the same failed code again', async () => {
+    const record = await pushCode('wxcorprepublished', Math.floor(clock.nowMs() / 1000));
+    harness.simulator.injectFaults('service/v2/get_permanent_code', REJECTED, REJECTED);
+    const refusedBefore = harness.eventBridge.refused.length;
+    const receivedBefore = harness.eventBridge.received.length;
+
+    // The bus refuses the event (a real one may have delivered it all the same): the record fails.
+    harness.eventBridge.fail('all');
+    const refused = await harness
+      .handler('auth-exchange')({ Records: [record] })
+      .finally(() => {
+        harness.eventBridge.fail(undefined);
+      });
+    // Past the first attempt's claim, the stream's retry settles the code again and publishes.
+    offsetMs += 61_000;
+    const retried = await harness.handler('auth-exchange')({ Records: [record] });
+
+    expect(refused.batchItemFailures).toEqual([{ itemIdentifier: record.dynamodb?.SequenceNumber }]);
+    expect(retried.batchItemFailures).toEqual([]);
+    const attempted = changesIn(harness.eventBridge.refused, refusedBefore);
+    const published = changesIn(harness.eventBridge.received, receivedBefore);
+    expect(attempted.length).toBeGreaterThan(0);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ status: 'failed', cause: 'create_auth' });
+    for (const detail of attempted) {
+      expect(detail.eventId).toBe(published[0]?.eventId);
+    }
   });
 });
 

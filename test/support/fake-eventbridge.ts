@@ -18,6 +18,8 @@ export interface FakeEventBridge {
   readonly endpoint: string;
   /** Every entry accepted so far. */
   readonly received: ReceivedEvent[];
+  /** Every entry refused by an injected failure (`fail`), which a real bus may still have delivered. */
+  readonly refused: ReceivedEvent[];
   /** `all`: every call fails (HTTP 500); `partial`: the last entry of each call is refused. */
   fail(mode: 'all' | 'partial' | undefined): void;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export interface FakeEventBridge {
 
 export const startFakeEventBridge = async (): Promise<FakeEventBridge> => {
   const received: ReceivedEvent[] = [];
+  const refused: ReceivedEvent[] = [];
   let failing: 'all' | 'partial' | undefined;
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -40,13 +43,15 @@ export const startFakeEventBridge = async (): Promise<FakeEventBridge> => {
         reply(400, { __type: 'UnknownOperationException', message: 'unsupported operation' });
         return;
       }
+      const { Entries: entries } = JSON.parse(body) as { Entries: ReceivedEvent[] };
       if (failing === 'all') {
+        refused.push(...entries);
         reply(500, { __type: 'InternalException', message: 'injected failure' });
         return;
       }
-      const { Entries: entries } = JSON.parse(body) as { Entries: ReceivedEvent[] };
       const results = entries.map((entry, index) => {
         if (failing === 'partial' && index === entries.length - 1) {
+          refused.push(entry);
           return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected partial failure' };
         }
         const errors = schemaErrorsOf(entry.DetailType, JSON.parse(entry.Detail));
@@ -68,6 +73,7 @@ export const startFakeEventBridge = async (): Promise<FakeEventBridge> => {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     received,
+    refused,
     fail: (mode) => {
       failing = mode;
     },

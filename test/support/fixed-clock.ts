@@ -1,4 +1,4 @@
-import type { Clock } from '../../functions/core/ports.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
 
 /** A clock that stands still until a test moves it. */
 export class FixedClock implements Clock {

@@ -1,4 +1,5 @@
-import type { AuthorizationReader, CorpAuthorization } from '../../functions/core/ports.ts';
+import type { CorpAuthorization } from '../../functions/core/authorization/corp-authorization.ts';
+import type { AuthorizationReader } from '../../functions/core/ports/authorization-store.ts';
 import { simulatedIo } from './manual-clock.ts';
 
 /**

@@ -1,9 +1,5 @@
-import type {
-  StoredSuiteTicket,
-  SuiteTicketStore,
-  TicketStamp,
-  TicketWriteOutcome,
-} from '../../functions/core/ports.ts';
+import type { StoredSuiteTicket, TicketStamp } from '../../functions/core/credentials/suite-ticket.ts';
+import type { SuiteTicketStore, TicketWriteOutcome } from '../../functions/core/ports/suite-ticket-store.ts';
 import { simulatedIo } from './manual-clock.ts';
 
 /**

@@ -1,13 +1,10 @@
 import type { AccessToken } from '../../functions/core/credentials/access-token.ts';
+import type { CredentialBlock } from '../../functions/core/credentials/credential-block.ts';
 import { type CredentialKey, memoryKeyOf } from '../../functions/core/credentials/credential-key.ts';
-import type {
-  Clock,
-  CredentialBlock,
-  LeaseGrant,
-  MintFailure,
-  TokenCache,
-  TokenRecord,
-} from '../../functions/core/ports.ts';
+import type { MintFailure } from '../../functions/core/credentials/mint-failure.ts';
+import type { TokenRecord } from '../../functions/core/credentials/token-record.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
+import type { LeaseGrant, TokenCache } from '../../functions/core/ports/token-cache.ts';
 import { simulatedIo } from './manual-clock.ts';
 
 /** What one DynamoDB item of DynamoTokenCache holds that the port can see or that its conditions test. */

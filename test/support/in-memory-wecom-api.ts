@@ -1,14 +1,14 @@
+import type { AuthInfo } from '../../functions/core/authorization/corp-authorization.ts';
 import { WeComApiError } from '../../functions/core/errors.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
 import type {
-  AuthInfo,
-  Clock,
   JsapiTicketType,
   MintedToken,
   PermanentCodeGrant,
   WeComApi,
   WeComUserDetail,
   WeComUserIdentity,
-} from '../../functions/core/ports.ts';
+} from '../../functions/core/ports/wecom-api.ts';
 import { createGate, type Gate, simulatedIo } from './manual-clock.ts';
 
 /** The APIs the fake answers, named as HttpWeComApi and the simulator name them. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../functions/core/ports.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
 
 /** 2026-11-22T08:00:00Z: where a ManualClock starts unless told otherwise. */
 export const MANUAL_CLOCK_START_MS = 1_795_334_400_000;

@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createServiceMetrics } from '../../functions/adapters/metrics.ts';
-import type { Clock, EventPublisher, SuiteRegistrySource } from '../../functions/core/ports.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
+import type { EventPublisher } from '../../functions/core/ports/event-publisher.ts';
+import type { SuiteRegistrySource } from '../../functions/core/ports/suite-registry-source.ts';
 import {
   createServiceRuntime,
   type ServiceRuntime,

@@ -9,7 +9,7 @@ import {
   type FunctionName,
 } from '../../functions/catalog.ts';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
-import type { Clock } from '../../functions/core/ports.ts';
+import type { Clock } from '../../functions/core/ports/clock.ts';
 import { createExchangeDeps, type ExchangeFunctionDeps } from '../../functions/wiring/token-deps.ts';
 import { publicRoutes } from '../../local/local-routes.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';

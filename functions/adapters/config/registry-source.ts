@@ -3,7 +3,8 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { parseServiceConfig } from '../../core/config/service-config.ts';
 import { SuiteRegistry } from '../../core/config/suite-registry.ts';
 import { ConfigurationError, StorageUnavailableError } from '../../core/errors.ts';
-import type { Clock, SuiteRegistrySource } from '../../core/ports.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { SuiteRegistrySource } from '../../core/ports/suite-registry-source.ts';
 
 /** Fetches the configuration document's text. */
 export type ConfigDocumentFetcher = () => Promise<string>;

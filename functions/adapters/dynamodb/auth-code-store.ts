@@ -5,15 +5,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuthCodeOutcome, PendingAuthCode } from '../../core/authorization/auth-code.ts';
 import type {
   AuthCodeClaim,
   AuthCodeLifecycle,
-  AuthCodeOutcome,
   AuthCodeStore,
-  Clock,
   InstallCodeStore,
-  PendingAuthCode,
-} from '../../core/ports.ts';
+} from '../../core/ports/auth-code-store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import {
   isConditionalCheckFailed,
   storageUnavailable,

@@ -4,17 +4,19 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { suiteKindOf } from '../../core/config/service-config.ts';
 import type {
   AuthInfo,
-  AuthorizationReader,
-  AuthorizationStore,
-  AuthorizationWriter,
-  Clock,
   CorpAuthorization,
   ExchangedAuthorization,
   PendingAuthorizationChange,
-} from '../../core/ports.ts';
+} from '../../core/authorization/corp-authorization.ts';
+import { suiteKindOf } from '../../core/config/service-config.ts';
+import type {
+  AuthorizationReader,
+  AuthorizationStore,
+  AuthorizationWriter,
+} from '../../core/ports/authorization-store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
 import {
   isConditionalCheckFailed,
   isTransactionConditionFailed,

@@ -1,23 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { AuthCodeSource } from '../../core/ports.ts';
+import type { AuthCodeSource, AuthCodeToExchange } from '../../core/authorization/auth-code.ts';
 import { ENTITY } from './table-keys.ts';
 
 /** What a table stream record asks auth-exchange to do. */
 export type StreamChange =
-  | {
-      readonly kind: 'auth_code';
-      readonly suiteId: string;
-      readonly authCode: string;
-      readonly source: AuthCodeSource;
-      /** Unix seconds, from WeCom's event. */
-      readonly timeStamp: number;
-      /** The provider's `ref` of an install from its website. */
-      readonly installRef?: string;
-      /** When the service stored the code (ms). */
-      readonly receivedAtMs?: number;
-    }
+  | ({ readonly kind: 'auth_code' } & AuthCodeToExchange)
   | {
       readonly kind: 'authorization';
       readonly suiteId: string;

@@ -1,11 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  Clock,
-  StoredSuiteTicket,
-  SuiteTicketStore,
-  TicketStamp,
-  TicketWriteOutcome,
-} from '../../core/ports.ts';
+import type { StoredSuiteTicket, TicketStamp } from '../../core/credentials/suite-ticket.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { SuiteTicketStore, TicketWriteOutcome } from '../../core/ports/suite-ticket-store.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
 import { ENTITY, tableKeys } from './table-keys.ts';
 

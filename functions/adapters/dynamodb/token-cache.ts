@@ -1,7 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessToken } from '../../core/credentials/access-token.ts';
+import type { CredentialBlock } from '../../core/credentials/credential-block.ts';
 import type { CredentialKey } from '../../core/credentials/credential-key.ts';
-import type { CredentialBlock, LeaseGrant, MintFailure, TokenCache, TokenRecord } from '../../core/ports.ts';
+import type { MintFailure } from '../../core/credentials/mint-failure.ts';
+import type { TokenRecord } from '../../core/credentials/token-record.ts';
+import type { LeaseGrant, TokenCache } from '../../core/ports/token-cache.ts';
 import { isConditionalCheckFailed, storageUnavailable } from './storage-errors.ts';
 import { CREDENTIAL_ENTITY, credentialItemKey, credentialOwner, expiresAtEpoch } from './table-keys.ts';
 

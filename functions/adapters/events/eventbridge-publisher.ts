@@ -1,7 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EventBusUnavailableError } from '../../core/errors.ts';
 import { EVENT_SOURCE, type ServiceEvent } from '../../core/events/service-events.ts';
-import type { EventPublisher } from '../../core/ports.ts';
+import type { EventPublisher } from '../../core/ports/event-publisher.ts';
 
 // PutEvents takes at most 10 entries a call.
 const MAX_ENTRIES = 10;

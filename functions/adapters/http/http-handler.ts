@@ -1,12 +1,9 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { CallbackAuthError, InstallStateError, InvalidRequestError } from '../../core/errors.ts';
 import type { RequestDeadlines } from '../deadline/request-deadlines.ts';
+import { beginInvocation, type LogAttributes } from '../invocation.ts';
 import { errorResponse, type HttpResult } from './to-response.ts';
-
-/** Attributes a handler adds to its request's single log line (never secret values). */
-export type LogAttributes = Record<string, string | number | boolean | undefined>;
 
 /** The handler body: event in, response out; it throws for every failure. */
 export type HttpHandlerBody = (
@@ -38,29 +35,30 @@ export interface HttpWrapperDeps {
 export const wrapHttpHandler =
   ({ logger, deadlines, deadlineOf }: HttpWrapperDeps, body: HttpHandlerBody): HttpHandler =>
   async (event, context) => {
-    const startedAt = performance.now();
-    const attributes: LogAttributes = { route: event.routeKey, method: event.requestContext.http.method };
-    if (context !== undefined) {
-      logger.addContext(context);
-    }
-    const annotate = (more: LogAttributes) => Object.assign(attributes, more);
-    const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
+    const invocation = beginInvocation({ logger, deadlines }, context, {
+      route: event.routeKey,
+      method: event.requestContext.http.method,
+    });
     try {
-      const deadlineAtMs = deadlineOf(event, context, Date.now());
-      const result = await (deadlineAtMs === undefined
-        ? body(event, annotate)
-        : deadlines.run(deadlineAtMs, () => body(event, annotate)));
+      const result = await invocation.within(deadlineOf(event, context, Date.now()), () =>
+        body(event, invocation.annotate),
+      );
       logger.info('request handled', {
-        ...attributes,
+        ...invocation.attributes,
         status: result.statusCode,
         outcome: 'ok',
-        latencyMs: latencyMs(),
+        latencyMs: invocation.latencyMs(),
       });
       return result;
     } catch (error) {
       const response = errorResponse(error);
       const status = response.statusCode ?? 500;
-      const details = { ...attributes, status, latencyMs: latencyMs(), ...describeFailure(error) };
+      const details = {
+        ...invocation.attributes,
+        status,
+        latencyMs: invocation.latencyMs(),
+        ...describeFailure(error),
+      };
       if (status < 500) {
         logger.warn('request rejected', { ...details, outcome: 'rejected' });
       } else {

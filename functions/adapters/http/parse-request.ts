@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { CallbackRoute, SignedCallback, SignedQuery } from '../../core/callback/callback-request.ts';
 import { InvalidRequestError } from '../../core/errors.ts';
+import { isWeComId } from '../../core/wecom-id.ts';
 
 /** WeCom's pushes are a few KiB; anything this large is not WeCom. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,7 +14,6 @@ export type CallbackRequest = SignedCallback &
 const SIGNATURE_PATTERN = /^[0-9a-f]{40}$/;
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 const NONCE_PATTERN = /^[\x21-\x7e]{1,128}$/;
-const SUITE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const STANDARD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SIGNED_PARAMETERS = new Set(['msg_signature', 'timestamp', 'nonce', 'echostr', 'corpid']);
 
@@ -30,7 +30,7 @@ const SIGNED_PARAMETERS = new Set(['msg_signature', 'timestamp', 'nonce', 'echos
 export const parseCallbackRequest = (event: APIGatewayProxyEventV2): CallbackRequest => {
   const route = routeOf(event.routeKey);
   const suiteId = event.pathParameters?.suiteId;
-  if (suiteId === undefined || !SUITE_ID_PATTERN.test(suiteId)) {
+  if (!isWeComId(suiteId)) {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
   }
   const parameters = parseRawQuery(event.rawQueryString ?? '', SIGNED_PARAMETERS);
@@ -40,7 +40,7 @@ export const parseCallbackRequest = (event: APIGatewayProxyEventV2): CallbackReq
     nonce: requireParameter(parameters, 'nonce', NONCE_PATTERN),
   };
   const corpId = parameters.get('corpid');
-  const corpIdHint = corpId !== undefined && SUITE_ID_PATTERN.test(corpId) ? { corpIdHint: corpId } : {};
+  const corpIdHint = isWeComId(corpId) ? { corpIdHint: corpId } : {};
   const method = event.requestContext.http.method.toUpperCase();
   if (method === 'GET') {
     return { method, route, suiteId, query, echostr: requireParameter(parameters, 'echostr'), ...corpIdHint };

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import {
@@ -9,7 +8,7 @@ import {
 } from '../../core/errors.ts';
 import { lambdaDeadline } from '../deadline/request-budget.ts';
 import type { RequestDeadlines } from '../deadline/request-deadlines.ts';
-import type { LogAttributes } from '../http/http-handler.ts';
+import { beginInvocation, type LogAttributes } from '../invocation.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 
 export type InvokeHandler<Result> = (payload: unknown, context?: Context) => Promise<Result>;
@@ -36,27 +35,24 @@ export const wrapInvokeHandler =
     body: (payload: unknown, annotate: (attributes: LogAttributes) => void) => Promise<Result>,
   ): InvokeHandler<Result> =>
   async (payload, context) => {
-    const startedAt = performance.now();
-    const attributes: LogAttributes = {};
-    if (context !== undefined) {
-      logger.addContext(context);
-    }
-    const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
+    const invocation = beginInvocation({ logger, deadlines }, context);
     try {
-      const annotate = (more: LogAttributes) => Object.assign(attributes, more);
-      const deadlineAtMs = lambdaDeadline(context, Date.now());
-      const result = await (deadlineAtMs === undefined
-        ? body(payload, annotate)
-        : deadlines.run(deadlineAtMs, () => body(payload, annotate)));
-      logger.info('token served', { ...attributes, outcome: 'ok', latencyMs: latencyMs() });
+      const result = await invocation.within(lambdaDeadline(context, Date.now()), () =>
+        body(payload, invocation.annotate),
+      );
+      logger.info('token served', {
+        ...invocation.attributes,
+        outcome: 'ok',
+        latencyMs: invocation.latencyMs(),
+      });
       return result;
     } catch (error) {
       const exposed = toExposedError(error);
       const details = {
-        ...attributes,
+        ...invocation.attributes,
         outcome: 'failed',
         errorType: exposed.name,
-        latencyMs: latencyMs(),
+        latencyMs: invocation.latencyMs(),
         ...(error instanceof WeComApiError ? { errcode: error.errcode, api: error.api } : {}),
       };
       if (exposed instanceof AppError && !(exposed instanceof UpstreamUnavailableError)) {

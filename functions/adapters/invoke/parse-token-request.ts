@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../../core/errors.ts';
+import { isWeComId, WECOM_ID_RULE } from '../../core/wecom-id.ts';
 
 /** `suite-token` payload (README, Getting tokens). */
 export interface SuiteTokenRequest {
@@ -11,8 +12,6 @@ export interface CorpTokenRequest extends SuiteTokenRequest {
   readonly corpId: string;
 }
 
-/** What the token functions accept as a suite or corp id; `npm start`'s sandbox checks the same. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TOKEN_LENGTH = 1024;
 
 /** `customized-auth-url` payload. */
@@ -30,12 +29,7 @@ export const parseCustomizedAuthUrlRequest = (payload: unknown): CustomizedAuthU
   const fields = asObject(payload);
   rejectUnknownFields(fields, ['templateIds', 'state']);
   const ids = fields.templateIds;
-  if (
-    !Array.isArray(ids) ||
-    ids.length < 1 ||
-    ids.length > 9 ||
-    !ids.every((id): id is string => typeof id === 'string' && ID_PATTERN.test(id))
-  ) {
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > 9 || !ids.every(isWeComId)) {
     throw new InvalidRequestError('MALFORMED_PARAMETER', 'templateIds must be 1 to 9 template ids');
   }
   const state = fields.state;
@@ -75,8 +69,8 @@ export const parseCorpTokenRequest = (payload: unknown): CorpTokenRequest => {
   const fields = asObject(payload);
   rejectUnknownFields(fields, ['corpId', 'suiteId', 'staleToken']);
   const corpId = fields.corpId;
-  if (typeof corpId !== 'string' || !ID_PATTERN.test(corpId)) {
-    throw new InvalidRequestError('MISSING_PARAMETER', 'corpId is required: 1-64 letters, digits, - or _');
+  if (!isWeComId(corpId)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', `corpId is required: ${WECOM_ID_RULE}`);
   }
   return { corpId, ...optionalId(fields, 'suiteId'), ...optionalToken(fields) };
 };
@@ -103,8 +97,8 @@ export const optionalId = (fields: Record<string, unknown>, name: string): Recor
   if (value === undefined) {
     return {};
   }
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-    throw new InvalidRequestError('MALFORMED_PARAMETER', `${name} must be 1-64 letters, digits, - or _`);
+  if (!isWeComId(value)) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', `${name} must be ${WECOM_ID_RULE}`);
   }
   return { [name]: value };
 };

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../../core/errors.ts';
-import type { JsapiTicketType } from '../../core/ports.ts';
-import { asObject, ID_PATTERN, optionalId, rejectUnknownFields } from './parse-token-request.ts';
+import type { JsapiTicketType } from '../../core/ports/wecom-api.ts';
+import { isWeComId, WECOM_ID_RULE } from '../../core/wecom-id.ts';
+import { asObject, optionalId, rejectUnknownFields } from './parse-token-request.ts';
 
 // OAuth codes and user tickets are at most 512 bytes (docs/wecom-protocol.md §5.10).
 const OPAQUE_VALUE = /^[\x21-\x7e]{1,512}$/;
@@ -62,8 +63,8 @@ export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest =>
   const fields = asObject(payload);
   rejectUnknownFields(fields, ['corpId', 'suiteId', 'type', 'url', 'staleTicket', 'rejectedSignature']);
   const { corpId, type, url, staleTicket, rejectedSignature } = fields;
-  if (typeof corpId !== 'string' || !ID_PATTERN.test(corpId)) {
-    throw new InvalidRequestError('MISSING_PARAMETER', 'corpId is required: 1-64 letters, digits, - or _');
+  if (!isWeComId(corpId)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', `corpId is required: ${WECOM_ID_RULE}`);
   }
   if (type !== 'corp' && type !== 'agent') {
     throw new InvalidRequestError(

@@ -1,13 +1,13 @@
+import type { AuthInfo } from '../../core/authorization/corp-authorization.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
 import type {
-  AuthInfo,
   JsapiTicketType,
   MintedToken,
   PermanentCodeGrant,
   WeComApi,
   WeComUserDetail,
   WeComUserIdentity,
-} from '../../core/ports.ts';
+} from '../../core/ports/wecom-api.ts';
 import { MIN_CALL_MS } from '../deadline/request-deadlines.ts';
 import type {
   WireAccessTokenResponse,

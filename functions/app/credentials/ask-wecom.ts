@@ -1,7 +1,7 @@
 import type { RegisteredSuite } from '../../core/config/suite-registry.ts';
 import { type AccessToken, tokenFromMint } from '../../core/credentials/access-token.ts';
 import { AuthorizationBrokenError, SuiteTicketMissingError, WeComApiError } from '../../core/errors.ts';
-import type { MintedToken } from '../../core/ports.ts';
+import type { MintedToken } from '../../core/ports/wecom-api.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import { askWithTicketFallback } from './retry-layers.ts';
 

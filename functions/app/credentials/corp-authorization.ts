@@ -1,5 +1,5 @@
+import type { CorpAuthorization } from '../../core/authorization/corp-authorization.ts';
 import { CorpNotAuthorizedError } from '../../core/errors.ts';
-import type { CorpAuthorization } from '../../core/ports.ts';
 import type { TokenDeps } from '../token-deps.ts';
 
 /**

@@ -1,5 +1,5 @@
+import type { CredentialBlock } from '../../core/credentials/credential-block.ts';
 import { authorizationChangedEvent } from '../../core/events/service-events.ts';
-import type { CredentialBlock } from '../../core/ports.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import type { Credential } from './credential-request.ts';
 

@@ -1,7 +1,8 @@
+import type { CorpAuthorization } from '../../core/authorization/corp-authorization.ts';
 import type { RegisteredSuite } from '../../core/config/suite-registry.ts';
 import type { CredentialKey } from '../../core/credentials/credential-key.ts';
 import { ProviderNotConfiguredError } from '../../core/errors.ts';
-import type { CorpAuthorization, JsapiTicketType } from '../../core/ports.ts';
+import type { JsapiTicketType } from '../../core/ports/wecom-api.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import { requireActiveAuthorization } from './corp-authorization.ts';
 import type { CallTokenKind } from './retry-layers.ts';

@@ -4,9 +4,10 @@ import {
   tokenFromMint,
   withGrace,
 } from '../../core/credentials/access-token.ts';
+import type { CredentialBlock } from '../../core/credentials/credential-block.ts';
 import { memoryKeyOf } from '../../core/credentials/credential-key.ts';
 import { AuthorizationBrokenError, CorpNotAuthorizedError } from '../../core/errors.ts';
-import type { CredentialBlock, MintedToken } from '../../core/ports.ts';
+import type { MintedToken } from '../../core/ports/wecom-api.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import { askPreAuthCode, askSuiteToken, classifyCorpRefusal } from './ask-wecom.ts';
 import { storedPermanentCode } from './corp-authorization.ts';

@@ -1,4 +1,5 @@
 import { type AccessToken, freshnessOf } from '../../core/credentials/access-token.ts';
+import type { CredentialBlock } from '../../core/credentials/credential-block.ts';
 import { errorFromBlock, isBlockingFailure, nextBlock } from '../../core/credentials/credential-block.ts';
 import { type CredentialKey, memoryKeyOf } from '../../core/credentials/credential-key.ts';
 import {
@@ -7,8 +8,9 @@ import {
   mintRetryAtMs,
   nextMintFailure,
 } from '../../core/credentials/mint-failure.ts';
+import type { TokenRecord } from '../../core/credentials/token-record.ts';
 import { UpstreamUnavailableError } from '../../core/errors.ts';
-import type { CredentialBlock, LeaseGrant, TokenRecord } from '../../core/ports.ts';
+import type { LeaseGrant } from '../../core/ports/token-cache.ts';
 import type { TokenDeps } from '../token-deps.ts';
 import { LEASE_WAIT } from './retry-layers.ts';
 

@@ -1,5 +1,5 @@
+import type { StoredSuiteTicket } from '../../core/credentials/suite-ticket.ts';
 import { WeComApiError } from '../../core/errors.ts';
-import type { StoredSuiteTicket } from '../../core/ports.ts';
 
 /**
  * The retry layers of getting a credential, each named once. Each is defined here, except

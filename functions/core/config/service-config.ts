@@ -1,5 +1,6 @@
 import { parseEncodingAesKey } from '../crypto/aes-key.ts';
 import { ConfigurationError } from '../errors.ts';
+import { isWeComId, WECOM_ID_RULE } from '../wecom-id.ts';
 
 /** One third-party suite (`ww…`/`wx…`) or 代开发 template (`dk…`) the provider runs. */
 export interface SuiteConfig {
@@ -37,7 +38,6 @@ export type SuiteKind = 'third_party' | 'customized';
 export const suiteKindOf = (suiteId: string): SuiteKind =>
   suiteId.startsWith('dk') ? 'customized' : 'third_party';
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** The names WeCom gives its trusted-domain files. */
 export const VERIFY_FILE_NAME = /^WW_verify_[A-Za-z0-9]{1,64}\.txt$/;
 const MAX_VERIFY_FILE_CHARS = 1024;
@@ -157,8 +157,8 @@ const requireString = (value: unknown, name: string): string => {
 
 const requireId = (value: unknown, name: string): string => {
   const id = requireString(value, name);
-  if (!ID_PATTERN.test(id)) {
-    throw new ConfigurationError(`${name} must be 1-64 letters, digits, '-' or '_'`);
+  if (!isWeComId(id)) {
+    throw new ConfigurationError(`${name} must be ${WECOM_ID_RULE}`);
   }
   return id;
 };

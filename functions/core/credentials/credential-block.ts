@@ -1,6 +1,20 @@
 import { type AppError, AuthorizationBrokenError } from '../errors.ts';
-import type { CredentialBlock, MintFailure } from '../ports.ts';
-import { errorFromMintFailure } from './mint-failure.ts';
+import { errorFromMintFailure, type MintFailure } from './mint-failure.ts';
+
+/**
+ * WeCom refuses to issue a credential until something changes (a corp's authorization is broken:
+ * 40082 after a retry, 40084, 48004, 40001 on gettoken). Nobody asks again before
+ * `nextAttemptAtMs`; a new auth code or a change_auth drops the block with the cache item.
+ */
+export interface CredentialBlock {
+  /** What WeCom answered the last time; callers get the typed error it describes. */
+  readonly failure: MintFailure;
+  /** When WeCom first refused (the block's start). */
+  readonly sinceMs: number;
+  /** How many times WeCom refused since `sinceMs`. */
+  readonly refusals: number;
+  readonly nextAttemptAtMs: number;
+}
 
 /**
  * How long WeCom is left alone after its n-th refusal of a broken authorization: never more than

@@ -6,7 +6,21 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../errors.ts';
-import type { MintFailure } from '../ports.ts';
+
+/** A failed mint, kept on the cache item so callers waiting on it fail with the same error. */
+export interface MintFailure {
+  readonly atMs: number;
+  readonly errorName: string;
+  readonly message: string;
+  /** For WeComApiError: which API, and what it answered. */
+  readonly api?: string;
+  readonly errcode?: number;
+  readonly errmsg?: string;
+  /** Mints in a row that failed, each within FAILURE_STREAK_MS of the one before. @default 1 */
+  readonly consecutive?: number;
+  /** Nobody takes the mint lease before this (the streak's wait; the lease write checks it). */
+  readonly retryAtMs?: number;
+}
 
 /** What of a failed mint is kept for the callers that were waiting on it (never a secret). */
 export const describeMintFailure = (error: unknown, atMs: number): MintFailure => {

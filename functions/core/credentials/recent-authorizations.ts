@@ -1,4 +1,4 @@
-import type { CorpAuthorization } from '../ports.ts';
+import type { CorpAuthorization } from '../authorization/corp-authorization.ts';
 import { InFlight } from './in-flight.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuthCodeSource } from '../authorization/auth-code.ts';
 import type { XmlJson } from '../callback/xml-document.ts';
 
 /** The `source` of every event the service publishes. */
@@ -42,7 +43,10 @@ export interface CommandEventDetail {
 
 /** What the service did to a corp's authorization, published once the change is durable. */
 export interface AuthorizationChangedDetail {
-  /** Stable for one change (a digest of what changed and when): a re-publication carries the same id. */
+  /**
+   * Stable for one change (a digest of what changed and when; for `failed`, of the auth code too): a
+   * re-publication carries the same id.
+   */
   readonly eventId: string;
   readonly suiteId: string;
   /** Absent only for `failed`: an auth code that could not be exchanged names no corp. */
@@ -83,21 +87,60 @@ export type ServiceEvent =
 /** The id of one WeCom message: its SHA-256, so a re-delivery carries the same id. */
 export const eventIdOf = (message: string): string => createHash('sha256').update(message).digest('hex');
 
+/** A change the service made to a corp's authorization, as `authorizationChangedEvent` takes it. */
+export type CorpAuthorizationChange = Omit<
+  AuthorizationChangedDetail,
+  'at' | 'eventId' | 'corpId' | 'status'
+> & {
+  readonly corpId: string;
+  readonly status: Exclude<AuthorizationChangedDetail['status'], 'failed'>;
+};
+
+/** An auth code that could not be exchanged, as `exchangeFailedEvent` takes it. */
+export interface ExchangeFailure {
+  readonly suiteId: string;
+  /** What delivered the code. */
+  readonly cause: AuthCodeSource;
+  readonly reason: string;
+  readonly installRef?: string;
+}
+
 /**
- * The event for a change the service made to an authorization, at `atMs`: a time fixed by the
- * change itself (WeCom's TimeStamp, the stored change, the start of a block), so that publishing
- * it again yields the same `at` and `eventId`.
+ * The event for a change the service made to a corp's authorization, at `atMs`: a time fixed by
+ * the change itself (WeCom's TimeStamp, the stored change, the start of a block), so that
+ * publishing it again yields the same `at` and `eventId`. The corp and the time tell one change
+ * from another.
  */
-export const authorizationChangedEvent = (
+export const authorizationChangedEvent = (change: CorpAuthorizationChange, atMs: number): ServiceEvent =>
+  authorizationEvent(change, atMs, []);
+
+/**
+ * The `failed` event of an auth code that could not be exchanged, at `atMs` (fixed by the code's
+ * arrival). It names no corp, so two codes failing in the same second would share every published
+ * field: the code itself tells them apart. It enters the digest of the `eventId` only, never the
+ * event, and since a code is single use, each code fails once, and the stream delivering its record
+ * again publishes the same id.
+ */
+export const exchangeFailedEvent = (failure: ExchangeFailure, authCode: string, atMs: number): ServiceEvent =>
+  authorizationEvent({ ...failure, status: 'failed' }, atMs, [authCode]);
+
+const authorizationEvent = (
   change: Omit<AuthorizationChangedDetail, 'at' | 'eventId'>,
   atMs: number,
+  occurrence: readonly string[],
 ): ServiceEvent => ({
   detailType: DETAIL_TYPE.authorizationChanged,
   detail: {
     eventId: eventIdOf(
-      [change.suiteId, change.corpId ?? '', change.status, change.cause, change.installRef ?? '', atMs].join(
-        '|',
-      ),
+      [
+        change.suiteId,
+        change.corpId ?? '',
+        change.status,
+        change.cause,
+        change.installRef ?? '',
+        atMs,
+        ...occurrence,
+      ].join('|'),
     ),
     ...change,
     at: new Date(atMs).toISOString(),

@@ -31,13 +31,21 @@ export interface OpenedInstallState {
   readonly expiresAtMs: number;
 }
 
-/** The provider's `ref`. */
-export const INSTALL_REF_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Whether `ref` can be the provider's `ref`: 1 to 64 characters of the state's 6-bit ref alphabet
+ * (letters, digits, `-`, `_`). A rule of its own, set by the state's layout, not the WeCom id rule
+ * (core/wecom-id.ts), however alike the two read: a longer ref would not fit WeCom's 128 characters.
+ * The event schema (installRef) and the README promise callers exactly this.
+ */
+export const isInstallRef = (ref: string): boolean =>
+  ref.length >= 1 && ref.length <= MAX_REF_CHARS && [...ref].every((char) => REF_ALPHABET.includes(char));
 
 const VERSION = 1;
 const NONCE_BYTES = 8;
 const MAC_BYTES = 16;
 const REF_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+// 64 characters pack into 48 bytes: the longest state below.
+const MAX_REF_CHARS = 64;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 // The longest state: 1 + 4 + 8 + 1 + 48 + 16 bytes → 125 characters.
 const MAX_STATE_CHARS = 128;
@@ -55,7 +63,7 @@ export const issueInstallState = (key: Buffer, claims: InstallStateClaims): stri
     throw new RangeError(`the nonce must be ${NONCE_BYTES} bytes`);
   }
   const ref = claims.ref ?? '';
-  if (ref !== '' && !INSTALL_REF_PATTERN.test(ref)) {
+  if (ref !== '' && !isInstallRef(ref)) {
     throw new RangeError('ref must be 1-64 of [A-Za-z0-9_-]');
   }
   const head = Buffer.alloc(1 + 4 + NONCE_BYTES + 1);
@@ -105,73 +113,58 @@ export const openInstallState = (
 const macOf = (key: Buffer, suiteId: string, body: Buffer): Buffer =>
   createHmac('sha256', key).update(`${suiteId}\n`).update(body).digest().subarray(0, MAC_BYTES);
 
-const packRef = (ref: string): Buffer => {
-  const out = Buffer.alloc(Math.ceil((ref.length * 6) / 8));
-  let bits = 0;
-  let value = 0;
-  let at = 0;
-  for (const char of ref) {
-    value = (value << 6) | REF_ALPHABET.indexOf(char);
-    bits += 6;
-    while (bits >= 8) {
-      bits -= 8;
-      out[at++] = (value >> bits) & 0xff;
-    }
-  }
-  if (bits > 0) {
-    out[at] = (value << (8 - bits)) & 0xff;
-  }
-  return out;
-};
+const packRef = (ref: string): Buffer =>
+  Buffer.from(
+    regroupBits(
+      [...ref].map((char) => REF_ALPHABET.indexOf(char)),
+      6,
+      8,
+      'pad',
+    ),
+  );
 
-const unpackRef = (packed: Buffer, length: number): string => {
-  let ref = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of packed) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 6 && ref.length < length) {
-      bits -= 6;
-      ref += REF_ALPHABET[(value >> bits) & 0x3f];
-    }
-  }
-  return ref;
-};
+const unpackRef = (packed: Buffer, length: number): string =>
+  regroupBits(packed, 8, 6, 'drop')
+    .slice(0, length)
+    .map((index) => REF_ALPHABET[index])
+    .join('');
 
-const base32 = (bytes: Buffer): string => {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32_ALPHABET[(value >> bits) & 0x1f];
-    }
-  }
-  if (bits > 0) {
-    out += BASE32_ALPHABET[(value << (5 - bits)) & 0x1f];
-  }
-  return out;
-};
+const base32 = (bytes: Buffer): string =>
+  regroupBits(bytes, 8, 5, 'pad')
+    .map((index) => BASE32_ALPHABET[index])
+    .join('');
 
 const fromBase32 = (text: string): Buffer | undefined => {
+  const indexes = [...text].map((char) => BASE32_ALPHABET.indexOf(char));
+  return indexes.includes(-1) ? undefined : Buffer.from(regroupBits(indexes, 5, 8, 'drop'));
+};
+
+/**
+ * `values` of `fromBits` bits each, read most significant bit first and cut into values of
+ * `toBits` bits. Bits left over at the end fill one last value, zero-padded on the right (`pad`,
+ * encoding), or are dropped (`drop`, decoding: they were that padding).
+ */
+const regroupBits = (
+  values: Iterable<number>,
+  fromBits: number,
+  toBits: number,
+  rest: 'pad' | 'drop',
+): number[] => {
   const out: number[] = [];
+  const mask = (1 << toBits) - 1;
   let bits = 0;
   let value = 0;
-  for (const char of text) {
-    const index = BASE32_ALPHABET.indexOf(char);
-    if (index < 0) {
-      return undefined;
-    }
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >> bits) & 0xff);
+  for (const part of values) {
+    // Only the bits not yet taken matter: fewer than toBits plus one part's.
+    value = ((value << fromBits) | part) & 0xffff;
+    bits += fromBits;
+    while (bits >= toBits) {
+      bits -= toBits;
+      out.push((value >> bits) & mask);
     }
   }
-  return Buffer.from(out);
+  if (rest === 'pad' && bits > 0) {
+    out.push((value << (toBits - bits)) & mask);
+  }
+  return out;
 };

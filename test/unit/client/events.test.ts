@@ -4,6 +4,7 @@ import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/
 import {
   authorizationChangedEvent,
   EVENT_SOURCE,
+  exchangeFailedEvent,
   type ServiceEvent,
 } from '../../../functions/core/events/service-events.ts';
 import { schemaErrorsOf } from '../../support/event-schemas.ts';
@@ -44,7 +45,7 @@ const published: ServiceEvent[] = [
       '<xml><SuiteId>ww1</SuiteId><AuthCode>SECRET-CODE</AuthCode><InfoType>create_auth</InfoType><TimeStamp>1</TimeStamp></xml>',
   }),
   authorizationChangedEvent({ suiteId: 'ww1', corpId: 'wxcorp', status: 'revoked', cause: 'cancel_auth' }, 0),
-  authorizationChangedEvent({ suiteId: 'ww1', status: 'failed', cause: 'create_auth', reason: '40078' }, 0),
+  exchangeFailedEvent({ suiteId: 'ww1', cause: 'create_auth', reason: '40078' }, 'SECRET-CODE', 0),
 ];
 
 describe('isWeComEvent and the JSON Schemas', () => {

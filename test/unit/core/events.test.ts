@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseXmlMessage } from '../../../functions/core/callback/xml-document.ts';
 import { InvalidRequestError } from '../../../functions/core/errors.ts';
 import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/callback-events.ts';
-import { eventIdOf } from '../../../functions/core/events/service-events.ts';
+import {
+  authorizationChangedEvent,
+  eventIdOf,
+  exchangeFailedEvent,
+} from '../../../functions/core/events/service-events.ts';
 
 const reasonOf = (action: () => unknown): string | undefined => {
   try {
@@ -78,6 +82,37 @@ describe('the events built from callbacks', () => {
       message: { SuiteId: 'ww1', InfoType: 'x' },
     });
     expect(eventIdOf(message)).not.toBe(eventIdOf(`${message} `));
+  });
+});
+
+describe('the Authorization Changed events', () => {
+  const failure = { suiteId: 'ww1', cause: 'create_auth', reason: '40078' } as const;
+  const idOf = (event: { readonly detail: object }) => (event.detail as { eventId: string }).eventId;
+
+  it('identify a corp change by what changed and when, as every earlier version did', () => {
+    const event = authorizationChangedEvent(
+      { suiteId: 'ww1', corpId: 'wxcorp', status: 'revoked', cause: 'cancel_auth' },
+      1_700_000_000_000,
+    );
+
+    expect(idOf(event)).toBe(eventIdOf('ww1|wxcorp|revoked|cancel_auth||1700000000000'));
+    expect(event.detail).toMatchObject({ corpId: 'wxcorp', at: '2023-11-14T22:13:20.000Z' });
+  });
+
+  it('tell apart two codes that fail in the same second, and give one code the same id each time', () => {
+    const first = exchangeFailedEvent(failure, 'authcode-one', 1_700_000_000_000);
+    const second = exchangeFailedEvent(failure, 'authcode-two', 1_700_000_000_000);
+    const again = exchangeFailedEvent(failure, 'authcode-one', 1_700_000_000_000);
+
+    expect(idOf(first)).not.toBe(idOf(second));
+    expect(idOf(again)).toBe(idOf(first));
+    expect(first.detail).toEqual({
+      ...failure,
+      status: 'failed',
+      eventId: idOf(first),
+      at: '2023-11-14T22:13:20.000Z',
+    });
+    expect(JSON.stringify(first)).not.toContain('authcode-one');
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   installStateKey,
+  isInstallRef,
   issueInstallState,
   openInstallState,
 } from '../../../../functions/core/install/install-state.ts';
@@ -68,5 +69,13 @@ describe('issuing a state', () => {
     expect(() => issueInstallState(key, { ...claims, nonce: new Uint8Array(7) })).toThrow(RangeError);
     expect(() => issueInstallState(key, { ...claims, ref: 'a b' })).toThrow(RangeError);
     expect(() => issueInstallState(key, { ...claims, ref: 'x'.repeat(65) })).toThrow(RangeError);
+  });
+
+  it('takes a ref of 1 to 64 letters, digits, - or _ and nothing else', () => {
+    expect(isInstallRef('order-42_A')).toBe(true);
+    expect(isInstallRef('x'.repeat(64))).toBe(true);
+    for (const ref of ['', 'x'.repeat(65), 'a.b', 'a+b', '订单']) {
+      expect(isInstallRef(ref)).toBe(false);
+    }
   });
 });
