@@ -77,7 +77,7 @@ export interface LocalStack {
   readonly providerCorpId: string;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
-  /** Whether DynamoDB Local listens on 127.0.0.1 only (else on every interface: see the README). */
+  /** Whether DynamoDB Local listens on 127.0.0.1 only (else on every interface: see docs/local.md). */
   readonly dynamoDbLoopbackOnly: boolean;
   readonly wecomApiBase: string;
   readonly simulator?: WeComSimulator;

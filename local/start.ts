@@ -68,7 +68,7 @@ const main = async (): Promise<void> => {
     `  DynamoDB Local    ${stack.dynamoDbEndpoint}  table ${stack.tableName}${settings.dbPath === undefined ? ' (in memory)' : ` (data in ${settings.dbPath}, yours only)`}, private to this run's credentials`,
     stack.dynamoDbLoopbackOnly
       ? '                    (listens on 127.0.0.1 only)'
-      : '                    (WARNING: listens on EVERY interface, as this Java cannot run local/java/LoopbackDynamoDbLocal.java: see the README)',
+      : '                    (WARNING: listens on EVERY interface, as this Java cannot run local/java/LoopbackDynamoDbLocal.java: see docs/local.md)',
     `  WeCom API         ${stack.wecomApiBase}`,
     `  Provider corp     ${stack.providerCorpId}`,
     `  Suites            ${stack.suiteIds.join(', ')}`,

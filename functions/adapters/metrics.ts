@@ -23,7 +23,7 @@ export const METRIC = {
    * not a crash. The function-error alarms subtract it from Lambda's `Errors`, which counts both.
    */
   requestRefused: 'RequestRefused',
-  /** An auth code WeCom may have spent on a lost answer: that corp must reinstall (README, Operations). */
+  /** An auth code WeCom may have spent on a lost answer: that corp must reinstall (docs/operations.md, Alarms). */
   exchangeOutcomeUnknown: 'ExchangeOutcomeUnknown',
 } as const;
 

@@ -9,7 +9,7 @@ export interface CorpTokenResult {
 }
 
 /**
- * A corp's access_token for one suite, from the cache or minted once (README, Getting tokens).
+ * A corp's access_token for one suite, from the cache or minted once (docs/callers.md, How tokens are kept).
  *
  * 1. Resolve the suite, and read the corp's authorization. It comes from the last 30 s in this
  *    container, unless the caller reports a stale token. An unknown or revoked corp gets

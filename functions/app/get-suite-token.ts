@@ -5,7 +5,7 @@ import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
 
 /**
- * The suite_access_token of a suite, from the cache or minted once (README, Getting tokens).
+ * The suite_access_token of a suite, from the cache or minted once (docs/callers.md, How tokens are kept).
  *
  * 1. Resolve the suite (UnknownSuiteError); without an id, the only configured suite.
  * 2. getCredential: under the lease, mint with the newest suite_ticket, or the previous one on

@@ -17,7 +17,7 @@ export type SuiteEventEffect =
 type RecordDeps = Pick<CallbackDeps, 'tickets' | 'authCodes' | 'authorizations'> & { readonly clock: Clock };
 
 /**
- * Applies one decrypted instruction event to the table (README, Operations: callback answers; docs/wecom-protocol.md §3.3). Each branch is one
+ * Applies one decrypted instruction event to the table (docs/errors.md, HTTP routes: statuses; docs/wecom-protocol.md §3.3). Each branch is one
  * conditional write, so WeCom's re-deliveries have no second effect.
  */
 export const recordSuiteEvent = async (deps: RecordDeps, event: SuiteEvent): Promise<SuiteEventEffect> => {

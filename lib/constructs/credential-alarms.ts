@@ -120,7 +120,7 @@ export class CredentialAlarms extends Construct {
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.BREACHING,
       alarmDescription:
-        'No suite_ticket for any suite in 20 minutes (also from the first deploy until the first ticket): check the command callback URL and the callback function (README, Operations).',
+        'No suite_ticket for any suite in 20 minutes (also from the first deploy until the first ticket): check the command callback URL and the callback function (docs/operations.md, Alarms).',
     });
     for (const suiteId of props.suiteIds) {
       this.#alarm(`NoSuiteTicket-${suiteId}`, {
@@ -142,7 +142,7 @@ export class CredentialAlarms extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription:
-          'An auth code or authorization refresh failed every retry: the install may be lost (README, Operations).',
+          'An auth code or authorization refresh failed every retry: the install may be lost (docs/operations.md, Alarms).',
       });
     }
     this.#alarm('CallbackThrottled', {
@@ -151,7 +151,7 @@ export class CredentialAlarms extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
-        'The callback API answered 429 (throttled) in the last minute: WeCom retries only a few times, so a message or event may be lost. Raise callbackRateLimit / callbackBurstLimit (README, Operations).',
+        'The callback API answered 429 (throttled) in the last minute: WeCom retries only a few times, so a message or event may be lost. Raise callbackRateLimit / callbackBurstLimit (docs/operations.md, Alarms).',
     });
     this.#alarm('CallbackUnavailable', {
       metric: props.failedCallbacks,
@@ -159,7 +159,7 @@ export class CredentialAlarms extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
-        'The callback answered 5xx 5+ times in 5 minutes: the table, the configuration secret or the event bus is unavailable (its log says which). WeCom retries a push a few times, then it is lost (README, Operations).',
+        'The callback answered 5xx 5+ times in 5 minutes: the table, the configuration secret or the event bus is unavailable (its log says which). WeCom retries a push a few times, then it is lost (docs/operations.md, Alarms).',
     });
     this.#alarm('ExchangeOutcomeUnknown', {
       metric: serviceMetric(
@@ -171,7 +171,7 @@ export class CredentialAlarms extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription:
-        'get_permanent_code got no answer and WeCom then called the auth code used: the install may be lost and the corp must reinstall (README, Operations).',
+        'get_permanent_code got no answer and WeCom then called the auth code used: the install may be lost and the corp must reinstall (docs/operations.md, Alarms).',
     });
     for (const fn of props.functions) {
       const { name } = fn;

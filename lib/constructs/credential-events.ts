@@ -5,7 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type DETAIL_TYPE, EVENT_SOURCE } from '../../functions/core/events/service-events.ts';
 
-/** A `detail-type` the service publishes (README, Events). */
+/** A `detail-type` the service publishes (docs/events.md). */
 export type CredentialEventType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
 
 export interface CredentialEventsProps {

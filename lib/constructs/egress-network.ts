@@ -67,7 +67,7 @@ export class EgressIp extends Construct {
       this.allocationId = eip.attrAllocationId;
       this.address = eip.attrPublicIp;
       // Service stacks deployed before the SSM parameter imported these two; keeping the exports lets
-      // such a stage upgrade with a plain `cdk deploy --all` (README, Deploy). Nothing imports them now.
+      // such a stage upgrade with a plain `cdk deploy --all` (docs/operations.md, Redeploys). Nothing imports them now.
       stack.exportValue(eip.attrAllocationId);
       stack.exportValue(eip.attrPublicIp);
     } else {

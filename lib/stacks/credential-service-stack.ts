@@ -158,11 +158,11 @@ export class CredentialServiceStack extends Stack {
     });
     new CfnOutput(this, 'EventBusName', {
       value: this.events.eventBus.eventBusName,
-      description: 'The bus every callback and authorization change is published to (README, Events)',
+      description: 'The bus every callback and authorization change is published to (docs/events.md)',
     });
     new CfnOutput(this, 'EventBusArn', {
       value: this.events.eventBus.eventBusArn,
-      description: 'The same bus by ARN: the destination of a replay from its archive (README, Events)',
+      description: 'The same bus by ARN: the destination of a replay from its archive (docs/events.md)',
     });
     for (const [, fn] of this.#built.invoked) {
       new CfnOutput(this, `${fn.node.id}Name`, { value: fn.functionName });

@@ -15,7 +15,7 @@ export type InvokeHandler<Result> = (payload: unknown, context?: Context) => Pro
 
 /**
  * The wrapper of the functions other services invoke. Errors are thrown, so callers see the
- * Lambda `errorType` the contract names (README, Getting tokens); storage trouble is reported as
+ * Lambda `errorType` the contract names (docs/callers.md, The contract); storage trouble is reported as
  * UpstreamUnavailableError (retryable, like WeCom being down), anything unexpected as a bare
  * `Error` with no detail. One log line per invocation, without tokens. Every call the body makes is
  * held to the Lambda's remaining time less a reserve (lambdaDeadline), so a stalled store or WeCom

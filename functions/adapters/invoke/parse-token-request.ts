@@ -1,13 +1,13 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import { isWeComId, WECOM_ID_RULE } from '../../core/wecom-id.ts';
 
-/** `suite-token` payload (README, Getting tokens). */
+/** `suite-token` payload (docs/callers.md, The contract). */
 export interface SuiteTokenRequest {
   readonly suiteId?: string;
   readonly staleToken?: string;
 }
 
-/** `corp-token` payload (README, Getting tokens). */
+/** `corp-token` payload (docs/callers.md, The contract). */
 export interface CorpTokenRequest extends SuiteTokenRequest {
   readonly corpId: string;
 }

@@ -1,6 +1,6 @@
 import type { AccessToken } from '../../core/credentials/access-token.ts';
 
-/** How the token functions answer a credential (README, Getting tokens). */
+/** How the token functions answer a credential (docs/callers.md, The contract). */
 export interface TokenResponse {
   readonly accessToken: string;
   /** ISO-8601 UTC. */

@@ -24,7 +24,7 @@ import { ENDED_VALUE_REASK, renewOnceIfRejected } from './retry-layers.ts';
 
 /**
  * Returns a valid credential, asking WeCom at most once per refresh point across every container
- * (README, Getting tokens). Steps, in order:
+ * (docs/callers.md, How tokens are kept). Steps, in order:
  *
  * 1. A `fresh` value in this container's memory (TokenMemory, 30 s) is returned as is.
  * 2. Callers in this container asking for it at the same moment share one pass (TokenMemory.shared).

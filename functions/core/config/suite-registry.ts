@@ -43,7 +43,7 @@ export class SuiteRegistry {
   }
 
   /**
-   * The named suite, or the only configured one when no id is given (README, Getting tokens).
+   * The named suite, or the only configured one when no id is given (docs/callers.md, The contract).
    *
    * @throws InvalidRequestError when no id is given and several suites are configured;
    *   UnknownSuiteError when the suite is not configured.

@@ -5,7 +5,7 @@ import type { XmlJson } from '../callback/xml-document.ts';
 /** The `source` of every event the service publishes. */
 export const EVENT_SOURCE = 'wecom-credentials';
 
-/** The `detail-type`s, one per kind of event (README, Events). */
+/** The `detail-type`s, one per kind of event (docs/events.md). */
 export const DETAIL_TYPE = {
   dataCallback: 'WeCom Data Callback',
   commandEvent: 'WeCom Command Event',
