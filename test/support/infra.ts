@@ -4,11 +4,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { addCredentialStacks } from '../../lib/credential-app.ts';
 import type { CredentialServiceStack } from '../../lib/stacks/credential-service-stack.ts';
 import { readStageConfig } from '../../lib/stage-config.ts';
+import type { StackTemplates } from './stack-templates.ts';
 
-export interface SynthesizedApp {
+/**
+ * How long one test or hook that synthesizes may take: seconds on an idle machine, but a test
+ * file's first synth loads aws-cdk-lib into its fresh process, which on a busy two-core machine
+ * can alone pass vitest's default minute.
+ */
+export const SYNTH_TIMEOUT_MS = 300_000;
+
+export interface SynthesizedApp extends StackTemplates {
   readonly app: App;
-  readonly data: Template;
-  readonly service: Template;
   readonly serviceStack: CredentialServiceStack;
 }
 
@@ -37,29 +43,3 @@ export const synthesizeApp = (
   options.beforeSynth?.(serviceStack);
   return { app, data: Template.fromStack(data), service: Template.fromStack(serviceStack), serviceStack };
 };
-
-type Statement = {
-  Action: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-  Resource?: unknown;
-};
-
-/** The IAM statements attached to the role of the function whose construct id starts with `functionId`. */
-export const statementsOf = (template: Template, functionId: string): Statement[] => {
-  const functions = template.findResources('AWS::Lambda::Function');
-  const entry = Object.entries(functions).find(([logicalId]) => logicalId.startsWith(functionId));
-  if (entry === undefined) {
-    throw new Error(`no function ${functionId}`);
-  }
-  const roleId = (entry[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-    (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
-  );
-  return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-};
-
-/** Every action a function may take, flattened. */
-export const actionsOf = (template: Template, functionId: string): string[] =>
-  statementsOf(template, functionId).flatMap((statement) =>
-    Array.isArray(statement.Action) ? statement.Action : [statement.Action],
-  );

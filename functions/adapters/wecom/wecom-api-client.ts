@@ -9,6 +9,7 @@ import type {
   WeComUserIdentity,
 } from '../../core/ports/wecom-api.ts';
 import { MIN_CALL_MS } from '../deadline/request-deadlines.ts';
+import { detailOf, identityOf, minted } from './wire-mapping.ts';
 import type {
   WireAccessTokenResponse,
   WireAuthInfoResponse,
@@ -56,7 +57,7 @@ type Idempotency = 'idempotent' | 'single_use';
 const SYSTEM_BUSY = -1;
 const RATE_LIMITED = new Set([45009, 45033]);
 
-/** The one client for qyapi, over an injected `fetch`. Maps snake_case wire shapes to domain types. */
+/** The one client for qyapi, over an injected `fetch`; wire-mapping.ts turns its snake_case answers into domain types. */
 export class HttpWeComApi implements WeComApi {
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
@@ -337,18 +338,6 @@ export class HttpWeComApi implements WeComApi {
   }
 }
 
-const minted = (api: string, accessToken: string | undefined, expiresIn: number | undefined): MintedToken => {
-  if (
-    typeof accessToken !== 'string' ||
-    accessToken === '' ||
-    typeof expiresIn !== 'number' ||
-    expiresIn <= 0
-  ) {
-    throw new UpstreamUnavailableError(`${api} answered without a token or expires_in`);
-  }
-  return { accessToken, expiresInSeconds: expiresIn };
-};
-
 // A refused connection never reached WeCom; anything else (timeout, reset) may have.
 const describeNetworkFailure = (error: unknown): { message: string; notSent: boolean } => {
   const cause =
@@ -365,46 +354,4 @@ const describeNetworkFailure = (error: unknown): { message: string; notSent: boo
     return { message: 'timed out', notSent: false };
   }
   return { message: cause?.code ?? 'network error', notSent: false };
-};
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value !== '' ? value : undefined;
-
-/** Only the fields WeCom gave, under our names (the answer is a member's or an outsider's). */
-const identityOf = (response: WireUserInfoResponse): WeComUserIdentity => {
-  const fields = {
-    corpId: text(response.corpid),
-    userId: text(response.userid),
-    openUserId: text(response.open_userid),
-    openId: text(response.openid),
-    userTicket: text(response.user_ticket),
-  };
-  return {
-    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
-    ...(fields.userTicket !== undefined && typeof response.expires_in === 'number'
-      ? { userTicketExpiresInSeconds: response.expires_in }
-      : {}),
-  };
-};
-
-const detailOf = (api: string, response: WireUserDetailResponse): WeComUserDetail => {
-  const userId = text(response.userid);
-  if (userId === undefined) {
-    throw new UpstreamUnavailableError(`${api} answered without userid`);
-  }
-  const fields = {
-    corpId: text(response.corpid),
-    name: text(response.name),
-    gender: response.gender === undefined ? undefined : String(response.gender),
-    avatar: text(response.avatar),
-    qrCode: text(response.qr_code),
-    mobile: text(response.mobile),
-    email: text(response.email),
-    bizMail: text(response.biz_mail),
-    address: text(response.address),
-  };
-  return {
-    userId,
-    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
-  };
 };

@@ -1,0 +1,120 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_STACKS_TIMEOUT_MS,
+  defaultStacks,
+  INVOKED,
+  type StackTemplates,
+} from '../support/stack-templates.ts';
+
+let defaults: StackTemplates;
+
+beforeAll(async () => {
+  defaults = await defaultStacks();
+}, DEFAULT_STACKS_TIMEOUT_MS);
+
+describe('the service stack', () => {
+  it('alarms on missing tickets (20 minutes), dead letters, function failures and WeCom errors, and draws a dashboard', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SuiteTicketReceived',
+      Namespace: 'WeComCredentials',
+      Period: 1200,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      Dimensions: [
+        { Name: 'service', Value: 'wecom-callback' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
+    });
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+    defaults.service.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
+      3,
+    );
+    defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 9);
+    defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('alarms when the callback API answers 5xx (storage, secret or bus unavailable), five times in five minutes', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CallbackServerError',
+      Namespace: 'WeComCredentials',
+      Dimensions: [{ Name: 'apiId', Value: { Ref: Match.stringLikeRegexp('^CallbacksApi') } }],
+      Period: 300,
+      Threshold: 5,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on every error of the callback, auth-exchange and install, which answer no caller with a typed error', () => {
+    for (const functionId of ['CallbackFunction', 'AuthExchangeFunction', 'InstallFunction']) {
+      defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${functionId}`) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms on crashes and timeouts of the invoked functions, not on the typed errors they answer with', () => {
+    for (const [functionId, service] of INVOKED) {
+      defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'FILL(errors, 0) - FILL(refused, 0)', ReturnData: true }),
+          Match.objectLike({
+            Id: 'errors',
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'AWS/Lambda',
+                MetricName: 'Errors',
+                Dimensions: [
+                  { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${functionId}`) } },
+                ],
+              },
+              Stat: 'Sum',
+            }),
+          }),
+          Match.objectLike({
+            Id: 'refused',
+            MetricStat: Match.objectLike({
+              Metric: {
+                Namespace: 'WeComCredentials',
+                MetricName: 'RequestRefused',
+                Dimensions: [
+                  { Name: 'service', Value: service },
+                  { Name: 'stage', Value: 'WeComCredentials' },
+                ],
+              },
+              Stat: 'Sum',
+            }),
+          }),
+        ]),
+      });
+    }
+  });
+
+  it('alarms when WeCom refuses any function but the callback, which never calls it', () => {
+    const services = Object.values(
+      defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),
+    ).map(
+      (alarm) =>
+        (alarm.Properties.Dimensions as { Name: string; Value: string }[]).find(
+          ({ Name }) => Name === 'service',
+        )?.Value,
+    );
+
+    expect(services.sort()).toEqual(
+      [...INVOKED.map(([, service]) => service), 'auth-exchange', 'install'].sort(),
+    );
+  });
+});
