@@ -1,3 +1,4 @@
+import { isWeComId } from '../../functions/core/wecom-id.ts';
 import { authorizeCorp } from './authorization.ts';
 import type { PageHandler } from './http-server.ts';
 import { livePreAuthCode } from './pre-auth-codes.ts';
@@ -30,7 +31,8 @@ export const installPage: PageHandler = (state, query, cookie, response) => {
   const suiteId = query.get('suite_id') ?? '';
   const installState = query.get('state') ?? '';
   const redirectUri = query.get('redirect_uri') ?? '';
-  const corpId = /(?:^|;\s*)sandbox_corp=([A-Za-z0-9_-]{1,64})/.exec(cookie)?.[1];
+  const cookieCorpId = /(?:^|;\s*)sandbox_corp=([^;]*)/.exec(cookie)?.[1];
+  const corpId = isWeComId(cookieCorpId) ? cookieCorpId : undefined;
   const code = state.suites.has(suiteId)
     ? livePreAuthCode(state, suiteId, query.get('pre_auth_code'))
     : 'invalid';
