@@ -37,14 +37,13 @@ import { signPush, suiteEventXml } from '../support/wecom-pushes.ts';
  * accepts the connection and never answers (a stalled DynamoDB, EventBridge, Secrets Manager or
  * WeCom) ends in a 503 to WeCom or a typed error to the invoking service, while they still wait.
  *
- * The bounds below are loose on purpose (the suite must pass on a busy machine): each is well under
- * what the same call takes without the deadline (three static attempts), and any answer at all
- * proves a timeout fired, since the peer never answers. The bench measures the figures.
+ * No test here reads the wall clock: the peer never answers, so any answer at all proves a timeout
+ * fired (without one, a call waits for the test's own timeout), and where a deadline decides how
+ * many attempts fit, the attempts the peer saw are counted. How long each takes is a figure for the
+ * bench, not an assertion a busy machine could break.
  */
 
 const suite = THIRD_PARTY_SUITE;
-// WeCom waits 1000 ms on the command route; answering by then, plus scheduling slack.
-const CALLBACK_BOUND_MS = 2500;
 let stalled: StalledPeer;
 
 beforeAll(async () => {
@@ -86,24 +85,20 @@ const createAuthPush = (authCode: string, timestamp: number) => {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Runs `work` and returns what it settled with and how long it took. */
-const timed = async <T>(work: () => Promise<T>) => {
-  const startedAt = performance.now();
-  const outcome = await work().then(
+/** Runs `work` and returns what it settled with. */
+const settled = <T>(work: () => Promise<T>) =>
+  work().then(
     (value) => ({ value, error: undefined }),
     (error: unknown) => ({ value: undefined, error }),
   );
-  return { ...outcome, elapsedMs: performance.now() - startedAt };
-};
 
 describe('a stalled DynamoDB', () => {
   it('makes the callback answer a ticket push 503 within WeCom’s wait, not hang', async () => {
     const harness = createCallbackHarness(stalled.endpoint, 'stalled-table', { deadlineStretch: 1 });
 
-    const { value, elapsedMs } = await timed(() => harness.handler(ticketPush()));
+    const { value } = await settled(() => harness.handler(ticketPush()));
 
     expect(value?.statusCode).toBe(503);
-    expect(elapsedMs).toBeLessThan(CALLBACK_BOUND_MS);
   });
 
   it('makes corp-token throw UpstreamUnavailableError within a few seconds, well before the Lambda timeout', async () => {
@@ -116,12 +111,11 @@ describe('a stalled DynamoDB', () => {
     });
     const handler = createCorpTokenHandler(createCorpTokenDeps(runtime));
 
-    const { error, elapsedMs } = await timed(() =>
+    const { error } = await settled(() =>
       handler({ suiteId: suite.suiteId, corpId: 'wwstalledcorp' }, lambdaContext(20_000)),
     );
 
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(elapsedMs).toBeLessThan(8000);
   });
 
   it('makes auth-exchange report the batch’s records as failed before its Lambda timeout, to be delivered again', async () => {
@@ -149,12 +143,11 @@ describe('a stalled DynamoDB', () => {
       },
     });
 
-    const { value, elapsedMs } = await timed(() =>
+    const { value } = await settled(() =>
       handler({ Records: [record('100'), record('101')] }, lambdaContext(4000)),
     );
 
     expect(value?.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['100', '101']);
-    expect(elapsedMs).toBeLessThan(4000);
   });
 
   it('makes GET /install answer 503 within the install function’s timeout', async () => {
@@ -168,12 +161,11 @@ describe('a stalled DynamoDB', () => {
     const handler = createInstallHandler(createInstallDeps(runtime));
     const url = new URL(`https://install.example.com/install/${suite.suiteId}`);
 
-    const { value, elapsedMs } = await timed(() =>
+    const { value } = await settled(() =>
       handler(browserGetEvent('/install/{suiteId}', url, { suiteId: suite.suiteId }), lambdaContext(4000)),
     );
 
     expect(value?.statusCode).toBe(503);
-    expect(elapsedMs).toBeLessThan(4000);
   });
 });
 
@@ -199,14 +191,13 @@ describe('stalled peers beside a working table', () => {
     const handler = createCallbackHandler(createCallbackDeps(runtime));
     const authCode = harness.simulator.authorizeCorp(suite.suiteId, 'wwstalledbuscorp');
 
-    const { value, elapsedMs } = await timed(() => {
+    const { value } = await settled(() => {
       const push = createAuthPush(authCode, nowSeconds());
       // As API Gateway stamps it: WeCom's wait counts from here.
       return handler({ ...push, requestContext: { ...push.requestContext, timeEpoch: Date.now() } });
     });
 
     expect(value?.statusCode).toBe(503);
-    expect(elapsedMs).toBeLessThan(CALLBACK_BOUND_MS);
   });
 
   it('makes the callback answer 503 when Secrets Manager stalls on the configuration read', async () => {
@@ -218,10 +209,9 @@ describe('stalled peers beside a working table', () => {
     });
     const handler = createCallbackHandler(createCallbackDeps(runtime));
 
-    const { value, elapsedMs } = await timed(() => handler(ticketPush(nowSeconds())));
+    const { value } = await settled(() => handler(ticketPush(nowSeconds())));
 
     expect(value?.statusCode).toBe(503);
-    expect(elapsedMs).toBeLessThan(CALLBACK_BOUND_MS);
   });
 
   it('makes suite-token throw UpstreamUnavailableError before its Lambda timeout when WeCom stalls', async () => {
@@ -237,11 +227,12 @@ describe('stalled peers beside a working table', () => {
     const connectionsBefore = stalled.connections();
 
     // A 4 s function: WeCom's 3 s per attempt would outlive it without the deadline.
-    const { error, elapsedMs } = await timed(() => handler({ suiteId: suite.suiteId }, lambdaContext(4000)));
+    const { error } = await settled(() => handler({ suiteId: suite.suiteId }, lambdaContext(4000)));
 
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(stalled.connections()).toBeGreaterThan(connectionsBefore);
-    expect(elapsedMs).toBeLessThan(4000);
+    // One attempt, cut to what was left of the 3 s deadline; without the deadline the client makes
+    // its three 3 s attempts and outlives the function.
+    expect(stalled.connections() - connectionsBefore).toBe(1);
   });
 });
 
@@ -279,11 +270,11 @@ describe('a stopped DynamoDB Local (SIGSTOP: connections accepted, nothing answe
     const install = createInstallHandler(createInstallDeps(runtime));
     const installUrl = new URL(`https://install.example.com/install/${suite.suiteId}`);
 
-    const push = await timed(() => callback(ticketPush(nowSeconds())));
-    const token = await timed(() =>
+    const push = await settled(() => callback(ticketPush(nowSeconds())));
+    const token = await settled(() =>
       corpToken({ suiteId: suite.suiteId, corpId: 'wwnewcorp' }, lambdaContext(20_000)),
     );
-    const redirect = await timed(() =>
+    const redirect = await settled(() =>
       install(
         browserGetEvent('/install/{suiteId}', installUrl, { suiteId: suite.suiteId }),
         lambdaContext(4000),
@@ -296,11 +287,8 @@ describe('a stopped DynamoDB Local (SIGSTOP: connections accepted, nothing answe
     }, 30_000);
 
     expect(push.value?.statusCode).toBe(503);
-    expect(push.elapsedMs).toBeLessThan(CALLBACK_BOUND_MS);
     expect(token.error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(token.elapsedMs).toBeLessThan(8000);
     expect(redirect.value?.statusCode).toBe(503);
-    expect(redirect.elapsedMs).toBeLessThan(4000);
     expect(afterResume.body).toBe('success');
   }, 90_000);
 });

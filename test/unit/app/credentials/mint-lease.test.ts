@@ -23,6 +23,8 @@ import { eventLoopUntil } from '../../../support/manual-clock.ts';
  * The shared cache's side of getCredential (mint-lease.ts) on in-memory ports and a
  * discrete-event clock: a lease whose owner died, waits that end, failure streaks and blocks, in
  * milliseconds. Most cases run on the provider token (one WeCom call, no other credential).
+ * Every duration asserted here is the ManualClock's, which moves only when every caller waits: no
+ * wall clock is read, so a busy machine cannot change one.
  */
 
 const KEY: CredentialKey = { kind: 'provider_token' };
