@@ -85,6 +85,17 @@ const createAuthPush = (authCode: string, timestamp: number) => {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** A runtime whose table is the stalled peer (and whose configuration needs no secret read). */
+const stalledTableRuntime = () => {
+  const registry = new SuiteRegistry(TEST_CONFIG);
+  return createTestRuntime({
+    deadlineStretch: 1,
+    dynamoDbEndpoint: stalled.endpoint,
+    tableName: 'stalled-table',
+    registry: { current: async () => registry },
+  });
+};
+
 /** Runs `work` and returns what it settled with. */
 const settled = <T>(work: () => Promise<T>) =>
   work().then(
@@ -102,13 +113,7 @@ describe('a stalled DynamoDB', () => {
   });
 
   it('makes corp-token throw UpstreamUnavailableError within a few seconds, well before the Lambda timeout', async () => {
-    const registry = new SuiteRegistry(TEST_CONFIG);
-    const runtime = createTestRuntime({
-      deadlineStretch: 1,
-      dynamoDbEndpoint: stalled.endpoint,
-      tableName: 'stalled-table',
-      registry: { current: async () => registry },
-    });
+    const runtime = stalledTableRuntime();
     const handler = createCorpTokenHandler(createCorpTokenDeps(runtime));
 
     const { error } = await settled(() =>
@@ -119,13 +124,7 @@ describe('a stalled DynamoDB', () => {
   });
 
   it('makes auth-exchange report the batch’s records as failed before its Lambda timeout, to be delivered again', async () => {
-    const registry = new SuiteRegistry(TEST_CONFIG);
-    const runtime = createTestRuntime({
-      deadlineStretch: 1,
-      dynamoDbEndpoint: stalled.endpoint,
-      tableName: 'stalled-table',
-      registry: { current: async () => registry },
-    });
+    const runtime = stalledTableRuntime();
     const handler = createAuthExchangeHandler(createExchangeDeps(runtime));
     const record = (sequence: string) => ({
       eventID: `event-${sequence}`,
@@ -151,13 +150,7 @@ describe('a stalled DynamoDB', () => {
   });
 
   it('makes GET /install answer 503 within the install function’s timeout', async () => {
-    const registry = new SuiteRegistry(TEST_CONFIG);
-    const runtime = createTestRuntime({
-      deadlineStretch: 1,
-      dynamoDbEndpoint: stalled.endpoint,
-      tableName: 'stalled-table',
-      registry: { current: async () => registry },
-    });
+    const runtime = stalledTableRuntime();
     const handler = createInstallHandler(createInstallDeps(runtime));
     const url = new URL(`https://install.example.com/install/${suite.suiteId}`);
 
