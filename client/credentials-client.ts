@@ -2,7 +2,9 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CredentialServiceError, errorFromLambda } from './errors.ts';
 
 export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts';
+export type * from './contract.ts';
 export * from './errors.ts';
+export { localLambdaClient } from './local-lambda.ts';
 
 /** A token as the service handed it out. */
 /**
