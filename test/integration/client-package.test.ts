@@ -32,11 +32,22 @@ const bareEnv = (home: string): Record<string, string> => ({
   ...(process.env.npm_config_cache === undefined ? {} : { npm_config_cache: process.env.npm_config_cache }),
 });
 
+/**
+ * The environment for the npm commands, without what `npm test` itself exported (npm_package_*,
+ * npm_config_local_prefix, …), which must not point them at the repository; the cache stays.
+ */
+const npmEnv = (): Record<string, string | undefined> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.toLowerCase().startsWith('npm_') || name.toLowerCase() === 'npm_config_cache',
+    ),
+  );
+
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'wecom-client-package-'));
   const packed = await run('npm', ['pack', '--json', '--pack-destination', scratch], {
     cwd: CLIENT_DIR,
-    env: { ...process.env, npm_config_loglevel: 'error' },
+    env: { ...npmEnv(), npm_config_loglevel: 'error' },
   });
   const [report] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   if (report === undefined) {
@@ -51,7 +62,7 @@ beforeAll(async () => {
   // The Lambda client comes from npm's cache when it is there (CI's `npm ci` filled it).
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
     cwd: scratch,
-    env: { ...process.env, CI: '' },
+    env: { ...npmEnv(), CI: '' },
   });
 }, 240_000);
 
