@@ -135,8 +135,9 @@ describe('the packed client', () => {
     beforeAll(async () => {
       lambdaPort = await findFreePort();
       local = spawnLocalStart({ PORT: String(await findFreePort()), LAMBDA_PORT: String(lambdaPort) });
-      await waitForReady(local);
-    }, 90_000);
+      // A generous start: a second suite on the same 2-core machine can slow npm start several-fold.
+      await waitForReady(local, 150_000);
+    }, 180_000);
 
     afterAll(async () => {
       local.child.kill('SIGINT');
