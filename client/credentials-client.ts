@@ -2,7 +2,9 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CredentialServiceError, errorFromLambda } from './errors.ts';
 
 export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts';
+export type * from './contract.ts';
 export * from './errors.ts';
+export { localLambdaClient } from './local-lambda.ts';
 
 /** A token as the service handed it out. */
 /**
@@ -64,7 +66,7 @@ export interface JsapiSignature {
 }
 
 export interface CredentialsClientOptions {
-  /** A LambdaClient allowed to invoke the two functions (locally: `{ endpoint: 'http://127.0.0.1:3001' }`, npm start's LAMBDA_PORT). */
+  /** A LambdaClient allowed to invoke the functions (locally: `localLambdaClient()`, npm start's LAMBDA_PORT with a region and placeholder credentials). */
   readonly lambda: LambdaClient;
   /** Name or ARN of the suite-token function. @default 'suite-token' */
   readonly suiteTokenFunction?: string;
