@@ -10,7 +10,13 @@ const secret = () => randomBytes(16).toString('hex');
  * made fresh at every start and shared only with the built-in WeCom simulator.
  */
 export const createSandboxConfig = (): ServiceConfig => ({
-  provider: { corpId: 'wwsandboxprovider', providerSecret: secret() },
+  // The system-event URL's Token and key too, so the sandbox can push licence and registration events.
+  provider: {
+    corpId: 'wwsandboxprovider',
+    providerSecret: secret(),
+    token: secret(),
+    encodingAesKey: encodingAesKey(),
+  },
   suites: [
     {
       suiteId: 'wwsandboxsuite0001',
