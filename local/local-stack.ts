@@ -17,7 +17,7 @@ import { LocalDeadLetters } from './local-dead-letters.ts';
 import { LocalEventBus } from './local-event-bus.ts';
 import { buildLocalFunctions } from './local-functions.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
-import { createSandboxConfig } from './sandbox-config.ts';
+import { createSandboxConfig, providerSecretsOf } from './sandbox-config.ts';
 import { defaultRetryDelayMs } from './stream-delivery.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { WeComSimulator } from './wecom-simulator/wecom-simulator.ts';
@@ -149,17 +149,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       simulator = await new WeComSimulator({
         suites: sandboxConfig.suites,
         providerCorpId: sandboxConfig.provider.corpId,
-        ...(sandboxConfig.provider.providerSecret === undefined
-          ? {}
-          : { providerSecret: sandboxConfig.provider.providerSecret }),
-        ...(sandboxConfig.provider.token === undefined || sandboxConfig.provider.encodingAesKey === undefined
-          ? {}
-          : {
-              providerCallback: {
-                token: sandboxConfig.provider.token,
-                encodingAesKey: sandboxConfig.provider.encodingAesKey,
-              },
-            }),
+        ...providerSecretsOf(sandboxConfig),
         callbackBaseUrl: url,
       }).start();
       stoppers.push(() => (simulator as WeComSimulator).stop());
