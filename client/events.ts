@@ -50,7 +50,7 @@ export type PaidAppInfoType =
   | 'cancel_order';
 
 /**
- * The `message` of a paid-app command event (document/path/91929–91933, 99353). Fetch the order with
+ * The `message` of a paid-app command event (document/path/99387, 91930, 99389, 91932, 91933, 99353). Fetch the order with
  * `service/get_order` (suite token) and, after `change_editon`, the edition with `get_auth_info`.
  */
 export type WeComPaidAppMessage = WeComMessage & {
