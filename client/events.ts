@@ -34,7 +34,75 @@ export interface WeComCommandEvent {
   readonly eventId: string;
   readonly suiteId: string;
   readonly infoType: string;
+  /** AuthCorpId, or PaidCorpId for the paid-app events. */
   readonly authCorpId?: string;
+  readonly timeStamp?: number;
+  readonly message: WeComMessage;
+}
+
+/** The paid-app (收银台) events WeCom pushes to a suite's command URL, by InfoType (`change_editon` sic). */
+export type PaidAppInfoType =
+  | 'open_order'
+  | 'change_order'
+  | 'pay_for_app_success'
+  | 'refund'
+  | 'change_editon'
+  | 'cancel_order';
+
+/**
+ * The `message` of a paid-app command event (document/path/99387, 91930, 99389, 91932, 91933, 99353). Fetch the order with
+ * `service/get_order` (suite token) and, after `change_editon`, the edition with `get_auth_info`.
+ */
+export type WeComPaidAppMessage = WeComMessage & {
+  readonly SuiteId: string;
+  readonly PaidCorpId: string;
+  readonly TimeStamp: string;
+} & (
+    | {
+        readonly InfoType: 'open_order' | 'pay_for_app_success' | 'refund' | 'cancel_order';
+        readonly OrderId: string;
+        /** open_order: who ordered; empty when the provider or a dealer ordered for the corp. */
+        readonly OperatorId?: string;
+      }
+    | { readonly InfoType: 'change_order'; readonly OldOrderId: string; readonly NewOrderId: string }
+    | { readonly InfoType: 'change_editon' }
+  );
+
+const PAID_APP_INFO_TYPES: readonly string[] = [
+  'open_order',
+  'change_order',
+  'pay_for_app_success',
+  'refund',
+  'change_editon',
+  'cancel_order',
+];
+
+/** Whether a command event is a paid-app event, narrowing its message. */
+export const isPaidAppEvent = (
+  detail: WeComCommandEvent,
+): detail is WeComCommandEvent & {
+  readonly infoType: PaidAppInfoType;
+  readonly message: WeComPaidAppMessage;
+} =>
+  PAID_APP_INFO_TYPES.includes(detail.infoType) &&
+  typeof detail.message.PaidCorpId === 'string' &&
+  detail.message.InfoType === detail.infoType;
+
+/**
+ * A push to the provider's system-event URL (系统事件接收URL): interface licences (`license_pay_success`,
+ * `license_refund`, `auto_activate`), registrations (`register_corp`), advanced-API orders
+ * (`advanced_api_pay_success`, `advanced_api_refund`, `advanced_api_cancel`), and any InfoType WeCom
+ * adds later. Credentials (`RegisterCode`, `ContactSync.AccessToken`) are removed from `message`.
+ */
+export interface WeComSystemEvent {
+  /** Stable for one WeCom message: WeCom's retries carry the same id. Dedupe on it. */
+  readonly eventId: string;
+  readonly infoType: string;
+  /** ServiceCorpId: your provider corp id. */
+  readonly serviceCorpId?: string;
+  /** AuthCorpId: the customer corp, when the event names one. */
+  readonly authCorpId?: string;
+  /** Unix seconds, as WeCom stamped the event. */
   readonly timeStamp?: number;
   readonly message: WeComMessage;
 }
@@ -78,7 +146,8 @@ interface Envelope<DetailType extends string, Detail> {
 export type WeComEvent =
   | Envelope<'WeCom Data Callback', WeComDataCallback>
   | Envelope<'WeCom Command Event', WeComCommandEvent>
-  | Envelope<'WeCom Authorization Changed', WeComAuthorizationChanged>;
+  | Envelope<'WeCom Authorization Changed', WeComAuthorizationChanged>
+  | Envelope<'WeCom System Event', WeComSystemEvent>;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -116,6 +185,8 @@ export const isWeComEvent = (value: unknown): value is WeComEvent => {
         isString(detail.at) &&
         (detail.status === 'failed' || isString(detail.corpId))
       );
+    case 'WeCom System Event':
+      return isString(detail.eventId) && isString(detail.infoType) && isRecord(detail.message);
     default:
       return false;
   }

@@ -103,12 +103,20 @@ export const FUNCTIONS = {
     routes: [
       { methods: ['GET', 'POST'], path: '/callback/{suiteId}/command', throttle: 'callback' },
       { methods: ['GET', 'POST'], path: '/callback/{suiteId}/data', throttle: 'callback' },
+      // The provider's 系统事件接收URL (licences, registrations): 404 until provider.token and
+      // provider.encodingAesKey are configured.
+      { methods: ['GET', 'POST'], path: '/callback/provider/system', throttle: 'callback' },
       // WeCom's trusted-domain check fetches WW_verify_….txt at the root.
       { methods: ['GET'], path: '/{file}', throttle: 'callback' },
     ],
     table: 'callback',
     // Every authenticated callback but suite_ticket, and cancel_auth's change of an authorization.
-    publishes: [DETAIL_TYPE.dataCallback, DETAIL_TYPE.commandEvent, DETAIL_TYPE.authorizationChanged],
+    publishes: [
+      DETAIL_TYPE.dataCallback,
+      DETAIL_TYPE.commandEvent,
+      DETAIL_TYPE.authorizationChanged,
+      DETAIL_TYPE.systemEvent,
+    ],
     // It never calls WeCom, and must answer within 1000 ms: out of the VPC.
     egress: false,
     timeoutSeconds: 5,

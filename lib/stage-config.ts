@@ -71,6 +71,12 @@ export interface StageConfig {
   readonly customDomain?: CustomDomain;
   /** Days the event archive keeps events for replay; 0 for no archive. @default 30 */
   readonly eventArchiveDays: number;
+  /**
+   * Whether the stage wants the provider's system-event URL (`-c systemEvents=required`): the
+   * callback then treats a configuration without provider.token and provider.encodingAesKey as an
+   * error naming them (500, logged, alarmed) instead of answering 404. @default 'optional'
+   */
+  readonly systemEvents: 'optional' | 'required';
   /** Event buses (ARNs, any account) that get every event forwarded by a rule of their own. @default none */
   readonly eventConsumerBusArns: readonly string[];
   /** Account and region; required for `existing-vpc`, which looks the VPC up. */
@@ -319,7 +325,15 @@ export const readStageConfig = (app: App): StageConfig => {
     ),
     ...(customDomain === undefined ? {} : { customDomain }),
     eventArchiveDays: wholeNumber(context('eventArchiveDays'), 'eventArchiveDays', 30, 0),
+    systemEvents: systemEventsFrom(context('systemEvents')),
     eventConsumerBusArns: eventBusArnsFrom(context('eventConsumerBusArns')),
     ...(egress.kind === 'existing-vpc' ? { env: { account, region } } : {}),
   };
+};
+
+const systemEventsFrom = (value: unknown): 'optional' | 'required' => {
+  if (value === undefined || value === 'optional' || value === 'required') {
+    return value ?? 'optional';
+  }
+  throw new Error('context systemEvents must be required or optional');
 };

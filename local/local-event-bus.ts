@@ -77,7 +77,7 @@ export class LocalEventBus implements EventPublisher {
       };
       this.logger.info('event published', {
         detailType: event.detailType,
-        suiteId: event.detail.suiteId,
+        ...('suiteId' in event.detail ? { suiteId: event.detail.suiteId } : {}),
         ...('eventId' in event.detail ? { eventId: event.detail.eventId } : {}),
       });
       const frame = `id: ${envelope.id}\nevent: ${event.detailType}\ndata: ${JSON.stringify(envelope)}\n\n`;

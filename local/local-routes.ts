@@ -261,8 +261,23 @@ const sandboxRoute = async (
     json(200, { allowed });
     return;
   }
-  const suiteId = url.searchParams.get('suiteId') ?? '';
   const corpId = url.searchParams.get('corpId') ?? `wwsandboxcorp${Math.floor(Math.random() * 1e6)}`;
+  if (url.pathname === '/sandbox/system-event') {
+    // The provider's URL: no suite. Any InfoType of WeCom's form, known shapes or not (an unknown one is published too).
+    const infoType = url.searchParams.get('infoType') ?? 'license_pay_success';
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(infoType) || !isWeComId(corpId)) {
+      json(400, { error: `infoType must be like license_pay_success, corpId ${WECOM_ID_RULE}` });
+      return;
+    }
+    const answer = await simulator.pushSystemEvent(infoType, corpId).catch((error: Error) => error);
+    if (answer instanceof Error) {
+      json(400, { error: answer.message.slice(0, 300) });
+      return;
+    }
+    json(200, { infoType, corpId, callback: { status: answer.status, body: answer.body } });
+    return;
+  }
+  const suiteId = url.searchParams.get('suiteId') ?? '';
   // The same ids the token functions accept, so a sandbox corp can always get its token.
   for (const [name, value] of [
     ['suiteId', suiteId],
@@ -313,8 +328,15 @@ const sandboxRoute = async (
           suiteId,
           command: await simulator.verifyCallbackUrl(suiteId, 'command'),
           data: await simulator.verifyCallbackUrl(suiteId, 'data'),
+          system: await simulator.verifySystemEventUrl(),
         });
         return;
+      case '/sandbox/paid-app-event': {
+        const infoType = url.searchParams.get('infoType') ?? 'open_order';
+        const { status, body } = await simulator.pushPaidAppEvent(suiteId, infoType, corpId);
+        json(200, { suiteId, corpId, infoType, callback: { status, body } });
+        return;
+      }
       case '/sandbox/ticket':
         json(200, { suiteId, callback: await simulator.pushSuiteTicket(suiteId) });
         return;
@@ -341,7 +363,7 @@ const sandboxRoute = async (
       default:
         json(404, {
           error:
-            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message, oauth-code or ip-allow-list',
+            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message, oauth-code, ip-allow-list, system-event or paid-app-event',
         });
     }
   } catch (error) {

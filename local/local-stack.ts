@@ -17,7 +17,7 @@ import { LocalDeadLetters } from './local-dead-letters.ts';
 import { LocalEventBus } from './local-event-bus.ts';
 import { buildLocalFunctions } from './local-functions.ts';
 import { lambdaRoutes, publicRoutes } from './local-routes.ts';
-import { createSandboxConfig } from './sandbox-config.ts';
+import { createSandboxConfig, providerSecretsOf } from './sandbox-config.ts';
 import { defaultRetryDelayMs } from './stream-delivery.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { WeComSimulator } from './wecom-simulator/wecom-simulator.ts';
@@ -36,6 +36,12 @@ export interface LocalStackOptions {
   /** Seconds between sandbox suite_ticket pushes. @default 600 */
   readonly ticketIntervalSeconds?: number;
   readonly maxSkewSeconds?: number;
+  /**
+   * WECOM_SYSTEM_EVENTS: `required` when the provider's system-event URL is wanted, so a
+   * configuration file without provider.token and provider.encodingAesKey stops the start, naming
+   * them. @default 'optional' (the URL answers 404 until they are set)
+   */
+  readonly systemEvents?: 'optional' | 'required';
   readonly logger?: Logger;
   /**
    * Told once, with the exit reason, when DynamoDB Local dies while the stack runs (the stack is
@@ -75,6 +81,8 @@ export interface LocalStack {
   readonly sandbox: boolean;
   readonly suiteIds: readonly string[];
   readonly providerCorpId: string;
+  /** Whether the configuration has the provider's system-event keys (else the URL answers 404). */
+  readonly systemEventsConfigured: boolean;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
   /** Whether DynamoDB Local listens on 127.0.0.1 only (else on every interface: see docs/local.md). */
@@ -141,9 +149,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       simulator = await new WeComSimulator({
         suites: sandboxConfig.suites,
         providerCorpId: sandboxConfig.provider.corpId,
-        ...(sandboxConfig.provider.providerSecret === undefined
-          ? {}
-          : { providerSecret: sandboxConfig.provider.providerSecret }),
+        ...providerSecretsOf(sandboxConfig),
         callbackBaseUrl: url,
       }).start();
       stoppers.push(() => (simulator as WeComSimulator).stop());
@@ -155,14 +161,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // The sandbox's simulator also plays WeCom's install page.
       ...(simulator === undefined ? {} : { WECOM_OPEN_BASE: simulator.baseUrl }),
       WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds ?? 300),
+      WECOM_SYSTEM_EVENTS: options.systemEvents ?? 'optional',
       ...(options.configFile === undefined ? {} : { WECOM_CONFIG_FILE: options.configFile }),
     };
     if (sandboxRegistry === undefined) {
       // A bad file stops the start here, in a moment, not after Java has spent seconds on DynamoDB Local.
-      await loadConfigFile(
+      const loaded = await loadConfigFile(
         createServiceRuntime(runtimeEnv, { metrics: () => QUIET_METRICS }).registry('wecom-callback'),
         options.configFile ?? '',
       );
+      if (options.systemEvents === 'required' && loaded.missingSystemEventKeys.length > 0) {
+        throw new LocalStartError(
+          `The system-event URL is wanted (WECOM_SYSTEM_EVENTS=required) but ${options.configFile ?? ''} lacks ${loaded.missingSystemEventKeys.join(' and ')}: add them from 服务商管理后台 → 应用管理 → 通用开发参数 → 系统事件接收URL, or unset WECOM_SYSTEM_EVENTS.`,
+        );
+      }
     }
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({
       sharedDb: false,
@@ -267,6 +279,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       sandbox,
       suiteIds: registry.suiteIds,
       providerCorpId: registry.providerCorpId,
+      systemEventsConfigured: registry.missingSystemEventKeys.length === 0,
       tableName: TABLE_NAME,
       dynamoDbEndpoint: dynamoDb.endpoint,
       dynamoDbLoopbackOnly: dynamoDb.loopbackOnly,

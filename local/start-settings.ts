@@ -6,6 +6,7 @@ export type StartSettings = Pick<
   | 'port'
   | 'lambdaPort'
   | 'maxSkewSeconds'
+  | 'systemEvents'
   | 'ticketIntervalSeconds'
   | 'dbPath'
   | 'configFile'
@@ -78,6 +79,12 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
       `PUBLIC_URL must be the origin a tunnel gives PORT, like https://abc.example-tunnel.com (got ${quoted(publicUrl)}).`,
     );
   }
+  const systemEvents = optionalText(env, 'WECOM_SYSTEM_EVENTS');
+  if (systemEvents !== undefined && systemEvents !== 'required' && systemEvents !== 'optional') {
+    throw new LocalStartError(
+      `WECOM_SYSTEM_EVENTS must be required or optional (got ${quoted(systemEvents)}): required makes a configuration without the system-event URL's keys stop the start.`,
+    );
+  }
   const dbPath = optionalText(env, 'LOCAL_DB_PATH');
   const configFile = optionalText(env, 'WECOM_CONFIG_FILE');
   return {
@@ -98,6 +105,7 @@ export const readStartSettings = (env: NodeJS.ProcessEnv): StartSettings => {
       max: 100,
       fix: 'use 1 (the default: the deadlines of the deployed service) or more on a busy machine',
     }),
+    ...(systemEvents === undefined ? {} : { systemEvents }),
     ...(dbPath === undefined ? {} : { dbPath }),
     ...(configFile === undefined ? {} : { configFile }),
     ...(wecomApiBase === undefined ? {} : { wecomApiBase }),

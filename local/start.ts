@@ -59,6 +59,7 @@ const main = async (): Promise<void> => {
     `WeCom credential service is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)${stack.sandbox ? ' — SANDBOX: a built-in WeCom simulator stands in for WeCom' : ''}`,
     '',
     `  Callback URLs     ${stack.url}/callback/{suiteId}/command   and   …/data`,
+    `  System events     ${stack.url}/callback/provider/system   (${stack.systemEventsConfigured ? 'configured' : '404 until provider.token and provider.encodingAesKey are set'})`,
     `  Install link      ${settings.publicUrl ?? stack.url}/install/{suiteId}?ref=…   (third-party suites; and …/WW_verify_….txt)`,
     `                    (PORT ${stack.port}: the only port you may tunnel so WeCom reaches your laptop)`,
     `  Lambda Invoke API ${stack.lambdaUrl}  (functions: ${functionsOfKind('invoked')
@@ -89,6 +90,10 @@ const main = async (): Promise<void> => {
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/user-identity/invocations -d '{"suiteId":"${firstSuite}","code":"<code>"}'`,
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/jsapi-ticket/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp","type":"agent","url":"https://app.example.com/page"}'`,
       `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall, /sandbox/change-auth, /sandbox/message, /sandbox/ip-allow-list)`,
+      '',
+      'Push a licence or registration event to the system-event URL, or a paid-app event to a suite (watch them on GET /events):',
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/system-event?infoType=license_pay_success&corpId=wwdemocorp'`,
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/paid-app-event?suiteId=${firstSuite}&infoType=open_order&corpId=wwdemocorp'`,
     );
   }
   lines.push('', 'Ctrl-C stops everything, DynamoDB Local included.', '');

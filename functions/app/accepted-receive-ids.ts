@@ -1,11 +1,11 @@
-import type { CallbackRoute } from '../core/callback/callback-request.ts';
+import type { SuiteCallbackRoute } from '../core/callback/callback-request.ts';
 import type { AuthorizationStore } from '../core/ports/authorization-store.ts';
 
 /** Decides whether a decrypted receiveId is one the route accepts. */
 export type ReceiveIdCheck = (receiveId: string) => boolean | Promise<boolean>;
 
 export interface ReceiveIdContext {
-  readonly route: CallbackRoute;
+  readonly route: SuiteCallbackRoute;
   readonly suiteId: string;
   readonly providerCorpId: string;
   /** The `corpid` query parameter WeCom fills in from `$CORPID$` in a registered data URL. */

@@ -16,4 +16,9 @@ export interface CallbackDeps {
   readonly events: EventPublisher;
   /** Replay window for POSTs in seconds; 0 turns it off. */
   readonly maxSkewSeconds: number;
+  /**
+   * Whether the stage wants the provider's system-event URL (WECOM_SYSTEM_EVENTS): `required` makes
+   * a configuration without its keys an error rather than a 404. @default 'optional'
+   */
+  readonly systemEvents?: 'optional' | 'required';
 }

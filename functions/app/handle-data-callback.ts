@@ -1,4 +1,4 @@
-import type { SignedCallback } from '../core/callback/callback-request.ts';
+import type { SuiteSignedCallback } from '../core/callback/callback-request.ts';
 import { dataCallbackEvent } from '../core/events/callback-events.ts';
 import type { DataCallbackDetail } from '../core/events/service-events.ts';
 import type { CallbackDeps } from './callback-deps.ts';
@@ -17,7 +17,7 @@ import { openCallback } from './open-callback.ts';
  */
 export const handleDataCallback = async (
   deps: CallbackDeps,
-  input: SignedCallback & { readonly body: string },
+  input: SuiteSignedCallback & { readonly body: string },
 ): Promise<Pick<DataCallbackDetail, 'msgType' | 'event'>> => {
   const opened = await openCallback(deps, input);
   const event = dataCallbackEvent({

@@ -1,4 +1,4 @@
-import type { SignedCallback } from '../core/callback/callback-request.ts';
+import type { SuiteSignedCallback } from '../core/callback/callback-request.ts';
 import { parseSuiteEvent, type SuiteEvent } from '../core/callback/suite-event.ts';
 import { CallbackAuthError } from '../core/errors.ts';
 import { commandEvent } from '../core/events/callback-events.ts';
@@ -26,7 +26,7 @@ export interface SuiteCallbackOutcome {
  */
 export const handleSuiteCallback = async (
   deps: CallbackDeps,
-  input: SignedCallback & { readonly body: string },
+  input: SuiteSignedCallback & { readonly body: string },
 ): Promise<SuiteCallbackOutcome> => {
   const { message } = await openCallback(deps, input);
   const event = parseSuiteEvent(message);

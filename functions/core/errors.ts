@@ -122,6 +122,15 @@ export class ProviderNotConfiguredError extends AppError {
   readonly code = 'PROVIDER_NOT_CONFIGURED';
 }
 
+/**
+ * A push to the provider's system-event URL when the configuration has no provider.token and
+ * provider.encodingAesKey: nobody set that URL up here, so it answers 404 like an unknown suite.
+ */
+export class SystemEventsNotConfiguredError extends AppError {
+  override readonly name = 'SystemEventsNotConfiguredError';
+  readonly code = 'SYSTEM_EVENTS_NOT_CONFIGURED';
+}
+
 /** The corp has no active authorization for the suite (never installed, or uninstalled). */
 export class CorpNotAuthorizedError extends AppError {
   override readonly name = 'CorpNotAuthorizedError';

@@ -9,6 +9,7 @@ import {
 } from '../adapters/http/to-response.ts';
 import { handleDataCallback } from '../app/handle-data-callback.ts';
 import { handleSuiteCallback } from '../app/handle-suite-callback.ts';
+import { handleSystemEvent } from '../app/handle-system-event.ts';
 import { openCallback } from '../app/open-callback.ts';
 import { VERIFY_FILE_NAME } from '../core/config/service-config.ts';
 import type { CallbackFunctionDeps } from '../wiring/callback-deps.ts';
@@ -17,8 +18,9 @@ import type { CallbackFunctionDeps } from '../wiring/callback-deps.ts';
 export const VERIFY_FILE_ROUTE = '/{file}';
 
 /**
- * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data`.
- * GET echoes the decrypted `echostr`; POST to command answers `success`, to data an empty 200.
+ * The callback Lambda: `GET|POST /callback/{suiteId}/command` and `/data`, and the provider's
+ * `GET|POST /callback/provider/system`. GET echoes the decrypted `echostr`; POST to command and
+ * system answers `success`, to data an empty 200.
  * It also answers `GET /WW_verify_….txt` from the configuration's verifyFiles (WeCom's
  * trusted-domain check), and 404 for any other name at the root.
  */
@@ -33,9 +35,13 @@ export const createCallbackHandler = (deps: CallbackFunctionDeps): HttpHandler =
         return Object.hasOwn(files, name) ? echoResponse(files[name] ?? '') : notFoundResponse();
       }
       const request = parseCallbackRequest(event);
-      annotate({ suiteId: request.suiteId, callback: request.route });
+      annotate({ ...('suiteId' in request ? { suiteId: request.suiteId } : {}), callback: request.route });
       if (request.method === 'GET') {
         return echoResponse((await openCallback(deps, request)).message);
+      }
+      if (request.route === 'system') {
+        annotate({ infoType: (await handleSystemEvent(deps, request)).infoType });
+        return successResponse();
       }
       if (request.route === 'command') {
         const outcome = await handleSuiteCallback(deps, request);

@@ -33,5 +33,6 @@ export const createCallbackDeps = (runtime: ServiceRuntime): CallbackFunctionDep
     clock,
     events: eventBusOf(runtime, SERVICE),
     maxSkewSeconds: runtime.maxSkewSeconds,
+    systemEvents: runtime.systemEvents,
   };
 };

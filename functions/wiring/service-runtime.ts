@@ -44,6 +44,8 @@ export interface ServiceRuntime {
   readonly wecomOpenBase: string;
   readonly wecomClient: WeComClientSettings;
   readonly maxSkewSeconds: number;
+  /** Whether the stage wants the provider's system-event URL (WECOM_SYSTEM_EVENTS). */
+  readonly systemEvents: 'optional' | 'required';
   readonly clock: Clock;
   /**
    * The current request's deadline, which bounds every outbound call (AWS and WeCom); the handler
@@ -127,6 +129,7 @@ export const createServiceRuntime = (
     wecomOpenBase: environment.wecomOpenBase,
     wecomClient: seams.wecomClient ?? {},
     maxSkewSeconds: environment.maxSkewSeconds,
+    systemEvents: environment.systemEvents,
     clock,
     deadlines,
     documentClient: perService((service) => {

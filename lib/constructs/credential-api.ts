@@ -173,6 +173,11 @@ export class CredentialApi extends Construct {
       value: `${url}/callback/{suiteId}/data?corpid=$CORPID$`,
       description: '数据回调URL: replace {suiteId}; keep ?corpid=$CORPID$ so WeCom names the corp',
     });
+    new CfnOutput(stack, 'SystemEventUrl', {
+      value: `${url}/callback/provider/system`,
+      description:
+        '系统事件接收URL (应用管理 → 通用开发参数): needs provider.token and provider.encodingAesKey in the configuration',
+    });
     new CfnOutput(stack, 'InstallUrl', {
       value: `${url}/install/{suiteId}`,
       description: `The install link for your website: replace {suiteId}; add ?ref=… to get it back${where}`,

@@ -11,6 +11,7 @@ import {
   type FunctionName,
   type InvokedFunctionName,
 } from '../../functions/catalog.ts';
+import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
 import type { CredentialEventsAccess } from './credential-events-access.ts';
 import type { CredentialTableAccess } from './credential-table-access.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -31,6 +32,11 @@ export interface CredentialFunctionsProps {
   readonly logRetention: RetentionDays;
   /** @default none: every function runs outside a VPC (`egress=none`) */
   readonly egress?: EgressPlacement;
+  /**
+   * `required`: the functions that publish system events (the callback) get WECOM_SYSTEM_EVENTS,
+   * so a configuration without the system-event keys is an error there. @default 'optional'
+   */
+  readonly systemEvents?: 'optional' | 'required';
 }
 
 /**
@@ -53,10 +59,12 @@ export class CredentialFunctions {
     const built: Partial<Record<FunctionName, ServiceFunction>> = {};
     for (const name of FUNCTION_NAMES) {
       const entry: FunctionEntry = FUNCTIONS[name];
+      const wantsSystemEvents =
+        props.systemEvents === 'required' && entry.publishes.includes(DETAIL_TYPE.systemEvent);
       const fn = new ServiceFunction(scope, entry.constructId, {
         functionDirectory: name,
         serviceName: name,
-        environment,
+        environment: wantsSystemEvents ? { ...environment, WECOM_SYSTEM_EVENTS: 'required' } : environment,
         timeout: Duration.seconds(entry.timeoutSeconds),
         memorySize: entry.memoryMb,
         logRetention: props.logRetention,

@@ -170,3 +170,47 @@ export const pushCancel = async (
     `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[cancel_auth]]></InfoType><TimeStamp>${nowSeconds(state)}</TimeStamp><AuthCorpId><![CDATA[${corpId}]]></AuthCorpId></xml>`,
   );
 };
+
+/**
+ * Encrypts `plaintext` for the provider's corp id with the system-event URL's Token and key, as
+ * WeCom does for the 系统事件接收URL; returns the URL with its signed query and the ciphertext.
+ * @throws Error when the simulator was not given the provider's system-event keys (a mistake in the caller).
+ */
+const sealForProvider = (state: SimulatorState, plaintext: string): { url: string; encrypt: string } => {
+  const { callbackBaseUrl, providerCorpId, providerCallback } = state.options;
+  if (callbackBaseUrl === undefined || providerCorpId === undefined || providerCallback === undefined) {
+    throw new Error('system events need callbackBaseUrl, providerCorpId and providerCallback');
+  }
+  const encrypt = new MessageCipher(parseEncodingAesKey(providerCallback.encodingAesKey)).encrypt(
+    plaintext,
+    providerCorpId,
+  );
+  const timestamp = String(nowSeconds(state));
+  const nonce = String(Math.floor(Math.random() * 1e10));
+  const signature = computeSignature({ token: providerCallback.token, timestamp, nonce, encrypt });
+  return {
+    url: `${callbackBaseUrl}/callback/provider/system?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
+    encrypt,
+  };
+};
+
+/** Signs and POSTs a system event (its decrypted XML) to the service's system-event URL. */
+export const pushSystemEvent = async (state: SimulatorState, eventXml: string): Promise<PushAnswer> => {
+  const { url, encrypt } = sealForProvider(state, eventXml);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: `<xml><ToUserName><![CDATA[${state.options.providerCorpId ?? ''}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`,
+  });
+  return { status: response.status, body: await response.text() };
+};
+
+/** What WeCom does when the provider saves the system-event URL: a signed GET with an encrypted `echostr`. */
+export const verifySystemEventUrl = async (
+  state: SimulatorState,
+): Promise<{ ok: boolean; status: number }> => {
+  const plaintext = String(Math.floor(Math.random() * 1e18));
+  const { url, encrypt } = sealForProvider(state, plaintext);
+  const response = await fetch(`${url}&echostr=${encodeURIComponent(encrypt)}`);
+  return { ok: response.status === 200 && (await response.text()) === plaintext, status: response.status };
+};

@@ -15,6 +15,8 @@ export interface WeComSimulatorOptions {
   readonly providerCorpId?: string;
   /** The provider's secret get_provider_token accepts. @default none: it answers 40001 */
   readonly providerSecret?: string;
+  /** The Token and EncodingAESKey of the provider's system-event URL: needed only to push system events. */
+  readonly providerCallback?: { readonly token: string; readonly encodingAesKey: string };
   /** Where pushes go: the service's base URL (the routes are /callback/{suiteId}/command). */
   readonly callbackBaseUrl?: string;
   readonly nowMs?: () => number;

@@ -14,7 +14,9 @@ import {
   pushResetPermanentCode,
   pushSuiteEvent,
   pushSuiteTicket,
+  pushSystemEvent,
   verifyCallbackUrl,
+  verifySystemEventUrl,
 } from './callback-pusher.ts';
 import { corpTokenApis, invalidateCorpToken, isValidCorpToken } from './corp-tokens.ts';
 import { FaultPlan, type SimulatedFault } from './faults.ts';
@@ -26,6 +28,7 @@ import { isValidProviderToken, providerApis } from './provider.ts';
 import { issueOAuthCode, signInApis } from './sign-in.ts';
 import { SimulatorState, type WeComSimulatorOptions } from './simulator-state.ts';
 import { issueSuiteTicket, isValidSuiteToken, suiteTokenApis } from './suite-tokens.ts';
+import { PAID_APP_EVENT_SHAPES, SYSTEM_EVENT_SHAPES, unknownSystemEvent } from './system-events.ts';
 
 export type { SimulatedFault } from './faults.ts';
 export { type InstallHop, SANDBOX_CORP_COOKIE } from './install-page.ts';
@@ -240,5 +243,49 @@ export class WeComSimulator {
   /** The corp uninstalls and WeCom pushes cancel_auth. */
   pushCancel(suiteId: string, corpId: string): Promise<PushAnswer> {
     return pushCancel(this.#state, suiteId, corpId);
+  }
+
+  /**
+   * WeCom pushes a system event about `corpId` to the provider's system-event URL, in the shape
+   * WeCom documents for `infoType` (SYSTEM_EVENT_SHAPES), or for an InfoType it does not know, the
+   * envelope every system event shares. Returns the service's answer and the XML pushed.
+   */
+  async pushSystemEvent(infoType: string, corpId: string): Promise<PushAnswer & { readonly xml: string }> {
+    const context = {
+      providerCorpId: this.#state.options.providerCorpId ?? '',
+      corpId,
+      timeStamp: Math.floor(this.#state.nowMs() / 1000),
+    };
+    const shape = SYSTEM_EVENT_SHAPES[infoType];
+    const xml = shape === undefined ? unknownSystemEvent(infoType, context) : shape(context);
+    return { ...(await pushSystemEvent(this.#state, xml)), xml };
+  }
+
+  /** What WeCom does when the provider saves the system-event URL: a signed GET with an encrypted `echostr`. */
+  verifySystemEventUrl(): Promise<{ ok: boolean; status: number }> {
+    return verifySystemEventUrl(this.#state);
+  }
+
+  /**
+   * A paid-app (收银台) event about `corpId`'s order of the suite, pushed to the suite's command URL
+   * in the shape WeCom documents for `infoType` (PAID_APP_EVENT_SHAPES).
+   * @throws Error for an InfoType that is not a paid-app event.
+   */
+  async pushPaidAppEvent(
+    suiteId: string,
+    infoType: string,
+    corpId: string,
+  ): Promise<PushAnswer & { readonly xml: string }> {
+    const shape = PAID_APP_EVENT_SHAPES[infoType];
+    if (shape === undefined) {
+      throw new Error(`infoType must be one of ${Object.keys(PAID_APP_EVENT_SHAPES).join(', ')}`);
+    }
+    const xml = shape({
+      providerCorpId: this.#state.options.providerCorpId ?? '',
+      corpId,
+      suiteId,
+      timeStamp: Math.floor(this.#state.nowMs() / 1000),
+    });
+    return { ...(await pushSuiteEvent(this.#state, suiteId, xml)), xml };
   }
 }

@@ -15,11 +15,13 @@ describe('the service stack', () => {
     );
 
     expect(routes.sort()).toEqual([
+      'GET /callback/provider/system',
       'GET /callback/{suiteId}/command',
       'GET /callback/{suiteId}/data',
       'GET /install/{suiteId}',
       'GET /install/{suiteId}/complete',
       'GET /{file}',
+      'POST /callback/provider/system',
       'POST /callback/{suiteId}/command',
       'POST /callback/{suiteId}/data',
     ]);
@@ -32,6 +34,7 @@ describe('the service stack', () => {
     });
     defaults.service.hasOutput('CommandCallbackUrl', { Value: Match.objectLike({}) });
     defaults.service.hasOutput('DataCallbackUrl', { Value: Match.objectLike({}) });
+    defaults.service.hasOutput('SystemEventUrl', { Value: Match.objectLike({}) });
   });
 });
 

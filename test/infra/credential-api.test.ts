@@ -198,6 +198,7 @@ describe('without a custom domain', () => {
     expect(outputText(defaults.service, 'DataCallbackUrl')).toBe(
       `https://${host}/callback/{suiteId}/data?corpid=$CORPID$`,
     );
+    expect(outputText(defaults.service, 'SystemEventUrl')).toBe(`https://${host}/callback/provider/system`);
     expect(outputText(defaults.service, 'InstallUrl')).toBe(`https://${host}/install/{suiteId}`);
     expect(outputText(defaults.service, 'InstallRedirectDomain')).toBe(host);
     expect(outputText(defaults.service, 'VerifyFileUrl')).toBe(`https://${host}/WW_verify_{name}.txt`);

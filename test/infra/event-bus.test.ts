@@ -152,7 +152,7 @@ describe('the event bus', () => {
     ).toHaveLength(PUBLISHER_IDS.length);
   });
 
-  it('lets the callback publish all three detail-types and the others only authorization changes', () => {
+  it('lets the callback publish the four callback and change detail-types and the others only authorization changes', () => {
     const detailTypes = Object.fromEntries(
       rolesAllowed(defaults.service, 'events:PutEvents').map(({ functionId, statements }) => [
         functionId,
@@ -168,11 +168,12 @@ describe('the event bus', () => {
         ]),
       ),
     );
-    // The catalogue's own claim, checked once: the callback publishes all three, others only changes.
+    // The catalogue's own claim, checked once: the callback publishes all four, others only changes.
     expect(detailTypes.CallbackFunction).toEqual([
       'WeCom Data Callback',
       'WeCom Command Event',
       'WeCom Authorization Changed',
+      'WeCom System Event',
     ]);
   });
 

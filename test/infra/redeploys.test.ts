@@ -63,6 +63,7 @@ const STAGES: Record<string, Record<string, unknown>> = {
   'eventArchiveDays=0': { eventArchiveDays: 0 },
   'eventArchiveDays=7': { eventArchiveDays: 7 },
   eventConsumerBusArns: { eventConsumerBusArns: 'arn:aws:events:ap-southeast-1:444455556666:event-bus/crm' },
+  'systemEvents=required': { systemEvents: 'required' },
   domainName: {
     domainName: 'wecom.example.com',
     certificateArn: `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/01234567-89ab-cdef-0123-456789abcdef`,

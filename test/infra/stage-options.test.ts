@@ -115,6 +115,23 @@ describe('context options', () => {
     ).toBe(true);
   });
 
+  it('systemEvents=required: the callback, which publishes system events, is told the stage wants that URL; no other function', () => {
+    const { service } = synthesizeApp({ systemEvents: 'required', egress: 'none' });
+
+    const told = Object.values(service.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.WECOM_SYSTEM_EVENTS === 'required',
+    );
+    expect(told.map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME)).toEqual([
+      'wecom-callback',
+    ]);
+  });
+
+  it('rejects a systemEvents value it does not know', () => {
+    expect(() => synthesizeApp({ systemEvents: 'yes' })).toThrow(
+      /context systemEvents must be required or optional/,
+    );
+  });
+
   it('rejects an egress value it does not know', () => {
     expect(() => synthesizeApp({ egress: 'proxy' })).toThrow(/context egress/);
   });

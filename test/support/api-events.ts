@@ -42,6 +42,25 @@ export const callbackEvent = (input: CallbackEventInput): APIGatewayProxyEventV2
   };
 };
 
+/** A push to the provider's system-event URL, as the deployed API sends it (no path variable). */
+export const systemCallbackEvent = (
+  input: Omit<CallbackEventInput, 'route' | 'suiteId'>,
+): APIGatewayProxyEventV2 => {
+  const event = callbackEvent({ ...input, route: 'command', suiteId: 'provider' });
+  const routeKey = `${input.method} /callback/provider/system`;
+  return {
+    ...event,
+    routeKey,
+    rawPath: '/callback/provider/system',
+    pathParameters: {},
+    requestContext: {
+      ...event.requestContext,
+      http: { ...event.requestContext.http, path: '/callback/provider/system' },
+      routeKey,
+    },
+  };
+};
+
 /** A browser's GET as the deployed API sends it to a public route (installs, trusted-domain files). */
 export const browserGetEvent = (
   route: string,

@@ -25,8 +25,20 @@ export const CUSTOMIZED_TEMPLATE = {
   suiteSecret: 'customized-template-secret-value',
 } as const satisfies SuiteSecrets & { suiteSecret: string };
 
+/** The provider's system-event URL: its Token and EncodingAESKey, with the provider corp id as receiveId. */
+export const PROVIDER_SYSTEM_URL = {
+  suiteId: PROVIDER_CORP_ID,
+  token: 'ProviderSystemToken42',
+  encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+} as const satisfies SuiteSecrets;
+
 export const TEST_CONFIG: ServiceConfig = {
-  provider: { corpId: PROVIDER_CORP_ID, providerSecret: 'provider-secret-value' },
+  provider: {
+    corpId: PROVIDER_CORP_ID,
+    providerSecret: 'provider-secret-value',
+    token: PROVIDER_SYSTEM_URL.token,
+    encodingAesKey: PROVIDER_SYSTEM_URL.encodingAesKey,
+  },
   suites: [THIRD_PARTY_SUITE, CUSTOMIZED_TEMPLATE],
   verifyFiles: { 'WW_verify_Test0001.txt': 'Test0001' },
 };
@@ -58,6 +70,8 @@ export const createCallbackHarness = (
     readonly eventBridge?: { readonly endpoint: string; readonly busName: string };
     /** @default TEST_DEADLINE_STRETCH; 1 as deployed */
     readonly deadlineStretch?: number;
+    /** WECOM_SYSTEM_EVENTS. @default 'optional' */
+    readonly systemEvents?: 'optional' | 'required';
   } = {},
 ): CallbackHarness => {
   const clock = new FixedClock(NOW_SECONDS * 1000);
@@ -72,6 +86,7 @@ export const createCallbackHarness = (
     ...(options.emitMetrics === undefined ? {} : { emitMetrics: options.emitMetrics }),
     ...(options.eventBridge === undefined ? {} : { eventBridge: options.eventBridge }),
     ...(options.deadlineStretch === undefined ? {} : { deadlineStretch: options.deadlineStretch }),
+    ...(options.systemEvents === undefined ? {} : { systemEvents: options.systemEvents }),
   });
   return { handler: createCallbackHandler(createCallbackDeps(runtime)), clock, runtime };
 };

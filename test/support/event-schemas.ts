@@ -14,6 +14,7 @@ const validators = {
   [DETAIL_TYPE.dataCallback]: ajv.compile(load('wecom-data-callback.schema.json')),
   [DETAIL_TYPE.commandEvent]: ajv.compile(load('wecom-command-event.schema.json')),
   [DETAIL_TYPE.authorizationChanged]: ajv.compile(load('wecom-authorization-changed.schema.json')),
+  [DETAIL_TYPE.systemEvent]: ajv.compile(load('wecom-system-event.schema.json')),
 };
 
 /** The schema errors of an event's detail (empty when it is valid), checked against schemas/. */

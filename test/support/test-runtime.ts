@@ -32,6 +32,8 @@ export interface TestRuntimeOptions {
   /** WeCom's browser pages (the install page): the simulator. */
   readonly wecomOpenBase?: string;
   readonly maxSkewSeconds?: number;
+  /** WECOM_SYSTEM_EVENTS. @default unset ('optional') */
+  readonly systemEvents?: 'optional' | 'required';
   readonly clock?: Clock;
   readonly wecomClient?: WeComClientSettings;
   /**
@@ -71,6 +73,7 @@ export const createTestRuntime = (
         ? {}
         : { WECOM_MAX_SKEW_SECONDS: String(options.maxSkewSeconds) }),
       ...(options.eventBridge === undefined ? {} : { EVENT_BUS_NAME: options.eventBridge.busName }),
+      ...(options.systemEvents === undefined ? {} : { WECOM_SYSTEM_EVENTS: options.systemEvents }),
     },
     {
       dynamoDb: { endpoint: options.dynamoDbEndpoint, ...local },

@@ -14,6 +14,12 @@ export interface ServiceEnvironment {
   /** WeCom's browser pages (the install page); WECOM_OPEN_BASE, for the sandbox's simulator. */
   readonly wecomOpenBase: string;
   readonly maxSkewSeconds: number;
+  /**
+   * WECOM_SYSTEM_EVENTS: `required` when the stage wants the provider's system-event URL, so that a
+   * configuration without provider.token and provider.encodingAesKey is an error naming them (and
+   * `npm start` refuses to start); `optional` (the default) answers 404 there until they are set.
+   */
+  readonly systemEvents: 'optional' | 'required';
   /** The EventBridge bus the callback, auth-exchange and corp-token publish to (EVENT_BUS_NAME). */
   readonly eventBusName?: string;
   /** The stage the function belongs to (STAGE, set by the stack): the `stage` dimension of its metrics. */
@@ -51,6 +57,13 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
   }
   const wecomApiBase = urlVariable(env, 'WECOM_API_BASE', DEFAULT_WECOM_API_BASE);
   const wecomOpenBase = urlVariable(env, 'WECOM_OPEN_BASE', DEFAULT_WECOM_OPEN_BASE);
+  const systemEvents =
+    env.WECOM_SYSTEM_EVENTS === undefined || env.WECOM_SYSTEM_EVENTS === ''
+      ? 'optional'
+      : env.WECOM_SYSTEM_EVENTS;
+  if (systemEvents !== 'optional' && systemEvents !== 'required') {
+    throw new ConfigurationError('WECOM_SYSTEM_EVENTS must be required or optional');
+  }
   const stage = env.STAGE === undefined || env.STAGE === '' ? undefined : env.STAGE;
   if (stage !== undefined && !STAGE_NAME.test(stage)) {
     throw new ConfigurationError('STAGE must be a stack prefix (a letter, then letters, digits and hyphens)');
@@ -70,6 +83,7 @@ export const readServiceEnvironment = (env: NodeJS.ProcessEnv = process.env): Se
     wecomApiBase,
     wecomOpenBase,
     maxSkewSeconds,
+    systemEvents,
     ...(stage === undefined ? {} : { stage }),
   };
 };

@@ -1,8 +1,15 @@
 import { Buffer } from 'node:buffer';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { CallbackRoute, SignedCallback, SignedQuery } from '../../core/callback/callback-request.ts';
+import type {
+  SignedCallback,
+  SignedQuery,
+  SuiteCallbackRoute,
+} from '../../core/callback/callback-request.ts';
 import { InvalidRequestError } from '../../core/errors.ts';
 import { isWeComId } from '../../core/wecom-id.ts';
+
+/** The provider's system-event URL (系统事件接收URL): one per provider, registered once. */
+export const SYSTEM_EVENT_PATH = '/callback/provider/system';
 
 /** WeCom's pushes are a few KiB; anything this large is not WeCom. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -28,11 +35,7 @@ const SIGNED_PARAMETERS = new Set(['msg_signature', 'timestamp', 'nonce', 'echos
  *   route or method, a bad base64 body, or a body over 64 KiB.
  */
 export const parseCallbackRequest = (event: APIGatewayProxyEventV2): CallbackRequest => {
-  const route = routeOf(event.routeKey);
-  const suiteId = event.pathParameters?.suiteId;
-  if (!isWeComId(suiteId)) {
-    throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
-  }
+  const target = targetOf(event);
   const parameters = parseRawQuery(event.rawQueryString ?? '', SIGNED_PARAMETERS);
   const query: SignedQuery = {
     msgSignature: requireParameter(parameters, 'msg_signature', SIGNATURE_PATTERN),
@@ -40,25 +43,35 @@ export const parseCallbackRequest = (event: APIGatewayProxyEventV2): CallbackReq
     nonce: requireParameter(parameters, 'nonce', NONCE_PATTERN),
   };
   const corpId = parameters.get('corpid');
-  const corpIdHint = isWeComId(corpId) ? { corpIdHint: corpId } : {};
+  // The system-event URL names no corp: a `corpid` there is ignored like any other extra parameter.
+  const corpIdHint = target.route !== 'system' && isWeComId(corpId) ? { corpIdHint: corpId } : {};
   const method = event.requestContext.http.method.toUpperCase();
   if (method === 'GET') {
-    return { method, route, suiteId, query, echostr: requireParameter(parameters, 'echostr'), ...corpIdHint };
+    return { method, ...target, query, echostr: requireParameter(parameters, 'echostr'), ...corpIdHint };
   }
   if (method === 'POST') {
-    return { method, route, suiteId, query, body: readBody(event), ...corpIdHint };
+    return { method, ...target, query, body: readBody(event), ...corpIdHint };
   }
   throw new InvalidRequestError('UNSUPPORTED_ROUTE', `method ${method} is not supported`);
 };
 
-const routeOf = (routeKey: string): CallbackRoute => {
-  if (routeKey.endsWith('/command')) {
-    return 'command';
+/** Which URL: `/callback/provider/system`, or a suite's (its id from the path) `/command` or `/data`. */
+const targetOf = (
+  event: APIGatewayProxyEventV2,
+): { readonly route: 'system' } | { readonly route: SuiteCallbackRoute; readonly suiteId: string } => {
+  const { routeKey } = event;
+  if (routeKey.endsWith(SYSTEM_EVENT_PATH)) {
+    return { route: 'system' };
   }
-  if (routeKey.endsWith('/data')) {
-    return 'data';
+  const route = routeKey.endsWith('/command') ? 'command' : routeKey.endsWith('/data') ? 'data' : undefined;
+  if (route === undefined) {
+    throw new InvalidRequestError('UNSUPPORTED_ROUTE', 'not a callback route');
   }
-  throw new InvalidRequestError('UNSUPPORTED_ROUTE', 'not a callback route');
+  const suiteId = event.pathParameters?.suiteId;
+  if (!isWeComId(suiteId)) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', 'suite id in the path is malformed');
+  }
+  return { route, suiteId };
 };
 
 /**

@@ -5,6 +5,7 @@ import {
   InvalidRequestError,
   StorageUnavailableError,
   SuiteTicketMissingError,
+  SystemEventsNotConfiguredError,
   UnknownSuiteError,
   UpstreamUnavailableError,
   WeComApiError,
@@ -49,6 +50,9 @@ export const errorResponse = (error: unknown): HttpResult => {
   }
   if (error instanceof UnknownSuiteError) {
     return text(404, 'unknown suite');
+  }
+  if (error instanceof SystemEventsNotConfiguredError) {
+    return text(404, 'system-event URL not configured: set provider.token and provider.encodingAesKey');
   }
   if (error instanceof InstallStateError) {
     return text(400, `bad request: INSTALL_STATE_${error.reason}`);

@@ -1,7 +1,10 @@
 import { CallbackAuthError } from '../errors.ts';
 
 /** Which of a suite's two callback URLs a request came to. */
-export type CallbackRoute = 'command' | 'data';
+export type SuiteCallbackRoute = 'command' | 'data';
+
+/** Which callback URL a request came to: a suite's two, or the provider's system-event URL. */
+export type CallbackRoute = SuiteCallbackRoute | 'system';
 
 /** The query parameters that authenticate a callback. */
 export interface SignedQuery {
@@ -12,16 +15,25 @@ export interface SignedQuery {
 }
 
 /**
- * A callback as it arrived, before it is authenticated: which URL, the signed query and, for a
- * data URL registered with `?corpid=$CORPID$`, the corp WeCom named.
+ * A callback to a suite's URL as it arrived, before it is authenticated: which URL, the signed query
+ * and, for a data URL registered with `?corpid=$CORPID$`, the corp WeCom named.
  */
-export interface SignedCallback {
-  readonly route: CallbackRoute;
+export interface SuiteSignedCallback {
+  readonly route: SuiteCallbackRoute;
   readonly suiteId: string;
   readonly query: SignedQuery;
   /** The `corpid` query parameter, when the registered URL carries `$CORPID$`. */
   readonly corpIdHint?: string;
 }
+
+/** A callback to the provider's system-event URL (one per provider, no suite), before it is authenticated. */
+export interface SystemSignedCallback {
+  readonly route: 'system';
+  readonly query: SignedQuery;
+}
+
+/** A callback as it arrived, to a suite's URL or the provider's system-event URL. */
+export type SignedCallback = SuiteSignedCallback | SystemSignedCallback;
 
 /** A signed callback with its ciphertext: `echostr` on GET (URL verification), the XML body on POST. */
 export type SignedCallbackInput = SignedCallback & ({ readonly echostr: string } | { readonly body: string });

@@ -25,6 +25,12 @@ export interface ServiceConfig {
   readonly provider: {
     readonly corpId: string;
     readonly providerSecret?: string;
+    /**
+     * The Token and EncodingAESKey of the provider's 系统事件接收URL (服务商管理后台 → 应用管理 →
+     * 通用开发参数): both or neither. Without them `/callback/provider/system` answers 404.
+     */
+    readonly token?: string;
+    readonly encodingAesKey?: string;
   };
   readonly suites: readonly SuiteConfig[];
   /** WeCom's trusted-domain files, served at `/{name}`: name (`WW_verify_….txt`) → content. */
@@ -78,10 +84,39 @@ export const parseServiceConfig = (document: unknown): ServiceConfig => {
     };
   });
   return {
-    provider: { corpId, ...(typeof providerSecret === 'string' ? { providerSecret } : {}) },
+    provider: {
+      corpId,
+      ...(typeof providerSecret === 'string' ? { providerSecret } : {}),
+      ...systemEventKeysOf(provider),
+    },
     suites,
     verifyFiles: verifyFilesOf(root.verifyFiles),
   };
+};
+
+/** The system-event URL's keys the configuration lacks, by their names in the document (none when set). */
+export const missingSystemEventKeys = (config: ServiceConfig): string[] => [
+  ...(config.provider.token === undefined ? ['provider.token'] : []),
+  ...(config.provider.encodingAesKey === undefined ? ['provider.encodingAesKey'] : []),
+];
+
+// Both or neither: one alone is a half-done set-up that would only show as 404s to WeCom.
+const systemEventKeysOf = (
+  provider: Record<string, unknown>,
+): Pick<ServiceConfig['provider'], 'token' | 'encodingAesKey'> => {
+  const { token, encodingAesKey } = provider;
+  if (token === undefined && encodingAesKey === undefined) {
+    return {};
+  }
+  if (token === undefined || encodingAesKey === undefined) {
+    const missing = token === undefined ? 'provider.token' : 'provider.encodingAesKey';
+    throw new ConfigurationError(
+      `${missing} is missing: provider.token and provider.encodingAesKey configure the system-event URL together`,
+    );
+  }
+  const key = requireString(encodingAesKey, 'provider.encodingAesKey');
+  parseEncodingAesKey(key, 'provider.encodingAesKey');
+  return { token: requireString(token, 'provider.token'), encodingAesKey: key };
 };
 
 const installSettingsOf = (

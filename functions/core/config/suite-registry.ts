@@ -1,12 +1,18 @@
 import { parseEncodingAesKey } from '../crypto/aes-key.ts';
 import { MessageCipher } from '../crypto/message-cipher.ts';
-import { InvalidRequestError, UnknownSuiteError } from '../errors.ts';
+import { InvalidRequestError, SystemEventsNotConfiguredError, UnknownSuiteError } from '../errors.ts';
 import type { ServiceConfig, SuiteConfig, SuiteKind } from './service-config.ts';
-import { suiteKindOf } from './service-config.ts';
+import { missingSystemEventKeys, suiteKindOf } from './service-config.ts';
 
 /** A configured suite with its cipher built once. */
 export interface RegisteredSuite extends SuiteConfig {
   readonly kind: SuiteKind;
+  readonly cipher: MessageCipher;
+}
+
+/** What verifies and decrypts the pushes to one callback URL: its Token and its key's cipher. */
+export interface CallbackReceiver {
+  readonly token: string;
   readonly cipher: MessageCipher;
 }
 
@@ -17,10 +23,22 @@ export class SuiteRegistry {
   readonly providerSecret?: string;
   /** WeCom's trusted-domain files by name. */
   readonly verifyFiles: Readonly<Record<string, string>>;
+  /** Which of provider.token and provider.encodingAesKey are missing (none: the system-event URL is configured). */
+  readonly missingSystemEventKeys: readonly string[];
   readonly #suites: ReadonlyMap<string, RegisteredSuite>;
+  readonly #systemEvents: CallbackReceiver | undefined;
 
   constructor(config: ServiceConfig) {
     this.providerCorpId = config.provider.corpId;
+    this.missingSystemEventKeys = missingSystemEventKeys(config);
+    const { token, encodingAesKey } = config.provider;
+    this.#systemEvents =
+      token === undefined || encodingAesKey === undefined
+        ? undefined
+        : {
+            token,
+            cipher: new MessageCipher(parseEncodingAesKey(encodingAesKey, 'provider.encodingAesKey')),
+          };
     this.verifyFiles = config.verifyFiles ?? {};
     if (config.provider.providerSecret !== undefined) {
       this.providerSecret = config.provider.providerSecret;
@@ -60,6 +78,20 @@ export class SuiteRegistry {
       );
     }
     return only;
+  }
+
+  /**
+   * The provider's system-event URL (系统事件接收URL): its Token and cipher.
+   *
+   * @throws SystemEventsNotConfiguredError when provider.token and provider.encodingAesKey are not set.
+   */
+  systemEvents(): CallbackReceiver {
+    if (this.#systemEvents === undefined) {
+      throw new SystemEventsNotConfiguredError(
+        `the system-event URL is not configured: ${this.missingSystemEventKeys.join(' and ')} missing`,
+      );
+    }
+    return this.#systemEvents;
   }
 
   /**

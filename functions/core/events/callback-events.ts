@@ -97,7 +97,9 @@ export const commandEvent = (input: {
   readonly message: string;
 }): ServiceEvent => {
   const message = jsonOf(input.message);
-  const authCorpId = text(message.AuthCorpId);
+  // The paid-app events (收银台: open_order, change_order, pay_for_app_success, refund, change_editon,
+  // cancel_order) name the corp PaidCorpId.
+  const authCorpId = text(message.AuthCorpId) ?? text(message.PaidCorpId);
   const timeStamp = whole(message.TimeStamp);
   return {
     detailType: DETAIL_TYPE.commandEvent,
@@ -105,6 +107,30 @@ export const commandEvent = (input: {
       eventId: eventIdOf(input.message),
       suiteId: input.suiteId,
       infoType: input.infoType,
+      ...(authCorpId === undefined ? {} : { authCorpId }),
+      ...(timeStamp === undefined ? {} : { timeStamp }),
+      message,
+    },
+  };
+};
+
+/**
+ * The event for a push to the provider's system-event URL: every InfoType, known or not, as WeCom
+ * sent it (credentials removed).
+ */
+export const systemEvent = (
+  xml: string,
+): ServiceEvent & { readonly detailType: typeof DETAIL_TYPE.systemEvent } => {
+  const message = jsonOf(xml);
+  const serviceCorpId = text(message.ServiceCorpId);
+  const authCorpId = text(message.AuthCorpId);
+  const timeStamp = whole(message.TimeStamp);
+  return {
+    detailType: DETAIL_TYPE.systemEvent,
+    detail: {
+      eventId: eventIdOf(xml),
+      infoType: text(message.InfoType) ?? text(message.Event) ?? text(message.MsgType) ?? 'unknown',
+      ...(serviceCorpId === undefined ? {} : { serviceCorpId }),
       ...(authCorpId === undefined ? {} : { authCorpId }),
       ...(timeStamp === undefined ? {} : { timeStamp }),
       message,

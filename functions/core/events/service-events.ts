@@ -10,6 +10,7 @@ export const DETAIL_TYPE = {
   dataCallback: 'WeCom Data Callback',
   commandEvent: 'WeCom Command Event',
   authorizationChanged: 'WeCom Authorization Changed',
+  systemEvent: 'WeCom System Event',
 } as const;
 
 /** One of the `detail-type`s. */
@@ -36,6 +37,23 @@ export interface CommandEventDetail {
   readonly eventId: string;
   readonly suiteId: string;
   readonly infoType: string;
+  /** AuthCorpId, or for the paid-app events (open_order, change_editon, …) PaidCorpId. */
+  readonly authCorpId?: string;
+  readonly timeStamp?: number;
+  readonly message: EventMessage;
+}
+
+/**
+ * An authenticated POST on the provider's system-event URL (系统事件接收URL): interface licences,
+ * registrations, advanced-API orders, and any InfoType WeCom adds later.
+ */
+export interface SystemEventDetail {
+  readonly eventId: string;
+  /** InfoType, or Event / MsgType for a message without one, or `unknown`. */
+  readonly infoType: string;
+  /** ServiceCorpId: the provider's corp id, as WeCom wrote it. */
+  readonly serviceCorpId?: string;
+  /** AuthCorpId: the customer corp the event is about, when it names one. */
   readonly authCorpId?: string;
   readonly timeStamp?: number;
   readonly message: EventMessage;
@@ -82,7 +100,8 @@ export type ServiceEvent =
   | {
       readonly detailType: typeof DETAIL_TYPE.authorizationChanged;
       readonly detail: AuthorizationChangedDetail;
-    };
+    }
+  | { readonly detailType: typeof DETAIL_TYPE.systemEvent; readonly detail: SystemEventDetail };
 
 /** The id of one WeCom message: its SHA-256, so a re-delivery carries the same id. */
 export const eventIdOf = (message: string): string => createHash('sha256').update(message).digest('hex');

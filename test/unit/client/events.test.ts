@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isWeComEvent, type WeComEvent } from '../../../client/events.ts';
-import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/callback-events.ts';
+import {
+  isPaidAppEvent,
+  isWeComEvent,
+  type WeComCommandEvent,
+  type WeComEvent,
+} from '../../../client/events.ts';
+import {
+  commandEvent,
+  dataCallbackEvent,
+  systemEvent,
+} from '../../../functions/core/events/callback-events.ts';
 import {
   authorizationChangedEvent,
   EVENT_SOURCE,
@@ -27,6 +36,8 @@ const envelope = (event: ServiceEvent): WeComEvent => {
       return { ...base, 'detail-type': event.detailType, detail: event.detail };
     case 'WeCom Authorization Changed':
       return { ...base, 'detail-type': event.detailType, detail: event.detail };
+    case 'WeCom System Event':
+      return { ...base, 'detail-type': event.detailType, detail: event.detail };
   }
 };
 
@@ -46,6 +57,9 @@ const published: ServiceEvent[] = [
   }),
   authorizationChangedEvent({ suiteId: 'ww1', corpId: 'wxcorp', status: 'revoked', cause: 'cancel_auth' }, 0),
   exchangeFailedEvent({ suiteId: 'ww1', cause: 'create_auth', reason: '40078' }, 'SECRET-CODE', 0),
+  systemEvent(
+    '<xml><ServiceCorpId>wwprovider</ServiceCorpId><InfoType>register_corp</InfoType><TimeStamp>1</TimeStamp><RegisterCode>SECRET-REGISTER</RegisterCode><AuthCorpId>wxcorp</AuthCorpId><ContactSync><AccessToken>SECRET-TOKEN</AccessToken><ExpiresIn>1800</ExpiresIn></ContactSync></xml>',
+  ),
 ];
 
 describe('isWeComEvent and the JSON Schemas', () => {
@@ -61,6 +75,40 @@ describe('isWeComEvent and the JSON Schemas', () => {
     expect(JSON.stringify(published)).not.toContain('SECRET-CODE');
   });
 
+  it("never carry register_corp's register code or contact-sync access token, and keep the rest of ContactSync", () => {
+    const registration = published.at(-1);
+
+    expect(JSON.stringify(published)).not.toMatch(/SECRET-REGISTER|SECRET-TOKEN/);
+    expect(registration?.detail).toMatchObject({
+      infoType: 'register_corp',
+      serviceCorpId: 'wwprovider',
+      authCorpId: 'wxcorp',
+      timeStamp: 1,
+      message: { ContactSync: { ExpiresIn: '1800' } },
+    });
+  });
+
+  it('narrows a paid-app command event to its message shape, and nothing else', () => {
+    const order = commandEvent({
+      suiteId: 'ww1',
+      infoType: 'change_order',
+      message:
+        '<xml><SuiteId>ww1</SuiteId><PaidCorpId>wxpaid</PaidCorpId><InfoType>change_order</InfoType><TimeStamp>1</TimeStamp><OldOrderId>A</OldOrderId><NewOrderId>B</NewOrderId></xml>',
+    }).detail as WeComCommandEvent;
+    const contact = published[1]?.detail as WeComCommandEvent;
+
+    expect(isPaidAppEvent(order)).toBe(true);
+    expect(order.authCorpId).toBe('wxpaid');
+    expect(isPaidAppEvent(contact)).toBe(false);
+    expect(schemaErrorsOf('WeCom Command Event', order)).toEqual([]);
+    expect(
+      schemaErrorsOf('WeCom Command Event', {
+        ...order,
+        message: { ...order.message, NewOrderId: undefined },
+      }),
+    ).not.toEqual([]);
+  });
+
   it.each([
     null,
     'text',
@@ -73,6 +121,7 @@ describe('isWeComEvent and the JSON Schemas', () => {
       'detail-type': 'WeCom Authorization Changed',
       detail: { suiteId: 's', status: 'active', cause: 'change_auth', at: 'now' },
     },
+    { source: EVENT_SOURCE, 'detail-type': 'WeCom System Event', detail: { eventId: 'e', message: {} } },
   ])('reject %o', (value) => {
     expect(isWeComEvent(value)).toBe(false);
   });
@@ -86,6 +135,12 @@ describe('isWeComEvent and the JSON Schemas', () => {
     expect(schemaErrorsOf('WeCom Command Event', { ...(command?.detail as object), extra: 1 })).not.toEqual(
       [],
     );
+    expect(
+      schemaErrorsOf('WeCom System Event', {
+        ...(published.at(-1)?.detail as object),
+        message: { ContactSync: { AccessToken: 'x' } },
+      }),
+    ).not.toEqual([]);
     expect(schemaErrorsOf('Unknown', {})).toEqual(['no schema for detail-type Unknown']);
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseXmlMessage } from '../../../functions/core/callback/xml-document.ts';
 import { InvalidRequestError } from '../../../functions/core/errors.ts';
-import { commandEvent, dataCallbackEvent } from '../../../functions/core/events/callback-events.ts';
+import {
+  commandEvent,
+  dataCallbackEvent,
+  systemEvent,
+} from '../../../functions/core/events/callback-events.ts';
 import {
   authorizationChangedEvent,
   eventIdOf,
@@ -82,6 +86,42 @@ describe('the events built from callbacks', () => {
       message: { SuiteId: 'ww1', InfoType: 'x' },
     });
     expect(eventIdOf(message)).not.toBe(eventIdOf(`${message} `));
+  });
+});
+
+describe('the System Events', () => {
+  it('read infoType from InfoType, then Event, then MsgType, then "unknown", and leave out what is absent', () => {
+    const detailOf = (message: string) => systemEvent(message).detail;
+
+    expect(detailOf('<xml><InfoType>license_refund</InfoType><Event>e</Event></xml>')).toEqual({
+      eventId: eventIdOf('<xml><InfoType>license_refund</InfoType><Event>e</Event></xml>'),
+      infoType: 'license_refund',
+      message: { InfoType: 'license_refund', Event: 'e' },
+    });
+    expect(detailOf('<xml><Event>e</Event><MsgType>event</MsgType></xml>').infoType).toBe('e');
+    expect(detailOf('<xml><MsgType>event</MsgType></xml>').infoType).toBe('event');
+    expect(detailOf('<xml><Foo>1</Foo><TimeStamp>soon</TimeStamp></xml>')).not.toHaveProperty('timeStamp');
+    expect(detailOf('<xml><Foo>1</Foo></xml>').infoType).toBe('unknown');
+  });
+
+  it('remove every credential at any depth, keeping what sits beside it', () => {
+    const detail = systemEvent(
+      '<xml><InfoType>x</InfoType><Token>t</Token><A><AccessToken>a</AccessToken><ExpiresIn>1800</ExpiresIn><B><RegisterCode>r</RegisterCode><AuthCode>c</AuthCode><C>keep</C></B></A><PermanentCode>p</PermanentCode><SuiteTicket>s</SuiteTicket></xml>',
+    ).detail;
+
+    expect(detail.message).toEqual({ InfoType: 'x', A: { ExpiresIn: '1800', B: { C: 'keep' } } });
+  });
+});
+
+describe('the paid-app command events', () => {
+  it('name the paying corp (PaidCorpId) where the message has no AuthCorpId', () => {
+    const message =
+      '<xml><SuiteId>ww1</SuiteId><PaidCorpId>wxpaid</PaidCorpId><InfoType>change_editon</InfoType><TimeStamp>7</TimeStamp></xml>';
+
+    expect(commandEvent({ suiteId: 'ww1', infoType: 'change_editon', message }).detail).toMatchObject({
+      authCorpId: 'wxpaid',
+      timeStamp: 7,
+    });
   });
 });
 

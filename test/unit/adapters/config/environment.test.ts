@@ -13,4 +13,14 @@ describe('readServiceEnvironment', () => {
       expect(() => readServiceEnvironment({ TABLE_NAME: 'table', STAGE: stage })).toThrow(ConfigurationError);
     }
   });
+
+  it('reads whether the stage wants the system-event URL from WECOM_SYSTEM_EVENTS, optional by default', () => {
+    expect(readServiceEnvironment({ TABLE_NAME: 'table' }).systemEvents).toBe('optional');
+    expect(
+      readServiceEnvironment({ TABLE_NAME: 'table', WECOM_SYSTEM_EVENTS: 'required' }).systemEvents,
+    ).toBe('required');
+    expect(() => readServiceEnvironment({ TABLE_NAME: 'table', WECOM_SYSTEM_EVENTS: 'yes' })).toThrow(
+      'WECOM_SYSTEM_EVENTS must be required or optional',
+    );
+  });
 });

@@ -4,6 +4,7 @@ import { SuiteRegistry } from '../../../../functions/core/config/suite-registry.
 import {
   ConfigurationError,
   InvalidRequestError,
+  SystemEventsNotConfiguredError,
   UnknownSuiteError,
 } from '../../../../functions/core/errors.ts';
 
@@ -198,5 +199,42 @@ describe('SuiteRegistry.resolve', () => {
     const several = new SuiteRegistry(parseServiceConfig(validDocument()));
 
     expect(() => several.resolve(undefined)).toThrow(InvalidRequestError);
+  });
+});
+
+describe('the system-event URL in the configuration', () => {
+  const withProvider = (provider: Record<string, unknown>) => ({
+    ...validDocument(),
+    provider: { corpId: 'wwprovider', ...provider },
+  });
+
+  it('reads provider.token and provider.encodingAesKey together, and the registry opens that URL with them', () => {
+    const config = parseServiceConfig(withProvider({ token: 'SYSTEM-TOKEN', encodingAesKey: KEY }));
+    const registry = new SuiteRegistry(config);
+
+    expect(config.provider).toEqual({ corpId: 'wwprovider', token: 'SYSTEM-TOKEN', encodingAesKey: KEY });
+    expect(registry.missingSystemEventKeys).toEqual([]);
+    expect(registry.systemEvents().token).toBe('SYSTEM-TOKEN');
+  });
+
+  it('leaves the URL unconfigured without both, and says which keys are missing', () => {
+    const registry = new SuiteRegistry(parseServiceConfig(withProvider({})));
+
+    expect(registry.missingSystemEventKeys).toEqual(['provider.token', 'provider.encodingAesKey']);
+    expect(() => registry.systemEvents()).toThrow(SystemEventsNotConfiguredError);
+    expect(() => registry.systemEvents()).toThrow('provider.token and provider.encodingAesKey missing');
+  });
+
+  it.each([
+    [{ token: 'SYSTEM-TOKEN' }, 'provider.encodingAesKey is missing'],
+    [{ encodingAesKey: KEY }, 'provider.token is missing'],
+    [{ token: '', encodingAesKey: KEY }, 'provider.token must be a non-empty string'],
+    [{ token: 'SYSTEM-TOKEN', encodingAesKey: `${KEY}X` }, 'provider.encodingAesKey must be exactly 43'],
+  ])('refuses the half-done provider keys %o, naming the field and never its value', (provider, message) => {
+    const text = messageOf(withProvider(provider));
+
+    expect(text).toContain(message);
+    expect(text).not.toContain('SYSTEM-TOKEN');
+    expect(text).not.toContain(KEY);
   });
 });
