@@ -11,6 +11,7 @@ import {
   type FunctionName,
   type InvokedFunctionName,
 } from '../../functions/catalog.ts';
+import type { LambdaPlatform } from '../lambda-platform.ts';
 import type { CredentialEventsAccess } from './credential-events-access.ts';
 import type { CredentialTableAccess } from './credential-table-access.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -31,6 +32,8 @@ export interface CredentialFunctionsProps {
   readonly logRetention: RetentionDays;
   /** @default none: every function runs outside a VPC (`egress=none`) */
   readonly egress?: EgressPlacement;
+  /** Every function's runtime and architecture (the stage's). */
+  readonly platform: LambdaPlatform;
 }
 
 /**
@@ -61,6 +64,7 @@ export class CredentialFunctions {
         memorySize: entry.memoryMb,
         logRetention: props.logRetention,
         stage: props.stage,
+        platform: props.platform,
         ...(entry.egress && props.egress !== undefined ? props.egress : {}),
       });
       props.table.grantAccess(fn, entry.table);

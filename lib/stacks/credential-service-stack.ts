@@ -75,6 +75,7 @@ export class CredentialServiceStack extends Stack {
       events: this.events,
       stage: stage.stackPrefix,
       logRetention: stage.logRetentionDays,
+      platform: stage.lambda,
       ...(network === undefined ? {} : { egress: this.#placement(network.vpc) }),
     });
     this.functions = this.#built.byName;
