@@ -1,6 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 
-/** Where the stacks deploy, as far as synthesis knows it (docs/china.md, Aiming a synth). */
+/** Where the stacks deploy, as far as synthesis knows it (docs/china.md, Aiming a synth at China). */
 export interface DeployTarget {
   /** The account: context `account`, else the CLI's credentials (CDK_DEFAULT_ACCOUNT). */
   readonly account?: string;
@@ -9,11 +9,13 @@ export interface DeployTarget {
   /** `aws`, `aws-cn`, …: CDK's region fact for `region`. */
   readonly partition?: string;
   /**
-   * The stacks are pinned to `account`/`region` (context `region` or `account` was given): their
-   * templates name the partition, URL suffix and region as literals, and the CLI deploys there
-   * whatever region its profile names.
+   * The region the stacks are pinned to (context `region`): their templates name the partition,
+   * URL suffix and region as literals, and the CLI deploys there whatever region its profile names.
+   * Never the account: a stack pinned to an account looks its availability zones up with the CLI's
+   * credentials at synth, which an offline synth (CI) cannot; the CLI deploys an account-agnostic
+   * stack into its credentials' account, which `account` only checks.
    */
-  readonly pinned: { readonly account?: string; readonly region?: string } | undefined;
+  readonly pinned: { readonly region: string } | undefined;
 }
 
 // The regions CDK's region facts know (a typo names no partition); `aws-cdk-lib/region-info`.
@@ -42,9 +44,10 @@ const partitionOf = (region: string): string => {
 };
 
 /**
- * Reads the target from context `region` and `account` and the CLI's environment. With context, the
- * stacks are pinned there: the cleanest way to aim a synth at China, because the CLI overwrites
+ * Reads the target from context `region` and `account` and the CLI's environment. A context region
+ * pins the stacks there: the cleanest way to aim a synth at China, because the CLI overwrites
  * CDK_DEFAULT_REGION with its profile's region, while a stack's own `env` is what `cdk deploy` uses.
+ * A context account is what the certificate and the CLI's account are checked against.
  * Pinned to a partition other than the CLI credentials', synthesis stops here rather than in a
  * deploy that cannot authenticate (accounts and credentials never cross partitions, per AWS China's
  * "General Information" page).
@@ -67,17 +70,16 @@ export const readDeployTarget = (
       );
     }
   }
+  if (contextAccount !== undefined && cliAccount !== undefined && contextAccount !== cliAccount) {
+    throw new Error(
+      `context account ${contextAccount} is not the account of the CLI's credentials (${cliAccount}): the CLI deploys into its credentials' account, so use a profile of ${contextAccount} (--profile …)`,
+    );
+  }
   const region = contextRegion ?? cliRegion;
   const account = contextAccount ?? cliAccount;
   const partition =
     contextRegion !== undefined ? partitionOf(contextRegion) : region && RegionInfo.get(region).partition;
-  const pinned =
-    contextRegion === undefined && contextAccount === undefined
-      ? undefined
-      : {
-          ...(contextAccount === undefined ? {} : { account: contextAccount }),
-          ...(contextRegion === undefined ? {} : { region: contextRegion }),
-        };
+  const pinned = contextRegion === undefined ? undefined : { region: contextRegion };
   return {
     ...(account === undefined ? {} : { account }),
     ...(region === undefined ? {} : { region }),

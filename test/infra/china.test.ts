@@ -123,6 +123,16 @@ describe.each(REGIONS)('the stage pinned to %s', (region) => {
   it('finds nothing unacknowledged under the cdk-nag AwsSolutions checks', () => {
     expect(() => stageIn(region).app.synth()).not.toThrow();
   });
+
+  it('synthesizes without an error, so `cdk synth` needs no credentials (no lookup)', () => {
+    const { app } = stageIn(region);
+
+    const errors = app
+      .synth()
+      .stacks.flatMap((stack) => stack.messages.filter((message) => message.level === 'error'));
+
+    expect(errors.map((message) => `${message.id}: ${String(message.entry.data)}`)).toEqual([]);
+  });
 });
 
 describe.each(CHINA_REGIONS)('the China stage in %s, held against %s', (region) => {
@@ -156,7 +166,7 @@ describe('aiming a synth at China', () => {
   });
 
   it('refuses a China region with the CLI credentials of a global account', () => {
-    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '123456789012');
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '111122223333');
     vi.stubEnv('CDK_DEFAULT_REGION', 'us-east-1');
 
     expect(() => stageFor(regionalContext('cn-north-1'))).toThrow(
@@ -164,17 +174,26 @@ describe('aiming a synth at China', () => {
     );
   });
 
-  it('pins the stacks to the context region, whatever region the CLI names', () => {
-    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '123456789012');
+  it('pins the stacks to the context region, whatever region the CLI names, and never to an account', () => {
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '111122223333');
     vi.stubEnv('CDK_DEFAULT_REGION', 'cn-northwest-1');
 
     const stage = stageFor(regionalContext('cn-north-1'));
 
-    expect(stage.env).toEqual({ account: '111122223333', region: 'cn-north-1' });
+    expect(stage.env).toEqual({ region: 'cn-north-1' });
+  });
+
+  it("refuses a context account that is not the CLI credentials' account", () => {
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '123456789012');
+    vi.stubEnv('CDK_DEFAULT_REGION', 'cn-north-1');
+
+    expect(() => stageFor(regionalContext('cn-north-1'))).toThrow(
+      "context account 111122223333 is not the account of the CLI's credentials (123456789012)",
+    );
   });
 
   it('compares the certificate with the context region, not the CLI region', () => {
-    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '123456789012');
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '111122223333');
     vi.stubEnv('CDK_DEFAULT_REGION', 'cn-north-1');
 
     expect(() =>
