@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
-import { Default } from 'aws-cdk-lib/region-info';
+import { Default, Fact, FactName } from 'aws-cdk-lib/region-info';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
+import { readLambdaPlatform } from '../../lib/lambda-platform.ts';
 import { readStageConfig } from '../../lib/stage-config.ts';
 import { SYNTH_TIMEOUT_MS, type SynthesizedApp, synthesizeApp } from '../support/infra.ts';
 import {
@@ -210,5 +211,42 @@ describe('aiming a synth at China', () => {
 
   it('refuses a region aws-cdk-lib does not know, naming it', () => {
     expect(() => stageFor({ region: 'cn-south-9' })).toThrow('context region cn-south-9 is not a region');
+  });
+});
+
+describe('runtime and architecture switches', () => {
+  it('runs every function on the runtime and architecture the context names', () => {
+    const { service } = synthesizeApp({ lambdaRuntime: 'nodejs22.x', lambdaArchitecture: 'x86_64' });
+
+    const functions = Object.values(service.findResources('AWS::Lambda::Function')).filter(
+      (resource) => resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+    );
+
+    expect(functions).toHaveLength(FUNCTION_NAMES.length);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'] });
+    }
+  });
+
+  it("refuses a runtime newer than CDK's latestNodeRuntime fact for the region, naming the one it has", () => {
+    // A region whose newest runtime lags, as China's have before (no region of today's facts does).
+    Fact.register({ region: 'xx-lagging-1', name: FactName.LATEST_NODE_RUNTIME, value: 'nodejs22.x' });
+
+    expect(() => readLambdaPlatform('nodejs24.x', 'arm64', 'xx-lagging-1')).toThrow(
+      'context lambdaRuntime nodejs24.x is not offered in xx-lagging-1 (the newest Node.js runtime there is nodejs22.x): choose nodejs22.x or older',
+    );
+    expect(readLambdaPlatform('nodejs22.x', undefined, 'xx-lagging-1')).toEqual({
+      runtime: 'nodejs22.x',
+      architecture: 'arm64',
+    });
+  });
+
+  it('refuses a runtime or architecture it does not know', () => {
+    expect(() => readLambdaPlatform('nodejs18.x', undefined, undefined)).toThrow(
+      'context lambdaRuntime must be one of nodejs24.x, nodejs22.x, nodejs20.x, got "nodejs18.x"',
+    );
+    expect(() => readLambdaPlatform(undefined, 'riscv64', undefined)).toThrow(
+      'context lambdaArchitecture must be one of arm64, x86_64, got "riscv64"',
+    );
   });
 });
