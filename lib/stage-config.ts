@@ -1,6 +1,8 @@
 import type { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EVENT_BUS_ARN } from './constructs/credential-events-access.ts';
+import { readDeployTarget } from './deploy-target.ts';
+import { type LambdaPlatform, readLambdaPlatform } from './lambda-platform.ts';
 
 /** How the functions that call WeCom reach the internet (WeCom only accepts allow-listed IPs). */
 export type EgressMode =
@@ -79,8 +81,13 @@ export interface StageConfig {
   readonly systemEvents: 'optional' | 'required';
   /** Event buses (ARNs, any account) that get every event forwarded by a rule of their own. @default none */
   readonly eventConsumerBusArns: readonly string[];
-  /** Account and region; required for `existing-vpc`, which looks the VPC up. */
+  /**
+   * Account and region the stacks are pinned to: context `region`/`account`, or the CLI's for
+   * `existing-vpc`, which looks the VPC up. @default none: environment-agnostic stacks
+   */
   readonly env?: { readonly account?: string; readonly region?: string };
+  /** The functions' runtime and architecture (`lambdaRuntime`, `lambdaArchitecture`). */
+  readonly lambda: LambdaPlatform;
 }
 
 /** Retention periods CloudWatch Logs accepts, without "never expire" (CDK rounds anything else up). */
@@ -224,27 +231,24 @@ const customDomainFrom = (domain: unknown, certificate: unknown, zone: unknown):
 };
 
 /**
- * A regional API Gateway domain takes only a certificate of its own account and region. The stacks
- * are environment-agnostic, but with credentials `cdk synth` and `cdk deploy` name the target in
- * CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION, so a certificate elsewhere fails here rather than
- * halfway through a deployment. Without credentials there is no account, and the CLI fills in
- * us-east-1 for a region nobody chose: nothing can be deployed then, so nothing is compared.
+ * A regional API Gateway domain takes only a certificate of its own account and region, so a
+ * certificate elsewhere fails here rather than halfway through a deployment. The target is context
+ * `region`/`account` when given, else what the CLI's credentials name (CDK_DEFAULT_ACCOUNT and
+ * CDK_DEFAULT_REGION). Without credentials the CLI fills in us-east-1 for a region nobody chose, so
+ * that region is never compared (lib/deploy-target.ts); what is unknown is not compared.
  */
 const requireCertificateWhereDeployed = (
   certificateArn: string,
   account: string | undefined,
   region: string | undefined,
 ): void => {
-  if (account === undefined || region === undefined) {
-    return;
-  }
   const [, , , certificateRegion, certificateAccount] = certificateArn.split(':');
-  if (certificateRegion !== region) {
+  if (region !== undefined && certificateRegion !== region) {
     throw new Error(
       `context certificateArn is a certificate in ${certificateRegion}, but the stacks deploy to ${region}: API Gateway needs one in the API's own region (request or import it there in ACM)`,
     );
   }
-  if (certificateAccount !== account) {
+  if (account !== undefined && certificateAccount !== account) {
     throw new Error(
       `context certificateArn belongs to account ${certificateAccount}, but the stacks deploy to ${account}: API Gateway needs a certificate of its own account`,
     );
@@ -278,8 +282,8 @@ const retentionFrom = (value: unknown): RetentionDays => {
 export const readStageConfig = (app: App): StageConfig => {
   const context = (key: string): unknown => app.node.tryGetContext(key);
   const egress = egressFrom(context('egress'), context('egressIpAllocationId'));
-  const account = process.env.CDK_DEFAULT_ACCOUNT;
-  const region = process.env.CDK_DEFAULT_REGION;
+  const target = readDeployTarget(context, process.env);
+  const { account, region } = target;
   if (egress.kind === 'existing-vpc' && (account === undefined || region === undefined)) {
     throw new Error('egress=vpc-… needs AWS credentials for an account and region (the VPC is looked up)');
   }
@@ -289,6 +293,11 @@ export const readStageConfig = (app: App): StageConfig => {
     context('certificateArn'),
     context('hostedZoneId'),
   );
+  if (target.partition === 'aws-cn' && customDomain === undefined) {
+    throw new Error(
+      `${region} is in AWS China, where API Gateway serves unauthenticated requests only on a custom domain ICP-filed by your entity (the execute-api host cannot pass WeCom's domain check either): set domainName and certificateArn (docs/china.md)`,
+    );
+  }
   if (customDomain !== undefined) {
     requireCertificateWhereDeployed(customDomain.certificateArn, account, region);
   }
@@ -327,7 +336,12 @@ export const readStageConfig = (app: App): StageConfig => {
     eventArchiveDays: wholeNumber(context('eventArchiveDays'), 'eventArchiveDays', 30, 0),
     systemEvents: systemEventsFrom(context('systemEvents')),
     eventConsumerBusArns: eventBusArnsFrom(context('eventConsumerBusArns')),
-    ...(egress.kind === 'existing-vpc' ? { env: { account, region } } : {}),
+    ...(egress.kind === 'existing-vpc'
+      ? { env: { account, region } }
+      : target.pinned === undefined
+        ? {}
+        : { env: target.pinned }),
+    lambda: readLambdaPlatform(context('lambdaRuntime'), context('lambdaArchitecture'), region),
   };
 };
 

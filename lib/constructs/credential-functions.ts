@@ -12,6 +12,7 @@ import {
   type InvokedFunctionName,
 } from '../../functions/catalog.ts';
 import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
+import type { LambdaPlatform } from '../lambda-platform.ts';
 import type { CredentialEventsAccess } from './credential-events-access.ts';
 import type { CredentialTableAccess } from './credential-table-access.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -37,6 +38,8 @@ export interface CredentialFunctionsProps {
    * so a configuration without the system-event keys is an error there. @default 'optional'
    */
   readonly systemEvents?: 'optional' | 'required';
+  /** Every function's runtime and architecture (the stage's). */
+  readonly platform: LambdaPlatform;
 }
 
 /**
@@ -69,6 +72,7 @@ export class CredentialFunctions {
         memorySize: entry.memoryMb,
         logRetention: props.logRetention,
         stage: props.stage,
+        platform: props.platform,
         ...(entry.egress && props.egress !== undefined ? props.egress : {}),
       });
       props.table.grantAccess(fn, entry.table);

@@ -1,11 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import {
+  architectureOf,
+  DEFAULT_LAMBDA_PLATFORM,
+  esbuildTargetOf,
+  type LambdaPlatform,
+  runtimeOf,
+} from '../lambda-platform.ts';
 
 export interface ServiceFunctionProps {
   /** Folder under functions/ holding `handler.ts`, e.g. `wecom-callback`. */
@@ -29,6 +35,8 @@ export interface ServiceFunctionProps {
   readonly vpc?: IVpc;
   readonly vpcSubnets?: SubnetSelection;
   readonly securityGroups?: ISecurityGroup[];
+  /** Runtime and architecture (context `lambdaRuntime`, `lambdaArchitecture`). @default nodejs24.x on arm64 */
+  readonly platform?: LambdaPlatform;
 }
 
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
@@ -36,7 +44,7 @@ const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
 const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT));
 
 /**
- * A NodejsFunction with the house defaults: Node.js 24 on ARM64; one minified ESM bundle with
+ * A NodejsFunction with the house defaults: Node.js 24 on ARM64 (or the stage's `platform`); one minified ESM bundle with
  * source maps (and `--enable-source-maps`); the AWS SDK bundled and so pinned by our lock file;
  * an explicit log group with retention; Powertools settings and the stage in the environment.
  */
@@ -50,11 +58,12 @@ export class ServiceFunction extends NodejsFunction {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const platform = props.platform ?? DEFAULT_LAMBDA_PLATFORM;
     super(scope, id, {
       entry: fileURLToPath(new URL(`${props.functionDirectory}/handler.ts`, FUNCTIONS_ROOT)),
       handler: 'handler',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      runtime: runtimeOf(platform),
+      architecture: architectureOf(platform),
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
@@ -68,7 +77,7 @@ export class ServiceFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
+        target: esbuildTargetOf(platform),
         minify: true,
         sourceMap: true,
         externalModules: [],
@@ -83,6 +92,12 @@ export class ServiceFunction extends NodejsFunction {
         : { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups }),
     });
     this.serviceName = props.serviceName;
+    if (platform.runtime !== DEFAULT_LAMBDA_PLATFORM.runtime) {
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: `The stage chose ${platform.runtime} (context lambdaRuntime), for a region that lacks the newest runtime.`,
+      });
+    }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:

@@ -76,6 +76,7 @@ export class CredentialServiceStack extends Stack {
       stage: stage.stackPrefix,
       logRetention: stage.logRetentionDays,
       systemEvents: stage.systemEvents,
+      platform: stage.lambda,
       ...(network === undefined ? {} : { egress: this.#placement(network.vpc) }),
     });
     this.functions = this.#built.byName;

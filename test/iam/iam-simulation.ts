@@ -2,6 +2,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { type IamRequest, type IamResource, SIMULATED_REGION } from '../support/aws-call-recorder.ts';
 import { synthesizeApp } from '../support/infra.ts';
+import { partitionFacts, regionalContext } from '../support/regional-stage.ts';
 import { FUNCTION_IDS } from '../support/service-functions.ts';
 import { SIMULATED_ACCOUNT, type TemplateJson, TemplateResolver } from '../support/template-resolver.ts';
 
@@ -38,15 +39,37 @@ const arrayOf = <T>(value: T | readonly T[] | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
 
 /**
+ * A request as it reaches IAM in `region`: the calls were recorded in SIMULATED_REGION, and what
+ * names a region in their context (`kms:ViaService`: `dynamodb.<region>.amazonaws.com`, the form
+ * KMS documents for every partition) names the simulated one instead.
+ */
+const inRegion = (request: SimulatedRequest, region: string): SimulatedRequest => ({
+  ...request,
+  context: Object.fromEntries(
+    Object.entries(request.context).map(([name, value]) => [
+      name,
+      typeof value === 'string'
+        ? value.replace(`.${SIMULATED_REGION}.`, `.${region}.`)
+        : value.map((entry) => entry.replace(`.${SIMULATED_REGION}.`, `.${region}.`)),
+    ]),
+  ),
+});
+
+/**
  * Synthesizes the app as bin/app.ts does and prepares the IAM judgement of its roles: identity
  * policies per role, the key policy for KMS actions and the dead-letter queue's policy for SQS ones.
+ * Without a region, the environment-agnostic stage (the default `cdk synth`), judged in
+ * SIMULATED_REGION; with one, the stage pinned there as docs/china.md deploys it, judged in that
+ * region's partition (`aws-cn` for China) with the ARNs and endpoint suffix CDK's region facts give it.
  * @throws when a resource or role the contract relies on is missing from the templates
  */
-export const simulateSynthesizedApp = (): IamSimulation => {
-  const synthesized = synthesizeApp();
+export const simulateSynthesizedApp = (pinnedRegion?: string): IamSimulation => {
+  const synthesized = synthesizeApp(pinnedRegion === undefined ? {} : regionalContext(pinnedRegion));
   const data = synthesized.data.toJSON() as TemplateJson;
   const service = synthesized.service.toJSON() as TemplateJson;
-  const resolver = new TemplateResolver([data, service], SIMULATED_REGION);
+  const region = pinnedRegion ?? SIMULATED_REGION;
+  const names = partitionFacts(region);
+  const resolver = new TemplateResolver([data, service], region, SIMULATED_ACCOUNT, names);
   const logicalIdOf = (template: TemplateJson, type: string, prefix = ''): string => {
     const id = Object.entries(template.Resources).find(
       ([logicalId, resource]) => resource.Type === type && logicalId.startsWith(prefix),
@@ -78,14 +101,15 @@ export const simulateSynthesizedApp = (): IamSimulation => {
     'event-bus': resolver.arnOf(logicalIdOf(busTemplate, 'AWS::Events::EventBus'), busTemplate),
     any: '*',
   };
-  const account = `${SIMULATED_REGION}:${SIMULATED_ACCOUNT}`;
+  const account = `${region}:${SIMULATED_ACCOUNT}`;
+  const arn = `arn:${names.partition}`;
   const elsewhere: Record<IamResource, string> = {
-    table: `arn:aws:dynamodb:${account}:table/AnotherTable`,
-    stream: `arn:aws:dynamodb:${account}:table/AnotherTable/stream/2026-01-01T00:00:00.000`,
-    'table-key': `arn:aws:kms:${account}:key/0f0e0d0c-another-key`,
-    'config-secret': `arn:aws:secretsmanager:${account}:secret:AnotherSecret-XyZ123`,
-    'dead-letter-queue': `arn:aws:sqs:${account}:AnotherQueue`,
-    'event-bus': `arn:aws:events:${account}:event-bus/default`,
+    table: `${arn}:dynamodb:${account}:table/AnotherTable`,
+    stream: `${arn}:dynamodb:${account}:table/AnotherTable/stream/2026-01-01T00:00:00.000`,
+    'table-key': `${arn}:kms:${account}:key/0f0e0d0c-another-key`,
+    'config-secret': `${arn}:secretsmanager:${account}:secret:AnotherSecret-XyZ123`,
+    'dead-letter-queue': `${arn}:sqs:${account}:AnotherQueue`,
+    'event-bus': `${arn}:events:${account}:event-bus/default`,
     any: '*',
   };
   const nameOf = new Map(Object.entries(arns).map(([name, arn]) => [arn, name]));
@@ -129,7 +153,8 @@ export const simulateSynthesizedApp = (): IamSimulation => {
     action.startsWith('kms:') ? keyPolicy : action.startsWith('sqs:') ? queuePolicy : undefined;
 
   return {
-    async evaluate(request) {
+    async evaluate(recorded) {
+      const request = inRegion(recorded, region);
       const role = roleFor(request.service as ServiceName);
       const resourcePolicy = resourcePolicyFor(request.action);
       const result = await runSimulation(

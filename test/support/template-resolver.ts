@@ -12,18 +12,33 @@ export interface TemplateJson {
 
 export const SIMULATED_ACCOUNT = '111122223333';
 
+/** The partition of a region's ARNs and the suffix of its endpoints (`aws-cn`, `amazonaws.com.cn`). */
+export interface PartitionNames {
+  readonly partition: string;
+  readonly urlSuffix: string;
+}
+
+const GLOBAL_PARTITION: PartitionNames = { partition: 'aws', urlSuffix: 'amazonaws.com' };
+
 /**
  * Resolves CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub,
  * Fn::ImportValue across the given templates) to concrete values, as if the stacks were deployed
- * in one account and region. Physical names are the logical ids, so a resolved ARN says which
- * resource it is.
+ * in one account and region of one partition. Physical names are the logical ids, so a resolved
+ * ARN says which resource it is.
  */
 export class TemplateResolver {
+  private readonly partition: string;
+  private readonly urlSuffix: string;
+
   constructor(
     private readonly templates: readonly TemplateJson[],
     private readonly region: string,
     private readonly account = SIMULATED_ACCOUNT,
-  ) {}
+    names: PartitionNames = GLOBAL_PARTITION,
+  ) {
+    this.partition = names.partition;
+    this.urlSuffix = names.urlSuffix;
+  }
 
   resolve(value: unknown, template: TemplateJson): unknown {
     if (Array.isArray(value)) {
@@ -43,24 +58,24 @@ export class TemplateResolver {
   /** The ARN a resource of `template` would have. */
   arnOf(logicalId: string, template: TemplateJson, attribute = 'Arn'): string {
     const type = template.Resources[logicalId]?.Type;
-    const { region, account } = this;
+    const { region, account, partition } = this;
     switch (`${type}.${attribute}`) {
       case 'AWS::DynamoDB::Table.Arn':
-        return `arn:aws:dynamodb:${region}:${account}:table/${logicalId}`;
+        return `arn:${partition}:dynamodb:${region}:${account}:table/${logicalId}`;
       case 'AWS::DynamoDB::Table.StreamArn':
-        return `arn:aws:dynamodb:${region}:${account}:table/${logicalId}/stream/2026-01-01T00:00:00.000`;
+        return `arn:${partition}:dynamodb:${region}:${account}:table/${logicalId}/stream/2026-01-01T00:00:00.000`;
       case 'AWS::KMS::Key.Arn':
-        return `arn:aws:kms:${region}:${account}:key/${logicalId}`;
+        return `arn:${partition}:kms:${region}:${account}:key/${logicalId}`;
       case 'AWS::IAM::Role.Arn':
-        return `arn:aws:iam::${account}:role/${logicalId}`;
+        return `arn:${partition}:iam::${account}:role/${logicalId}`;
       case 'AWS::SQS::Queue.Arn':
-        return `arn:aws:sqs:${region}:${account}:${logicalId}`;
+        return `arn:${partition}:sqs:${region}:${account}:${logicalId}`;
       case 'AWS::Events::EventBus.Arn':
-        return `arn:aws:events:${region}:${account}:event-bus/${logicalId}`;
+        return `arn:${partition}:events:${region}:${account}:event-bus/${logicalId}`;
       case 'AWS::SecretsManager::Secret.Arn':
-        return `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}-AbCdEf`;
+        return `arn:${partition}:secretsmanager:${region}:${account}:secret:${logicalId}-AbCdEf`;
       default:
-        return `arn:aws:${String(type).split('::')[1]?.toLowerCase()}:${region}:${account}:${logicalId}/${attribute}`;
+        return `arn:${partition}:${String(type).split('::')[1]?.toLowerCase()}:${region}:${account}:${logicalId}/${attribute}`;
     }
   }
 
@@ -101,11 +116,11 @@ export class TemplateResolver {
 
   #ref(name: string, template: TemplateJson): string {
     const pseudo: Record<string, string> = {
-      'AWS::Partition': 'aws',
+      'AWS::Partition': this.partition,
       'AWS::Region': this.region,
       'AWS::AccountId': this.account,
-      'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackId': `arn:aws:cloudformation:${this.region}:${this.account}:stack/WeComCredentialsData/0f0e0d0c-0b0a-4908-8706-050403020100`,
+      'AWS::URLSuffix': this.urlSuffix,
+      'AWS::StackId': `arn:${this.partition}:cloudformation:${this.region}:${this.account}:stack/WeComCredentialsData/0f0e0d0c-0b0a-4908-8706-050403020100`,
     };
     const value = pseudo[name];
     if (value !== undefined) {
@@ -116,7 +131,7 @@ export class TemplateResolver {
       return this.arnOf(name, template);
     }
     if (type === 'AWS::SQS::Queue') {
-      return `https://sqs.${this.region}.amazonaws.com/${this.account}/${name}`;
+      return `https://sqs.${this.region}.${this.urlSuffix}/${this.account}/${name}`;
     }
     return name;
   }
