@@ -150,19 +150,46 @@ describe('install from the provider website', () => {
     expect(await storedCodesAndStates()).toEqual(before);
   });
 
-  it('refuses a reused state, even with another auth code, and stores nothing the second time', async () => {
+  it('answers a reload of the completion URL (same state and code) with the same redirect and no second exchange', async () => {
+    const corpId = 'wwreloadcorp00001';
+    const back = await redirectBack(SUITE, corpId, 'r0');
+    const first = await get(back.toString());
+    expect(first.status).toBe(302);
+    await eventually(async () =>
+      harness.eventBridge.received.some(
+        (event) => event.DetailType === 'WeCom Authorization Changed' && event.Detail.includes(corpId),
+      )
+        ? true
+        : undefined,
+    );
+    const exchanges = harness.simulator.calls('service/v2/get_permanent_code');
+    const before = await storedCodesAndStates();
+
+    const reloads = [await get(back.toString()), await get(back.toString())];
+
+    for (const reload of reloads) {
+      expect(reload.status).toBe(302);
+      expect(reload.headers.get('location')).toBe(first.headers.get('location'));
+      expect(reload.headers.get('location')).toBe(`${COMPLETE_URL}&status=received&ref=r0`);
+    }
+    expect(await storedCodesAndStates()).toEqual(before);
+    // No new auth code item, so nothing for the stream to exchange.
+    expect(harness.simulator.calls('service/v2/get_permanent_code')).toBe(exchanges);
+    const spent = (await harness.table.scanAll()).filter((item) => item.entity === 'InstallState');
+    // The spent state names its code by a digest only.
+    expect(JSON.stringify(spent)).not.toContain(back.searchParams.get('auth_code') ?? '');
+  });
+
+  it('refuses a reused state with another auth code, and stores nothing the second time', async () => {
     const back = await redirectBack(SUITE, 'wwreusedcorp00001', 'r1');
     const first = await get(back.toString());
     expect(first.status).toBe(302);
     const before = await storedCodesAndStates();
 
-    const again = await get(back.toString());
     const otherCode = await get(withParameter(back, 'auth_code', `authcode-forged-${'0'.repeat(64)}`));
 
-    for (const response of [again, otherCode]) {
-      expect(response.status).toBe(400);
-      expect(await response.text()).toBe('bad request: INSTALL_STATE_REUSED');
-    }
+    expect(otherCode.status).toBe(400);
+    expect(await otherCode.text()).toBe('bad request: INSTALL_STATE_REUSED');
     expect(await storedCodesAndStates()).toEqual(before);
   });
 
