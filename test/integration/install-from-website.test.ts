@@ -124,6 +124,16 @@ describe('install from the provider website', () => {
     expect(harness.simulator.calls('service/set_session_info') - sessions).toBe(1);
     await eventually(async () => harness.simulator.authTypeOf(TEST_MODE_SUITE, corpId));
     expect(harness.simulator.authTypeOf(TEST_MODE_SUITE, corpId)).toBe(1);
+    // v2 get_permanent_code hands back the link's state, here the service's own signed state: it is
+    // no reference of the provider's, and an install without `ref` carries none.
+    const installed = await eventually(async () =>
+      harness.eventBridge.received
+        .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+        .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+        .find((detail) => detail.corpId === corpId && detail.status === 'active'),
+    );
+    expect(installed).toMatchObject({ cause: 'install', installer: { userId: 'ZhangSan' } });
+    expect(installed.installRef).toBeUndefined();
   });
 
   it.each([
