@@ -103,6 +103,7 @@ const QUIET_METRICS: ServiceMetrics = {
   authCodeReceived: () => undefined,
   wecomAnswered: () => undefined,
   requestRefused: () => undefined,
+  installExchangeFailed: () => undefined,
   exchangeOutcomeUnknown: () => undefined,
 };
 

@@ -72,6 +72,10 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
   if (change.kind === 'auth_code') {
     const { kind: _kind, ...code } = change;
     const outcome = await completeAuthorization(deps, code);
+    if (code.source === 'install' && (outcome.status === 'failed' || outcome.status === 'outcome_unknown')) {
+      // Anyone can bring a made-up code back through the public completion route: counted, alarmed.
+      deps.metrics.installExchangeFailed(code.suiteId);
+    }
     if (outcome.status === 'outcome_unknown') {
       deps.metrics.exchangeOutcomeUnknown(code.suiteId);
       deps.logger.error('auth code processed', { suiteId: code.suiteId, source: code.source, ...outcome });

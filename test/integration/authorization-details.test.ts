@@ -134,3 +134,51 @@ describe('the details of an authorization', () => {
     }
   });
 });
+
+describe('the authorization function', () => {
+  it('answers the status and the details, never the permanent code; a revoked corp as revoked', async () => {
+    const corpId = 'wwdetailcorp00005';
+    await install(corpId, 'promo11');
+    const stored = await harness.newContainer().authorizations.getAuthorization(SUITE, corpId);
+    const permanentCode = stored?.permanentCode ?? '';
+
+    const active = await harness.handler('authorization')({ suiteId: SUITE, corpId });
+    await harness.pushCancel(SUITE, corpId);
+    const revoked = await harness.handler('authorization')({ suiteId: SUITE, corpId });
+
+    expect(permanentCode).not.toBe('');
+    expect(active).toMatchObject({
+      suiteId: SUITE,
+      corpId,
+      status: 'active',
+      corpName: `Corp ${corpId}`,
+      installRef: 'promo11',
+      installer: { userId: 'ZhangSan' },
+      authMode: 0,
+      agents: [{ agentId: stored?.agentId, privilege: { level: 1 } }],
+      authorizedAt: expect.stringMatching(/Z$/),
+    });
+    expect(JSON.stringify(active)).not.toContain(permanentCode);
+    expect(Object.keys(active)).not.toContain('permanentCode');
+    expect(revoked).toMatchObject({
+      status: 'revoked',
+      installRef: 'promo11',
+      revokedAt: expect.any(String),
+    });
+  });
+
+  it('refuses a corp that never authorized, a malformed payload and an unknown suite with typed errors', async () => {
+    await expect(
+      harness.handler('authorization')({ suiteId: SUITE, corpId: 'wwnevercorp000001' }),
+    ).rejects.toMatchObject({ name: 'CorpNotAuthorizedError' });
+    await expect(harness.handler('authorization')({ suiteId: SUITE })).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+    });
+    await expect(
+      harness.handler('authorization')({ suiteId: SUITE, corpId: 'wwx', permanentCode: true }),
+    ).rejects.toMatchObject({ name: 'InvalidRequestError' });
+    await expect(
+      harness.handler('authorization')({ suiteId: 'wwnotconfigured', corpId: 'wwnevercorp000001' }),
+    ).rejects.toMatchObject({ name: 'UnknownSuiteError' });
+  });
+});

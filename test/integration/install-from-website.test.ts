@@ -203,6 +203,28 @@ describe('install from the provider website', () => {
     expect(await storedCodesAndStates()).toEqual(before);
   });
 
+  it('counts a made-up auth code brought back with a fresh state: one get_permanent_code, one InstallExchangeFailed', async () => {
+    const back = await redirectBack(SUITE, 'wwjunkcorp0000001');
+    const failedBefore = harness.runtime.metricsLog.recorded.filter(
+      (entry) => entry.name === 'installExchangeFailed',
+    ).length;
+    const exchanges = harness.simulator.calls('service/v2/get_permanent_code');
+
+    const junk = await get(withParameter(back, 'auth_code', `authcode-madeup-${'7'.repeat(64)}`));
+
+    expect(junk.status).toBe(302);
+    const counted = await eventually(async () => {
+      const failed = harness.runtime.metricsLog.recorded.filter(
+        (entry) => entry.name === 'installExchangeFailed',
+      );
+      return failed.length > failedBefore ? failed : undefined;
+    });
+    expect(counted.slice(failedBefore)).toEqual([
+      { service: 'auth-exchange', name: 'installExchangeFailed', suiteId: SUITE },
+    ]);
+    expect(harness.simulator.calls('service/v2/get_permanent_code') - exchanges).toBe(1);
+  });
+
   it('refuses an expired state (the pre-auth code’s 20 minutes are over) and stores nothing', async () => {
     const back = await redirectBack(SUITE, 'wwexpiredcorp0001');
     const before = await storedCodesAndStates();

@@ -15,6 +15,8 @@ import type {
 import { suiteKindOf } from '../../core/config/service-config.ts';
 import type {
   AuthorizationReader,
+  AuthorizationStatus,
+  AuthorizationStatusReader,
   AuthorizationStore,
   AuthorizationWriter,
 } from '../../core/ports/authorization-store.ts';
@@ -25,11 +27,11 @@ import {
   storageUnavailable,
 } from './storage-errors.ts';
 import { authCodeSourceOf } from './stream-records.ts';
-import { ENTITY, tableKeys } from './table-keys.ts';
+import { AUTHORIZATION_STATUS_ATTRIBUTES, ENTITY, tableKeys } from './table-keys.ts';
 
 /** Corp authorizations (one item per corp and suite) in DynamoDB. */
 export class DynamoAuthorizationStore
-  implements AuthorizationStore, AuthorizationReader, AuthorizationWriter
+  implements AuthorizationStore, AuthorizationReader, AuthorizationWriter, AuthorizationStatusReader
 {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -134,6 +136,42 @@ export class DynamoAuthorizationStore
       ...detailsOf(item),
       ...refreshForOf(item.refreshFor),
       ...pendingEventOf(item.pendingEvent),
+    };
+  }
+
+  async getAuthorizationStatus(suiteId: string, corpId: string): Promise<AuthorizationStatus | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      ({ Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          ConsistentRead: true,
+          // Every name through a placeholder: `status` is a reserved word, and IAM sees the names.
+          ProjectionExpression: AUTHORIZATION_STATUS_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(
+            AUTHORIZATION_STATUS_ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
+          ),
+        }),
+      ));
+    } catch (error) {
+      throw storageUnavailable('GetItem (authorization status)', error);
+    }
+    if (item === undefined) {
+      return undefined;
+    }
+    return {
+      suiteId,
+      corpId,
+      status: item.status === 'active' ? 'active' : 'revoked',
+      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
+      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...(typeof item.authorizedTimeStamp === 'number'
+        ? { authorizedTimeStamp: item.authorizedTimeStamp }
+        : {}),
+      ...(typeof item.revokedTimeStamp === 'number' ? { revokedTimeStamp: item.revokedTimeStamp } : {}),
+      ...detailsOf(item),
     };
   }
 

@@ -38,6 +38,30 @@ export interface ItemKey {
 export const authCodeDigest = (authCode: string): string =>
   createHash('sha256').update(authCode).digest('hex').slice(0, 40);
 
+/**
+ * The attributes of an authorization item that `authorization` may read: everything but the
+ * permanent code and the exchange's bookkeeping. IAM grants its reads on exactly these
+ * (`dynamodb:Attributes`), so a read of the permanent code is denied, not merely not asked for.
+ */
+export const AUTHORIZATION_STATUS_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'suiteId',
+  'corpId',
+  'status',
+  'corpName',
+  'agentId',
+  'installRef',
+  'installer',
+  'registerCode',
+  'agents',
+  'editions',
+  'dealer',
+  'authMode',
+  'authorizedTimeStamp',
+  'revokedTimeStamp',
+] as const;
+
 /** The single source of key shapes. */
 export const tableKeys = {
   suiteTicket: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.suite}${suiteId}`, sk: 'TICKET' }),

@@ -28,6 +28,23 @@ export interface AuthorizationStore {
   isAuthorized(suiteId: string, corpId: string): Promise<boolean>;
 }
 
+/** An authorization as anyone may see it: never its permanent code. */
+export type AuthorizationStatus = Omit<
+  CorpAuthorization,
+  'permanentCode' | 'authInfoStale' | 'refreshFor' | 'pendingEvent'
+> & {
+  /** When the corp authorized (WeCom's TimeStamp, Unix seconds). */
+  readonly authorizedTimeStamp?: number;
+  /** When it uninstalled (cancel_auth's TimeStamp, Unix seconds). */
+  readonly revokedTimeStamp?: number;
+};
+
+/** Reads what an authorization says without its secret (the `authorization` function). */
+export interface AuthorizationStatusReader {
+  /** `undefined` when nothing is stored for the corp and suite. */
+  getAuthorizationStatus(suiteId: string, corpId: string): Promise<AuthorizationStatus | undefined>;
+}
+
 /** Reads a corp's authorization (its permanent code included) for minting its tokens. */
 export interface AuthorizationReader {
   getAuthorization(suiteId: string, corpId: string): Promise<CorpAuthorization | undefined>;

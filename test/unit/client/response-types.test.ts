@@ -1,5 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { FUNCTION_NAMES, JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
+import type {
+  Authorization,
+  FUNCTION_NAMES,
+  JsapiSignature,
+  UserDetail,
+} from '../../../client/credentials-client.ts';
+import type { AuthorizationView } from '../../../functions/app/get-authorization.ts';
 import type { JsapiSignature as ServedSignature } from '../../../functions/app/get-jsapi-ticket.ts';
 import type { InvokedFunctionName } from '../../../functions/catalog.ts';
 import type { UserDetailResponse } from '../../../functions/user-detail/user-detail-handler.ts';
@@ -13,6 +19,10 @@ describe('client response types', () => {
     expectTypeOf<UserDetail>().toMatchTypeOf<UserDetailResponse>();
     expectTypeOf<UserDetailResponse>().toMatchTypeOf<UserDetail>();
     expectTypeOf<JsapiSignature>().toEqualTypeOf<ServedSignature>();
+    // The client turns the ISO times into Dates; everything else is the same.
+    type Served = Omit<AuthorizationView, 'authorizedAt' | 'revokedAt'>;
+    expectTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>().toMatchTypeOf<Served>();
+    expectTypeOf<Served>().toMatchTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>();
   });
 });
 
