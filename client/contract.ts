@@ -5,6 +5,8 @@
  * languages; the service's tests check both against the functions' own parsers and types.
  */
 
+import type { WeComAuthorizationDetails } from './events.ts';
+
 /** `suite-token` request. `suiteId` may be left out when the service has exactly one suite. */
 export interface SuiteTokenRequest {
   readonly suiteId?: string;
@@ -118,6 +120,30 @@ export interface JsapiTicketOnlyResponse {
   readonly expiresAt: string;
 }
 
+/** `authorization` request: `suiteId` may be left out when the service has exactly one suite. */
+export interface AuthorizationRequest {
+  readonly corpId: string;
+  readonly suiteId?: string;
+}
+
+/**
+ * `authorization` response: what the service knows of a corp's authorization of a suite, with what
+ * WeCom said of it (installer, agents, editions, …), never its permanent code.
+ */
+export interface AuthorizationResponse extends WeComAuthorizationDetails {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly status: 'active' | 'revoked';
+  readonly corpName?: string;
+  readonly agentId?: number;
+  /** The provider's own reference of the install (website `ref`, 代开发 QR `state`, create_auth `State`). */
+  readonly installRef?: string;
+  /** ISO-8601 UTC. */
+  readonly authorizedAt?: string;
+  /** ISO-8601 UTC. */
+  readonly revokedAt?: string;
+}
+
 /** Each invoked function's request and response, by the name `npm start` serves it under. */
 export interface InvokeContract {
   readonly 'suite-token': { readonly request: SuiteTokenRequest; readonly response: TokenResponse };
@@ -136,6 +162,7 @@ export interface InvokeContract {
     readonly request: JsapiTicketRequest;
     readonly response: JsapiSignatureResponse | JsapiTicketOnlyResponse;
   };
+  readonly authorization: { readonly request: AuthorizationRequest; readonly response: AuthorizationResponse };
 }
 
 /** The name of an invoked function. */

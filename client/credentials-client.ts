@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CredentialServiceError, errorFromLambda } from './errors.ts';
+import type { WeComAuthorizationDetails } from './events.ts';
 
 export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts';
 export type * from './contract.ts';
@@ -20,6 +21,7 @@ export const FUNCTION_NAMES = {
   userIdentity: 'user-identity',
   userDetail: 'user-detail',
   jsapiTicket: 'jsapi-ticket',
+  authorization: 'authorization',
 } as const;
 
 export interface Token {
@@ -65,6 +67,22 @@ export interface JsapiSignature {
   readonly signature: string;
 }
 
+/**
+ * A corp's authorization of a suite (`authorization`), as WeCom described it; never the permanent
+ * code. `revoked`: the corp uninstalled (what was known of it stays).
+ */
+export interface Authorization extends WeComAuthorizationDetails {
+  readonly suiteId: string;
+  readonly corpId: string;
+  readonly status: 'active' | 'revoked';
+  readonly corpName?: string;
+  readonly agentId?: number;
+  /** Your own reference of the install: the website `ref`, the 代开发 QR `state`, or create_auth's `State`. */
+  readonly installRef?: string;
+  readonly authorizedAt?: Date;
+  readonly revokedAt?: Date;
+}
+
 export interface CredentialsClientOptions {
   /** A LambdaClient allowed to invoke the functions (locally: `localLambdaClient()`, npm start's LAMBDA_PORT with a region and placeholder credentials). */
   readonly lambda: LambdaClient;
@@ -82,6 +100,8 @@ export interface CredentialsClientOptions {
   readonly userDetailFunction?: string;
   /** @default 'jsapi-ticket' */
   readonly jsapiTicketFunction?: string;
+  /** @default 'authorization' */
+  readonly authorizationFunction?: string;
   /** Stop using a cached token this long before it expires. @default 60 000 ms */
   readonly marginMs?: number;
   readonly nowMs?: () => number;
@@ -210,6 +230,31 @@ export class CredentialsClient {
             },
           }),
     })) as unknown as JsapiSignature;
+  }
+
+  /**
+   * What the service knows of a corp's authorization: status, installer, agents and privileges,
+   * edition, dealer, register code info, auth mode and your install reference. Not cached: it
+   * changes with change_auth and change_editon (the Authorization Changed event says when).
+   * CorpNotAuthorizedError when the corp never authorized the suite.
+   */
+  async getAuthorization(request: {
+    readonly corpId: string;
+    readonly suiteId?: string;
+  }): Promise<Authorization> {
+    const body = await this.#call(
+      this.options.authorizationFunction ?? FUNCTION_NAMES.authorization,
+      request,
+    );
+    const { authorizedAt, revokedAt, ...authorization } = body as unknown as Omit<
+      Authorization,
+      'authorizedAt' | 'revokedAt'
+    > & { authorizedAt?: string; revokedAt?: string };
+    return {
+      ...authorization,
+      ...(authorizedAt === undefined ? {} : { authorizedAt: new Date(authorizedAt) }),
+      ...(revokedAt === undefined ? {} : { revokedAt: new Date(revokedAt) }),
+    };
   }
 
   /** Reports a token WeCom refused; the next request for it asks the service for a new one. */

@@ -107,7 +107,64 @@ export interface WeComSystemEvent {
   readonly message: WeComMessage;
 }
 
-export interface WeComAuthorizationChanged {
+
+/** Who installed the app (WeCom's `auth_user_info`; `name` is not the real name for third-party apps). */
+export interface WeComAuthorizationInstaller {
+  readonly userId?: string;
+  readonly openUserId?: string;
+  readonly name?: string;
+  readonly avatar?: string;
+}
+
+/** One app (agent) the corp authorized (`auth_info.agent[]`); privilege lists cut at 100 entries. */
+export interface WeComAuthorizedAgent {
+  readonly agentId: number;
+  readonly name?: string;
+  /** 0: the admin authorized it; 1: a member did. */
+  readonly authMode?: number;
+  readonly isCustomizedApp?: boolean;
+  readonly authFromThirdApp?: boolean;
+  readonly privilege?: {
+    readonly level?: number;
+    readonly allowParty?: readonly number[];
+    readonly allowUser?: readonly string[];
+    readonly allowTag?: readonly number[];
+    readonly extraParty?: readonly number[];
+    readonly extraUser?: readonly string[];
+    readonly extraTag?: readonly number[];
+    /** Some list was longer than 100 entries and was cut. */
+    readonly listsTruncated?: true;
+  };
+  readonly sharedFrom?: { readonly corpId: string; readonly shareType?: number };
+}
+
+/** A paid app's edition in the corp (`edition_info.agent[]`). */
+export interface WeComAgentEdition {
+  readonly agentId: number;
+  readonly editionId?: string;
+  readonly editionName?: string;
+  readonly appStatus?: number;
+  readonly userLimit?: number;
+  /** Unix seconds. */
+  readonly expiredTime?: number;
+  readonly isVirtualVersion?: boolean;
+  readonly isSharedFromOtherCorp?: boolean;
+}
+
+/** What WeCom says about an authorization: in `active` Authorization Changed events, and from `authorization`. */
+export interface WeComAuthorizationDetails {
+  readonly installer?: WeComAuthorizationInstaller;
+  /** `register_code_info` without the register code itself. */
+  readonly registerCode?: { readonly templateId?: string; readonly state?: string };
+  readonly agents?: readonly WeComAuthorizedAgent[];
+  readonly editions?: readonly WeComAgentEdition[];
+  /** The reseller the corp installed through (`dealer_corp_info`). */
+  readonly dealer?: { readonly corpId: string; readonly corpName?: string };
+  /** `auth_mode` of the app's own agent: 0 admin, 1 member authorization. */
+  readonly authMode?: number;
+}
+
+export interface WeComAuthorizationChanged extends WeComAuthorizationDetails {
   /** Stable for one change: a re-publication (a retry, a replay) carries the same id. Dedupe on it. */
   readonly eventId: string;
   readonly suiteId: string;
@@ -120,10 +177,15 @@ export interface WeComAuthorizationChanged {
     | 'create_auth'
     | 'reset_permanent_code'
     | 'change_auth'
+    | 'change_editon'
     | 'cancel_auth'
     | 'install'
     | 'wecom_refused'
     | 'wecom_accepted';
+  /**
+   * Your own reference of the install: the website `ref`, the 代开发 QR code's `state`, or the
+   * `State` of a create_auth from a market or promotion link.
+   */
   readonly installRef?: string;
   readonly reason?: string;
   /** ISO-8601 UTC: when the change was made. */

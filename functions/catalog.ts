@@ -8,8 +8,9 @@ import type { ServiceRuntime } from './wiring/service-runtime.ts';
  * - `credentials`: reads tickets and authorizations, caches credentials under TOKEN# keys.
  * - `install`: suite items and suite credentials only, plus the auth code a browser brings back.
  * - `exchange`: reads everything, completes auth codes and authorizations.
+ * - `status`: reads authorizations only, and of them only what is not secret (no permanent code).
  */
-export type TableAccess = 'callback' | 'credentials' | 'install' | 'exchange';
+export type TableAccess = 'callback' | 'credentials' | 'install' | 'exchange' | 'status';
 
 /** A route of the public HTTP API (API Gateway in AWS, PORT under `npm start`). */
 export interface PublicRoute {
@@ -171,6 +172,17 @@ export const FUNCTIONS = {
     constructId: 'JsapiTicketFunction',
     purpose: 'Serves JS-SDK tickets, or signs a page URL with them.',
     publishes: [DETAIL_TYPE.authorizationChanged],
+  },
+  authorization: {
+    load: () => import('./authorization/function.ts'),
+    ...INVOKED,
+    constructId: 'AuthorizationFunction',
+    purpose: "A corp's authorization as WeCom described it (never its permanent code).",
+    // It reads the table only: no WeCom, no token, nothing to publish.
+    table: 'status',
+    egress: false,
+    timeoutSeconds: 5,
+    publishes: [],
   },
   install: {
     load: () => import('./install/function.ts'),

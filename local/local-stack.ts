@@ -111,6 +111,7 @@ const QUIET_METRICS: ServiceMetrics = {
   authCodeReceived: () => undefined,
   wecomAnswered: () => undefined,
   requestRefused: () => undefined,
+  installExchangeFailed: () => undefined,
   exchangeOutcomeUnknown: () => undefined,
 };
 

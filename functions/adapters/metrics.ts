@@ -25,6 +25,12 @@ export const METRIC = {
   requestRefused: 'RequestRefused',
   /** An auth code WeCom may have spent on a lost answer: that corp must reinstall (docs/operations.md, Alarms). */
   exchangeOutcomeUnknown: 'ExchangeOutcomeUnknown',
+  /**
+   * An auth code brought back by the install completion route that could not be exchanged (WeCom
+   * called it invalid or used, 40078, or it expired): each cost a get_permanent_code, and many are
+   * junk completions spending WeCom's quota (docs/operations.md, Alarms).
+   */
+  installExchangeFailed: 'InstallExchangeFailed',
 } as const;
 
 /** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */
@@ -37,6 +43,8 @@ export interface ServiceMetrics {
   requestRefused(): void;
   /** An auth code ended with its exchange outcome unknown. */
   exchangeOutcomeUnknown(suiteId: string): void;
+  /** An auth code from the install completion route could not be exchanged. */
+  installExchangeFailed(suiteId: string): void;
 }
 
 /**
@@ -78,6 +86,10 @@ export const createServiceMetrics = (serviceName: string, stage: string = LOCAL_
     exchangeOutcomeUnknown: (suiteId) => {
       emit(METRIC.exchangeOutcomeUnknown, { suiteId });
       emit(METRIC.exchangeOutcomeUnknown, {});
+    },
+    installExchangeFailed: (suiteId) => {
+      emit(METRIC.installExchangeFailed, { suiteId });
+      emit(METRIC.installExchangeFailed, {});
     },
   };
 };

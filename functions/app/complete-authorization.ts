@@ -1,4 +1,6 @@
-import type { AuthCodeToExchange } from '../core/authorization/auth-code.ts';
+import { type AuthCodeToExchange, providerRefOf } from '../core/authorization/auth-code.ts';
+import type { PendingAuthorizationChange } from '../core/authorization/corp-authorization.ts';
+import { suiteKindOf } from '../core/config/service-config.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../core/errors.ts';
 import { exchangeFailedEvent } from '../core/events/service-events.ts';
 import type { AuthCodeLifecycle } from '../core/ports/auth-code-store.ts';
@@ -47,11 +49,13 @@ const EXPIRED_AFTER_MS = AUTH_CODE_LIFETIME_MS + 5 * 60_000;
  *    may have spent the code on it: the corp must reinstall, and an alarm says so). Either way a
  *    `failed` authorization change is published. Any other failure gives the claim back (noting
  *    a lost answer) and throws, so the stream retries.
- * 4. Store the authorization (third-party or 代开发) and drop the corp's cached token: for
- *    reset_permanent_code and re-installs the old token belongs to the old code.
- * 5. Mark the code exchanged, then read get_auth_info for the agent id and corp name. If that
- *    fails the authorization stays marked stale and the stream refreshes it later; the permanent
- *    code is already safe.
+ * 4. Store the authorization (third-party or 代开发) with who installed it, its register code
+ *    info and the provider's reference (providerRefOf: the website `ref`, the push's `State` or
+ *    v2's `state`), and drop the corp's cached token: for reset_permanent_code and re-installs
+ *    the old token belongs to the old code.
+ * 5. Mark the code exchanged, then read get_auth_info for the agents, editions, dealer and corp
+ *    name. If that fails the authorization stays marked stale and the stream refreshes it later;
+ *    the permanent code is already safe.
  */
 export const completeAuthorization = async (
   deps: ExchangeDeps,
@@ -88,6 +92,7 @@ export const completeAuthorization = async (
     });
     throw error;
   }
+  const installRef = providerRefOf(code, grant.state);
   const authorization = await deps.authorizationWriter.saveExchangedAuthorization({
     suiteId: code.suiteId,
     corpId: grant.corpId,
@@ -95,7 +100,9 @@ export const completeAuthorization = async (
     authorizedTimeStamp: code.timeStamp,
     source: code.source,
     ...(grant.corpName === undefined ? {} : { corpName: grant.corpName }),
-    ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
+    ...(installRef === undefined ? {} : { installRef }),
+    ...(grant.installer === undefined ? {} : { installer: grant.installer }),
+    ...(grant.registerCode === undefined ? {} : { registerCode: grant.registerCode }),
   });
   await deps.authCodes.finishAuthCode(code.suiteId, code.authCode, {
     status: 'exchanged',
@@ -131,13 +138,14 @@ const settleUnexchangeable = async (
           reason: `exchange outcome unknown: an earlier get_permanent_code got no answer and ${why === 'rejected' ? 'WeCom now calls the code used (40078)' : 'the code has expired since'}; the corp must reinstall the app`,
         } as const)
       : ({ status: 'failed', reason: `${verdict}; the corp must authorize again` } as const);
+  const installRef = providerRefOf(code, undefined);
   await deps.events.publish([
     exchangeFailedEvent(
       {
         suiteId: code.suiteId,
         cause: code.source,
         reason: outcome.reason,
-        ...(code.installRef === undefined ? {} : { installRef: code.installRef }),
+        ...(installRef === undefined ? {} : { installRef }),
       },
       code.authCode,
       // WeCom's TimeStamp of the event that brought the code (for a website install, when the
@@ -152,20 +160,23 @@ const settleUnexchangeable = async (
 };
 
 /**
- * Reads get_auth_info for a corp and stores its agent id and corp name. Returns `pending` when
- * WeCom could not answer (the authorization stays marked stale for a later refresh).
+ * Reads get_auth_info for a corp (v2 for a 代开发 template) and stores what it says: the agents and
+ * their privileges, editions, dealer, corp name. With `announce` (a change_auth or change_editon
+ * read again) the change is left on the item to be published with what was just read. Returns
+ * `pending` when WeCom could not answer (the authorization stays marked stale for a later refresh).
  */
 export const refreshAuthInfo = async (
   deps: ExchangeDeps,
   suiteId: string,
   corpId: string,
   permanentCode: string,
+  announce?: PendingAuthorizationChange,
 ): Promise<'read' | 'pending'> => {
   try {
     const info = await withCredential(deps, { kind: 'suite_token', suiteId }, (suiteAccessToken) =>
-      deps.wecom.getAuthInfo(suiteAccessToken, corpId, permanentCode),
+      deps.wecom.getAuthInfo(suiteAccessToken, corpId, permanentCode, suiteKindOf(suiteId)),
     );
-    await deps.authorizationWriter.updateAuthInfo(suiteId, corpId, info);
+    await deps.authorizationWriter.updateAuthInfo(suiteId, corpId, info, announce);
     return 'read';
   } catch (error) {
     if (error instanceof WeComApiError || error instanceof UpstreamUnavailableError) {

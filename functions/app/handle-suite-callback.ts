@@ -45,15 +45,8 @@ export const handleSuiteCallback = async (
 };
 
 // `at` is WeCom's TimeStamp of the event, so WeCom's retries publish the same change (same eventId).
+// change_auth and change_editon are announced by auth-exchange, once it read what changed.
 const authorizationChangeOf = (event: SuiteEvent, effect: SuiteEventEffect): ServiceEvent[] => {
-  if (event.kind === 'change_auth' && effect === 'authorization_change_recorded') {
-    return [
-      authorizationChangedEvent(
-        { suiteId: event.suiteId, corpId: event.authCorpId, status: 'active', cause: 'change_auth' },
-        event.timeStamp * 1000,
-      ),
-    ];
-  }
   if (event.kind === 'cancel_auth' && effect === 'authorization_revoked') {
     return [
       authorizationChangedEvent(

@@ -62,8 +62,11 @@ export const beginInstall = async (
 
 /** What a completed install redirect led to. */
 export interface InstallReceipt {
-  /** `duplicate`: the same code came back again (it is stored once). */
-  readonly outcome: 'stored' | 'duplicate';
+  /**
+   * `duplicate`: the same code came back with a fresh state (it is stored once); `repeated`: the
+   * same state and code again (a reload of the completion page), answered as the first time.
+   */
+  readonly outcome: 'stored' | 'duplicate' | 'repeated';
   readonly ref?: string;
   /** The suite's installCompleteUrl, if configured. */
   readonly completeUrl?: string;
@@ -75,8 +78,10 @@ export interface InstallReceipt {
  * 1. The state must be one this service issued for this suite, unexpired (InstallStateError);
  *    checked before anything else, so a forged request learns nothing and changes nothing.
  * 2. The auth code is stored exactly like a create_auth push, in one transaction with the
- *    state's single use: a reused state stores nothing (InstallStateError `REUSED`). The table's
- *    stream hands it to auth-exchange, the same path as a pushed code.
+ *    state's single use. The same state with the same code again (the browser reloads the page,
+ *    or goes back and forward) stores nothing and is answered as the first time, so the redirect
+ *    repeats without a second exchange; with another code it is refused (InstallStateError
+ *    `REUSED`). The table's stream hands the code to auth-exchange, the same path as a pushed code.
  */
 export const completeInstall = async (
   deps: InstallDeps,

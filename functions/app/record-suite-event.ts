@@ -41,11 +41,14 @@ export const recordSuiteEvent = async (deps: RecordDeps, event: SuiteEvent): Pro
       });
       return outcome === 'stored' ? 'auth_code_stored' : 'auth_code_duplicate';
     }
-    case 'change_auth': {
+    case 'change_auth':
+    case 'change_editon': {
+      // Announced by auth-exchange once get_auth_info was read again (docs/architecture.md, Events).
       const outcome = await deps.authorizations.markAuthorizationChanged(
         event.suiteId,
         event.authCorpId,
         event.timeStamp,
+        event.kind,
       );
       return outcome === 'recorded'
         ? 'authorization_change_recorded'

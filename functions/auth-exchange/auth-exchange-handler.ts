@@ -5,6 +5,8 @@ import { decodeStreamRecord } from '../adapters/dynamodb/stream-records.ts';
 import { beginInvocation } from '../adapters/invocation.ts';
 import type { Logger } from '../adapters/observability.ts';
 import { completeAuthorization, refreshAuthInfo } from '../app/complete-authorization.ts';
+import type { AuthorizationDetails, CorpAuthorization } from '../core/authorization/corp-authorization.ts';
+import { UpstreamUnavailableError } from '../core/errors.ts';
 import { authorizationChangedEvent } from '../core/events/service-events.ts';
 import type { ExchangeFunctionDeps } from '../wiring/token-deps.ts';
 
@@ -70,6 +72,10 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
   if (change.kind === 'auth_code') {
     const { kind: _kind, ...code } = change;
     const outcome = await completeAuthorization(deps, code);
+    if (code.source === 'install' && (outcome.status === 'failed' || outcome.status === 'outcome_unknown')) {
+      // Anyone can bring a made-up code back through the public completion route: counted, alarmed.
+      deps.metrics.installExchangeFailed(code.suiteId);
+    }
     if (outcome.status === 'outcome_unknown') {
       deps.metrics.exchangeOutcomeUnknown(code.suiteId);
       deps.logger.error('auth code processed', { suiteId: code.suiteId, source: code.source, ...outcome });
@@ -95,6 +101,7 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
           ...(pending.installRef === undefined ? {} : { installRef: pending.installRef }),
           ...(current.corpName === undefined ? {} : { corpName: current.corpName }),
           ...(current.agentId === undefined ? {} : { agentId: current.agentId }),
+          ...detailsOf(current),
         },
         pending.atMs,
       ),
@@ -110,6 +117,36 @@ const processRecord = async (deps: ExchangeFunctionDeps, record: DynamoDBRecord)
   ) {
     return;
   }
-  const outcome = await refreshAuthInfo(deps, suiteId, corpId, current.permanentCode);
+  // A change_auth or change_editon is announced once its info was read again, from that write.
+  const refresh = current.refreshFor;
+  const outcome = await refreshAuthInfo(
+    deps,
+    suiteId,
+    corpId,
+    current.permanentCode,
+    refresh === undefined
+      ? undefined
+      : {
+          status: 'active',
+          cause: refresh.cause,
+          atMs: refresh.timeStamp * 1000,
+          ...(current.installRef === undefined ? {} : { installRef: current.installRef }),
+        },
+  );
   deps.logger.info('authorization info refreshed', { suiteId, corpId, outcome });
+  if (outcome === 'pending' && refresh !== undefined) {
+    // The change is not announced until it can be told as it is: the stream delivers the record
+    // again (bounded retries, then the dead-letter queue and its alarm).
+    throw new UpstreamUnavailableError(
+      `get_auth_info unanswered after ${refresh.cause}; retried by the stream`,
+    );
+  }
 };
+
+/** What WeCom said about the authorization, as the item holds it (the event carries it). */
+const detailsOf = (current: CorpAuthorization): AuthorizationDetails =>
+  Object.fromEntries(
+    (['installer', 'registerCode', 'agents', 'editions', 'dealer', 'authMode'] as const)
+      .filter((field) => current[field] !== undefined)
+      .map((field) => [field, current[field]]),
+  );

@@ -8,6 +8,7 @@ import type { ServiceMetrics } from '../adapters/metrics.ts';
 import type { Logger } from '../adapters/observability.ts';
 import { HttpWeComApi } from '../adapters/wecom/wecom-api-client.ts';
 import type { ExchangeDeps } from '../app/complete-authorization.ts';
+import type { AuthorizationQueryDeps } from '../app/get-authorization.ts';
 import type { TokenDeps } from '../app/token-deps.ts';
 import { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import { TokenMemory } from '../core/credentials/token-memory.ts';
@@ -66,6 +67,29 @@ export const createTokenMachinery = (
     recentAuthorizations: new RecentAuthorizations(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     newLeaseOwner: randomUUID,
+  };
+};
+
+/** What the authorization function needs: the suites and a secret-less read of authorizations. */
+export interface AuthorizationFunctionDeps extends AuthorizationQueryDeps {
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly deadlines: RequestDeadlines;
+}
+
+/** The authorization function's dependencies: it reads the table only, and never calls WeCom. */
+export const createAuthorizationDeps = (runtime: ServiceRuntime): AuthorizationFunctionDeps => {
+  const service = 'authorization';
+  return {
+    logger: runtime.logger(service),
+    metrics: runtime.metrics(service),
+    deadlines: runtime.deadlines,
+    registry: runtime.registry(service),
+    authorizations: new DynamoAuthorizationStore(
+      runtime.documentClient(service),
+      runtime.tableName,
+      runtime.clock,
+    ),
   };
 };
 

@@ -173,6 +173,18 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'get_permanent_code got no answer and WeCom then called the auth code used: the install may be lost and the corp must reinstall (docs/operations.md, Alarms).',
     });
+    this.#alarm('InstallExchangeFailures', {
+      metric: serviceMetric(
+        METRIC.installExchangeFailed,
+        { service: named('auth-exchange').name },
+        FIVE_MINUTES,
+      ),
+      threshold: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
+    });
     for (const fn of props.functions) {
       const { name } = fn;
       this.#alarm(`Errors-${name}`, {

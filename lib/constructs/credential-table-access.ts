@@ -10,7 +10,11 @@ import { Construct, type IConstruct } from 'constructs';
 /** A function (or other construct) that gets access; acknowledgements attach to it. */
 type Grantee = IGrantable & IConstruct;
 
-import { KEY_PREFIX, leadingKeysPattern } from '../../functions/adapters/dynamodb/table-keys.ts';
+import {
+  AUTHORIZATION_STATUS_ATTRIBUTES,
+  KEY_PREFIX,
+  leadingKeysPattern,
+} from '../../functions/adapters/dynamodb/table-keys.ts';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.ts';
 import type { TableAccess } from '../../functions/catalog.ts';
 
@@ -77,6 +81,9 @@ export class CredentialTableAccess extends Construct {
       case 'exchange':
         this.grantExchangeAccess(grantee);
         return;
+      case 'status':
+        this.grantAuthorizationStatusRead(grantee);
+        return;
     }
   }
 
@@ -115,6 +122,21 @@ export class CredentialTableAccess extends Construct {
     this.#grant(grantee, ['dynamodb:GetItem']);
     this.#grant(grantee, ['dynamodb:UpdateItem'], {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('token')] },
+    });
+    this.#grantKey(grantee, 'table');
+  }
+
+  /**
+   * authorization: reads authorizations (corp keys) and, of them, only the attributes that are not
+   * secret (AUTHORIZATION_STATUS_ATTRIBUTES): a read that asks for the permanent code, or for the
+   * whole item, is denied. Nothing else of the table.
+   */
+  grantAuthorizationStatusRead(grantee: Grantee): void {
+    this.#grant(grantee, ['dynamodb:GetItem'], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeysPattern('corp')] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AUTHORIZATION_STATUS_ATTRIBUTES] },
+      // GetItem carries no Select parameter (only Query and Scan do), hence IfExists.
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
     });
     this.#grantKey(grantee, 'table');
   }

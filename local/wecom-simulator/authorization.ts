@@ -1,22 +1,67 @@
 import { randomBytes } from 'node:crypto';
-import { type Grant, grantKey, isCustomizedTemplate, type SimulatorState } from './simulator-state.ts';
+import {
+  type Grant,
+  grantKey,
+  isCustomizedTemplate,
+  type SimulatedEdition,
+  type SimulatorState,
+} from './simulator-state.ts';
 import { type SuiteApiHandler, withSuiteToken } from './suite-tokens.ts';
 import { type ApiFamily, isWeComError, type WeComError, weComError } from './wecom-answer.ts';
 
 const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
 
-/** A corp installs the app: returns the auth code WeCom would push in create_auth. */
+/**
+ * A corp installs the app: returns the auth code WeCom would push in create_auth. `installState`:
+ * the `state` of the link or QR code it installed through, which v2 get_permanent_code hands back.
+ */
 export const authorizeCorp = (
   state: SimulatorState,
   suiteId: string,
   corpId: string,
   corpName = `Corp ${corpId}`,
+  installState?: string,
 ): string => {
   state.requireSuite(suiteId);
   // WeCom's auth codes are 64–512 characters.
   const authCode = `authcode-${randomBytes(32).toString('hex')}`;
-  state.codes.set(authCode, { suiteId, corpId, corpName, issuedAtMs: state.nowMs(), used: false });
+  state.codes.set(authCode, {
+    suiteId,
+    corpId,
+    corpName,
+    issuedAtMs: state.nowMs(),
+    used: false,
+    ...(installState === undefined || installState === '' ? {} : { state: installState }),
+  });
   return authCode;
+};
+
+/**
+ * A corp's admin scans a 代开发 QR code link (service/get_customized_auth_url) and authorizes
+ * `suiteId`: returns the auth code, which remembers the state the link was made with.
+ */
+export const authorizeByQrCode = (
+  state: SimulatorState,
+  qrcodeUrl: string,
+  suiteId: string,
+  corpId: string,
+): string => {
+  const ticket = new URL(qrcodeUrl).searchParams.get('ticket') ?? '';
+  return authorizeCorp(state, suiteId, corpId, undefined, state.customizedAuthStates.get(ticket));
+};
+
+/** The corp's paid edition changes (WeCom then pushes change_editon); get_auth_info reports it. */
+export const setEdition = (
+  state: SimulatorState,
+  suiteId: string,
+  corpId: string,
+  edition: SimulatedEdition,
+): void => {
+  const grant = state.grants.get(grantKey(suiteId, corpId));
+  if (grant === undefined) {
+    throw new Error(`${corpId} has not authorized ${suiteId}`);
+  }
+  grant.edition = edition;
 };
 
 /**
@@ -99,37 +144,94 @@ const getPermanentCode: SuiteApiHandler = (state, suiteId, { body }) => {
     agentId: previous?.agentId ?? state.nextAgentId++,
     revoked: false,
     ...(code.authType === undefined ? {} : { authType: code.authType }),
+    ...(previous?.edition === undefined ? {} : { edition: previous.edition }),
   };
   state.grants.set(key, grant);
   // A new permanent code (re-install or 代开发 secret reset) invalidates the corp's old tokens.
   state.corpTokens.delete(key);
   state.countIssued('service/v2/get_permanent_code');
+  // As document/path/100776 shows it: no access_token, no agents, no dealer; the installer's
+  // name is their userid for a third-party app (WeCom no longer gives real names, 91122); `state`
+  // is the link's or QR code's, whichever path the install took.
   return {
     errcode: 0,
     errmsg: 'ok',
     permanent_code: grant.permanentCode,
     auth_corp_info: { corpid: code.corpId, corp_name: code.corpName },
-    auth_user_info: { userid: 'admin' },
+    auth_user_info: {
+      userid: 'ZhangSan',
+      open_userid: `wo${code.corpId.slice(2)}ZhangSan`,
+      name: 'ZhangSan',
+      avatar: 'https://wework.qpic.cn/wwhead/simulated/0',
+    },
+    ...(code.state === undefined ? {} : { state: code.state }),
   };
 };
 
-// service/get_auth_info: what the corp granted, for its current permanent code.
-const getAuthInfo: SuiteApiHandler = (state, suiteId, { body }) => {
-  const corpId = String(body.auth_corpid);
-  const grant = grantFor(state, suiteId, corpId, body.permanent_code);
-  if (isWeComError(grant)) {
-    return grant;
-  }
-  return {
-    errcode: 0,
-    errmsg: 'ok',
-    auth_corp_info: { corpid: corpId, corp_name: grant.corpName },
-    auth_info: { agent: [{ agentid: grant.agentId, name: 'Simulated app', auth_mode: 0 }] },
+// service/get_auth_info and, for 代开发, service/v2/get_auth_info: what the corp granted, for its
+// current permanent code, in the shape of document/14943 (paid fields: document/path/91912).
+const getAuthInfo =
+  (version: 'v1' | 'v2'): SuiteApiHandler =>
+  (state, suiteId, { body }) => {
+    if (version === 'v2' && !isCustomizedTemplate(suiteId)) {
+      // The v2 path is documented for 代开发 templates only (document/path/100795).
+      return weComError(48002, 'api forbidden');
+    }
+    const corpId = String(body.auth_corpid);
+    const grant = grantFor(state, suiteId, corpId, body.permanent_code);
+    if (isWeComError(grant)) {
+      return grant;
+    }
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      auth_corp_info: { corpid: corpId, corp_name: grant.corpName },
+      auth_info: {
+        agent: [
+          {
+            agentid: grant.agentId,
+            name: 'Simulated app',
+            round_logo_url: 'https://p.qlogo.cn/simulated/round',
+            square_logo_url: 'https://p.qlogo.cn/simulated/square',
+            auth_mode: 0,
+            is_customized_app: isCustomizedTemplate(suiteId),
+            auth_from_thirdapp: false,
+            privilege: {
+              level: 1,
+              allow_party: [1],
+              allow_user: [],
+              allow_tag: [],
+              extra_party: [],
+              extra_user: [],
+              extra_tag: [],
+            },
+          },
+        ],
+      },
+      ...(grant.edition === undefined
+        ? {}
+        : {
+            edition_info: {
+              agent: [
+                {
+                  agentid: grant.agentId,
+                  edition_id: grant.edition.editionId,
+                  edition_name: grant.edition.editionName,
+                  app_status: grant.edition.appStatus,
+                  user_limit: grant.edition.userLimit,
+                  expired_time: grant.edition.expiredTime,
+                  is_virtual_version: false,
+                  is_shared_from_other_corp: false,
+                },
+              ],
+            },
+          }),
+    };
   };
-};
 
 /** The authorization APIs: an auth code for the permanent code, and the authorization's info. */
 export const authorizationApis: ApiFamily = [
   ['service/v2/get_permanent_code', withSuiteToken(getPermanentCode)],
-  ['service/get_auth_info', withSuiteToken(getAuthInfo)],
+  ['service/get_auth_info', withSuiteToken(getAuthInfo('v1'))],
+  ['service/v2/get_auth_info', withSuiteToken(getAuthInfo('v2'))],
 ];

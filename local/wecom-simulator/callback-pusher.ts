@@ -1,7 +1,7 @@
 import { parseEncodingAesKey } from '../../functions/core/crypto/aes-key.ts';
 import { MessageCipher } from '../../functions/core/crypto/message-cipher.ts';
 import { computeSignature } from '../../functions/core/crypto/signature.ts';
-import { authorizeCorp, resetPermanentCode, setRevoked } from './authorization.ts';
+import { authorizeByQrCode, authorizeCorp, resetPermanentCode, setRevoked } from './authorization.ts';
 import type { SimulatorState } from './simulator-state.ts';
 import { issueSuiteTicket } from './suite-tokens.ts';
 
@@ -106,12 +106,14 @@ export const pushInstall = async (
   corpId: string,
   corpName: string | undefined,
   receiveId: 'suite' | 'provider',
+  installState = 'sandbox',
 ): Promise<PushAnswer> => {
-  const authCode = authorizeCorp(state, suiteId, corpId, corpName);
+  const authCode = authorizeCorp(state, suiteId, corpId, corpName, installState);
+  const stateElement = installState === '' ? '' : `<State><![CDATA[${installState}]]></State>`;
   return pushSuiteEvent(
     state,
     suiteId,
-    `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[create_auth]]></InfoType><TimeStamp>${nowSeconds(state)}</TimeStamp><State><![CDATA[sandbox]]></State></xml>`,
+    `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[create_auth]]></InfoType><TimeStamp>${nowSeconds(state)}</TimeStamp>${stateElement}</xml>`,
     receiveId === 'provider' ? (state.options.providerCorpId ?? suiteId) : suiteId,
   );
 };
@@ -142,6 +144,39 @@ export const pushDataMessage = async (
   const xml = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sandbox-user]]></FromUserName><CreateTime>${nowSeconds(state)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${Date.now()}</MsgId><AgentID>${agentId}</AgentID></xml>`;
   return post(state, suiteId, 'data', xml, corpId, `&corpid=${encodeURIComponent(corpId)}`);
 };
+
+/**
+ * A corp's admin scans a 代开发 QR code link (service/get_customized_auth_url) and authorizes the
+ * template: create_auth without State (the link's state comes back only from v2
+ * get_permanent_code, document/path/100776).
+ */
+export const pushCustomizedQrInstall = async (
+  state: SimulatorState,
+  qrcodeUrl: string,
+  suiteId: string,
+  corpId: string,
+): Promise<PushAnswer> => {
+  const authCode = authorizeByQrCode(state, qrcodeUrl, suiteId, corpId);
+  return pushSuiteEvent(
+    state,
+    suiteId,
+    `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[create_auth]]></InfoType><TimeStamp>${nowSeconds(state)}</TimeStamp></xml>`,
+    suiteId,
+  );
+};
+
+/** A paid app's edition changed in the corp: change_editon (sic) with PaidCorpId (document/path/91932). */
+export const pushChangeEdition = async (
+  state: SimulatorState,
+  suiteId: string,
+  corpId: string,
+): Promise<PushAnswer> =>
+  pushSuiteEvent(
+    state,
+    suiteId,
+    `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[change_editon]]></InfoType><TimeStamp>${nowSeconds(state)}</TimeStamp><PaidCorpId><![CDATA[${corpId}]]></PaidCorpId></xml>`,
+    suiteId,
+  );
 
 /** 代开发: the provider resets the secret and WeCom pushes reset_permanent_code. */
 export const pushResetPermanentCode = async (

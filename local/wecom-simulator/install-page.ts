@@ -48,7 +48,7 @@ export const installPage: PageHandler = (state, query, cookie, response) => {
     page('请使用企业管理员扫码登录');
     return;
   }
-  const authCode = authorizeCorp(state, suiteId, corpId);
+  const authCode = authorizeCorp(state, suiteId, corpId, undefined, installState);
   const pending = state.codes.get(authCode);
   if (pending !== undefined) {
     state.codes.set(authCode, { ...pending, authType: code.authType });

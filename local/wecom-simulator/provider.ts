@@ -45,11 +45,16 @@ const getCustomizedAuthUrl = (
   ) {
     return weComError(40058, 'invalid templateid_list');
   }
-  const stateParam = typeof body.state === 'string' ? `&state=${encodeURIComponent(body.state)}` : '';
+  // The link carries no state: WeCom keeps it and hands it back on the install (create_auth's
+  // State, v2 get_permanent_code's state), so the simulator remembers it by the link's ticket.
+  const ticket = randomBytes(12).toString('hex');
+  if (typeof body.state === 'string' && body.state !== '') {
+    state.customizedAuthStates.set(ticket, body.state);
+  }
   return {
     errcode: 0,
     errmsg: 'ok',
-    qrcode_url: `https://open.work.weixin.qq.com/3rdservice/wework/customized-auth?ticket=${randomBytes(12).toString('hex')}${stateParam}`,
+    qrcode_url: `https://open.work.weixin.qq.com/3rdservice/wework/customized-auth?ticket=${ticket}`,
     expires_in: 864000,
   };
 };

@@ -54,7 +54,20 @@ export interface PendingCode {
   readonly issuedAtMs: number;
   /** The auth_type of the pre-auth code the install came through, when it came through one. */
   readonly authType?: 0 | 1;
+  /** The `state` of the link or QR code the corp installed through (v2 get_permanent_code returns it). */
+  readonly state?: string;
   used: boolean;
+}
+
+/** A paid app's edition in a corp, as WeCom's edition_info.agent[] describes it (document/path/91911). */
+export interface SimulatedEdition {
+  readonly editionId: string;
+  readonly editionName: string;
+  /** 0–7: 0 no edition, 1 trial, 2 trial expired, 3 paid, 4 paid expired, 5 not paid after trial, … */
+  readonly appStatus: number;
+  readonly userLimit: number;
+  /** Unix seconds. */
+  readonly expiredTime: number;
 }
 
 /** A corp's authorization of a suite: what the permanent code it holds unlocks. */
@@ -65,6 +78,8 @@ export interface Grant {
   revoked: boolean;
   /** 1: a test authorization (set_session_info auth_type 1 on the pre-auth code it came through). */
   readonly authType?: 0 | 1;
+  /** The paid edition, once the corp has one (change_editon). */
+  edition?: SimulatedEdition;
 }
 
 /** A pre-auth code for the install page, and the auth_type set_session_info gave it. */
@@ -145,6 +160,8 @@ export class SimulatorState {
   readonly jsapiFetches: JsapiFetch[] = [];
   /** By grantKey. */
   readonly grants = new Map<string, Grant>();
+  /** What each 代开发 QR code link was created with, by the link's ticket (the link itself carries no state). */
+  readonly customizedAuthStates = new Map<string, string>();
   /** The agent id the next new authorization gets, as WeCom numbers a corp's apps. */
   nextAgentId = 1000002;
   readonly #calls = new Map<string, number>();

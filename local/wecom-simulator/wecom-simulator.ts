@@ -1,14 +1,18 @@
 import {
   authorizationApis,
+  authorizeByQrCode,
   authorizeCorp,
   authTypeOf,
   resetPermanentCode,
+  setEdition,
   setRevoked,
 } from './authorization.ts';
 import {
   type PushAnswer,
   pushCancel,
   pushChangeAuth,
+  pushChangeEdition,
+  pushCustomizedQrInstall,
   pushDataMessage,
   pushInstall,
   pushResetPermanentCode,
@@ -26,14 +30,14 @@ import { invalidateJsapiTicket, jsapiFetchTimes, jsapiTicketApis } from './jsapi
 import { preAuthCodeApis } from './pre-auth-codes.ts';
 import { isValidProviderToken, providerApis } from './provider.ts';
 import { issueOAuthCode, signInApis } from './sign-in.ts';
-import { SimulatorState, type WeComSimulatorOptions } from './simulator-state.ts';
+import { type SimulatedEdition, SimulatorState, type WeComSimulatorOptions } from './simulator-state.ts';
 import { issueSuiteTicket, isValidSuiteToken, suiteTokenApis } from './suite-tokens.ts';
 import { PAID_APP_EVENT_SHAPES, SYSTEM_EVENT_SHAPES, unknownSystemEvent } from './system-events.ts';
 
 export type { SimulatedFault } from './faults.ts';
 export { type InstallHop, SANDBOX_CORP_COOKIE } from './install-page.ts';
 export { JSAPI_QUOTA_PER_HOUR } from './jsapi-tickets.ts';
-export type { SimulatedSuite, WeComSimulatorOptions } from './simulator-state.ts';
+export type { SimulatedEdition, SimulatedSuite, WeComSimulatorOptions } from './simulator-state.ts';
 
 /**
  * A stand-in for qyapi.weixin.qq.com on 127.0.0.1 that behaves like the real one where the
@@ -112,9 +116,20 @@ export class WeComSimulator {
     return issueSuiteTicket(this.#state, suiteId);
   }
 
-  /** A corp installs the app: returns the auth code WeCom would push in create_auth. */
-  authorizeCorp(suiteId: string, corpId: string, corpName?: string): string {
-    return authorizeCorp(this.#state, suiteId, corpId, corpName);
+  /**
+   * A corp installs the app: returns the auth code WeCom would push in create_auth. `installState`:
+   * the state of the link or QR code it came through (v2 get_permanent_code returns it).
+   */
+  authorizeCorp(suiteId: string, corpId: string, corpName?: string, installState?: string): string {
+    return authorizeCorp(this.#state, suiteId, corpId, corpName, installState);
+  }
+
+  /**
+   * A corp's admin scans a 代开发 QR code link and authorizes `templateId`: the auth code WeCom
+   * would push in create_auth (without State; v2 get_permanent_code returns the link's state).
+   */
+  authorizeByQrCode(qrcodeUrl: string, templateId: string, corpId: string): string {
+    return authorizeByQrCode(this.#state, qrcodeUrl, templateId, corpId);
   }
 
   /**
@@ -218,8 +233,28 @@ export class WeComSimulator {
     corpId: string,
     corpName?: string,
     receiveId: 'suite' | 'provider' = 'suite',
+    installState?: string,
   ): Promise<PushAnswer> {
-    return pushInstall(this.#state, suiteId, corpId, corpName, receiveId);
+    return pushInstall(this.#state, suiteId, corpId, corpName, receiveId, installState);
+  }
+
+  /**
+   * A corp's admin scans a 代开发 QR code link and authorizes `templateId`: create_auth without
+   * State; the state the link was made with comes back from v2 get_permanent_code only.
+   */
+  pushCustomizedQrInstall(qrcodeUrl: string, templateId: string, corpId: string): Promise<PushAnswer> {
+    return pushCustomizedQrInstall(this.#state, qrcodeUrl, templateId, corpId);
+  }
+
+  /** The corp's paid edition changes (get_auth_info reports it from now on); WeCom would push change_editon. */
+  setEdition(suiteId: string, corpId: string, edition: SimulatedEdition): void {
+    setEdition(this.#state, suiteId, corpId, edition);
+  }
+
+  /** The corp's paid edition changes and WeCom pushes change_editon; get_auth_info reports the new one. */
+  pushChangeEdition(suiteId: string, corpId: string, edition: SimulatedEdition): Promise<PushAnswer> {
+    setEdition(this.#state, suiteId, corpId, edition);
+    return pushChangeEdition(this.#state, suiteId, corpId);
   }
 
   /** The corp changes what it granted (or its admin changes the app's visibility): change_auth. */

@@ -44,6 +44,19 @@ const TABLE_CASES: NegativeCase[] = [
     why: 'the callback cannot read a permanent code, a token or a ticket',
     request: { service: 'wecom-callback', action: 'dynamodb:GetItem', resource: 'table' as const, context },
   })),
+  ...secretOrTokenReads.map((context) => ({
+    why: 'authorization cannot read a permanent code, a token or a ticket (only the listed attributes of CORP# items)',
+    request: { service: 'authorization', action: 'dynamodb:GetItem', resource: 'table' as const, context },
+  })),
+  ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].map((action) => ({
+    why: 'authorization writes nothing',
+    request: {
+      service: 'authorization',
+      action,
+      resource: 'table' as const,
+      context: { 'dynamodb:LeadingKeys': ['CORP#wwcorp'] },
+    },
+  })),
   ...['dynamodb:PutItem', 'dynamodb:UpdateItem'].map((action) => ({
     why: 'the callback cannot write a token',
     request: {

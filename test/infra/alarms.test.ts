@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
 import {
   DEFAULT_STACKS_TIMEOUT_MS,
   defaultStacks,
@@ -39,6 +40,21 @@ describe('the service stack', () => {
     defaults.service.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'WeComError' }, 9);
     defaults.service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     defaults.service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('alarms when five auth codes from the install completion route fail their exchange in five minutes', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'InstallExchangeFailed',
+      Namespace: 'WeComCredentials',
+      Dimensions: [
+        { Name: 'service', Value: 'auth-exchange' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
+      Period: 300,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('alarms when the callback API answers 5xx (storage, secret or bus unavailable), five times in five minutes', () => {
@@ -103,7 +119,7 @@ describe('the service stack', () => {
     }
   });
 
-  it('alarms when WeCom refuses any function but the callback, which never calls it', () => {
+  it('alarms when WeCom refuses any function that calls it (egress in the catalogue), and only those', () => {
     const services = Object.values(
       defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),
     ).map(
@@ -113,8 +129,15 @@ describe('the service stack', () => {
         )?.Value,
     );
 
-    expect(services.sort()).toEqual(
-      [...INVOKED.map(([, service]) => service), 'auth-exchange', 'install'].sort(),
+    const callers = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].egress);
+    expect(callers).toEqual(
+      expect.arrayContaining([
+        ...INVOKED.map(([, service]) => service).filter((name) => name !== 'authorization'),
+        'auth-exchange',
+        'install',
+      ]),
     );
+    expect(callers).not.toContain('wecom-callback');
+    expect(services.sort()).toEqual([...callers].sort());
   });
 });

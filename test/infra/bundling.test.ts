@@ -9,7 +9,7 @@ describe('the bundles CDK deploys', () => {
     const { functions } = await synthesizedBundles();
     const bundles = Object.values(functions).map((fn) => fn.bundle);
 
-    expect(bundles).toHaveLength(10);
+    expect(bundles).toHaveLength(11);
     for (const bundle of bundles) {
       expect(existsSync(bundle)).toBe(true);
       expect(readdirSync(dirname(bundle)).sort()).toEqual(['index.mjs', 'index.mjs.map']);

@@ -36,7 +36,7 @@ describe('context options', () => {
     const { service } = synthesizeApp({ consumerRoleArns: roleArns.join(',') });
 
     for (const roleArn of roleArns) {
-      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 7);
+      service.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: roleArn }, 8);
     }
   });
 

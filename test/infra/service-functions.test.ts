@@ -33,7 +33,7 @@ describe('the service stack', () => {
         },
         LoggingConfig: Match.objectLike({ LogGroup: Match.anyValue() }),
       },
-      10,
+      11,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -75,7 +75,8 @@ describe('least privilege', () => {
   });
 
   it('lets the invoked functions update token items only, and never put or delete', () => {
-    for (const functionId of INVOKED_IDS) {
+    // authorization reads the table only: stage below.
+    for (const functionId of INVOKED_IDS.filter((id) => id !== 'AuthorizationFunction')) {
       const statements = statementsOf(defaults.service, functionId);
       const updates = statements.filter((statement) =>
         JSON.stringify(statement.Action).includes('dynamodb:UpdateItem'),
@@ -127,13 +128,29 @@ describe('least privilege', () => {
     );
   });
 
-  it('gives secretsmanager:GetSecretValue to the ten functions and no other role', () => {
+  it('lets authorization read only the non-secret attributes of CORP# items, and write nothing', () => {
+    const statements = statementsOf(defaults.service, 'AuthorizationFunction');
+    const tableActions = actionsOf(defaults.service, 'AuthorizationFunction').filter((action) =>
+      action.startsWith('dynamodb:'),
+    );
+    const read = statements.find((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:GetItem'),
+    );
+
+    expect(tableActions).toEqual(['dynamodb:GetItem']);
+    expect(read?.Condition?.['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['CORP#*'] });
+    expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).not.toContain(
+      'permanentCode',
+    );
+  });
+
+  it('gives secretsmanager:GetSecretValue to the eleven functions and no other role', () => {
     const policies = Object.values(defaults.service.findResources('AWS::IAM::Policy'));
     const readers = policies.filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers).toHaveLength(10);
+    expect(readers).toHaveLength(11);
     for (const functionId of CONSTRUCT_IDS) {
       expect(actionsOf(defaults.service, functionId)).toContain('secretsmanager:GetSecretValue');
     }

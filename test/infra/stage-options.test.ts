@@ -72,8 +72,9 @@ describe('the service stack', () => {
     const dashboard = body.filter((part) => typeof part === 'string').join('');
     const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
 
-    // The ticket and outcome-unknown alarms, nine WeCom-error alarms, seven RequestRefused counts.
-    expect(watched).toHaveLength(18);
+    // The ticket, outcome-unknown and install-exchange alarms, nine WeCom-error alarms, eight
+    // RequestRefused counts.
+    expect(watched).toHaveLength(20);
     expect(
       watched.filter(
         (metric) =>
@@ -89,7 +90,7 @@ describe('the service stack', () => {
     service.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ STAGE: 'WeComStaging' }) } },
-      10,
+      11,
     );
   });
 

@@ -124,6 +124,16 @@ describe('install from the provider website', () => {
     expect(harness.simulator.calls('service/set_session_info') - sessions).toBe(1);
     await eventually(async () => harness.simulator.authTypeOf(TEST_MODE_SUITE, corpId));
     expect(harness.simulator.authTypeOf(TEST_MODE_SUITE, corpId)).toBe(1);
+    // v2 get_permanent_code hands back the link's state, here the service's own signed state: it is
+    // no reference of the provider's, and an install without `ref` carries none.
+    const installed = await eventually(async () =>
+      harness.eventBridge.received
+        .filter((event) => event.DetailType === 'WeCom Authorization Changed')
+        .map((event) => JSON.parse(event.Detail) as Record<string, unknown>)
+        .find((detail) => detail.corpId === corpId && detail.status === 'active'),
+    );
+    expect(installed).toMatchObject({ cause: 'install', installer: { userId: 'ZhangSan' } });
+    expect(installed.installRef).toBeUndefined();
   });
 
   it.each([
@@ -150,20 +160,69 @@ describe('install from the provider website', () => {
     expect(await storedCodesAndStates()).toEqual(before);
   });
 
-  it('refuses a reused state, even with another auth code, and stores nothing the second time', async () => {
+  it('answers a reload of the completion URL (same state and code) with the same redirect and no second exchange', async () => {
+    const corpId = 'wwreloadcorp00001';
+    const back = await redirectBack(SUITE, corpId, 'r0');
+    const first = await get(back.toString());
+    expect(first.status).toBe(302);
+    await eventually(async () =>
+      harness.eventBridge.received.some(
+        (event) => event.DetailType === 'WeCom Authorization Changed' && event.Detail.includes(corpId),
+      )
+        ? true
+        : undefined,
+    );
+    const exchanges = harness.simulator.calls('service/v2/get_permanent_code');
+    const before = await storedCodesAndStates();
+
+    const reloads = [await get(back.toString()), await get(back.toString())];
+
+    for (const reload of reloads) {
+      expect(reload.status).toBe(302);
+      expect(reload.headers.get('location')).toBe(first.headers.get('location'));
+      expect(reload.headers.get('location')).toBe(`${COMPLETE_URL}&status=received&ref=r0`);
+    }
+    expect(await storedCodesAndStates()).toEqual(before);
+    // No new auth code item, so nothing for the stream to exchange.
+    expect(harness.simulator.calls('service/v2/get_permanent_code')).toBe(exchanges);
+    const spent = (await harness.table.scanAll()).filter((item) => item.entity === 'InstallState');
+    // The spent state names its code by a digest only.
+    expect(JSON.stringify(spent)).not.toContain(back.searchParams.get('auth_code') ?? '');
+  });
+
+  it('refuses a reused state with another auth code, and stores nothing the second time', async () => {
     const back = await redirectBack(SUITE, 'wwreusedcorp00001', 'r1');
     const first = await get(back.toString());
     expect(first.status).toBe(302);
     const before = await storedCodesAndStates();
 
-    const again = await get(back.toString());
     const otherCode = await get(withParameter(back, 'auth_code', `authcode-forged-${'0'.repeat(64)}`));
 
-    for (const response of [again, otherCode]) {
-      expect(response.status).toBe(400);
-      expect(await response.text()).toBe('bad request: INSTALL_STATE_REUSED');
-    }
+    expect(otherCode.status).toBe(400);
+    expect(await otherCode.text()).toBe('bad request: INSTALL_STATE_REUSED');
     expect(await storedCodesAndStates()).toEqual(before);
+  });
+
+  it('counts a made-up auth code brought back with a fresh state: one get_permanent_code, one InstallExchangeFailed', async () => {
+    const back = await redirectBack(SUITE, 'wwjunkcorp0000001');
+    const failedBefore = harness.runtime.metricsLog.recorded.filter(
+      (entry) => entry.name === 'installExchangeFailed',
+    ).length;
+    const exchanges = harness.simulator.calls('service/v2/get_permanent_code');
+
+    const junk = await get(withParameter(back, 'auth_code', `authcode-madeup-${'7'.repeat(64)}`));
+
+    expect(junk.status).toBe(302);
+    const counted = await eventually(async () => {
+      const failed = harness.runtime.metricsLog.recorded.filter(
+        (entry) => entry.name === 'installExchangeFailed',
+      );
+      return failed.length > failedBefore ? failed : undefined;
+    });
+    expect(counted.slice(failedBefore)).toEqual([
+      { service: 'auth-exchange', name: 'installExchangeFailed', suiteId: SUITE },
+    ]);
+    expect(harness.simulator.calls('service/v2/get_permanent_code') - exchanges).toBe(1);
   });
 
   it('refuses an expired state (the pre-auth code’s 20 minutes are over) and stores nothing', async () => {

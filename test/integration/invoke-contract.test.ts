@@ -75,6 +75,7 @@ const answeredPayloads = async (): Promise<ReadonlyMap<string, readonly unknown[
         { suiteId, corpId, type: 'corp' },
       ],
     ],
+    ['authorization', [{ suiteId, corpId }]],
   ]);
 };
 

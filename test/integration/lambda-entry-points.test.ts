@@ -245,6 +245,25 @@ describe('the Lambda entry points, as CDK bundles them', () => {
         }
       });
       expect(simulator.isValidCorpToken(suiteId, websiteCorp, websiteToken.accessToken)).toBe(true);
+      // A made-up auth code brought back with a fresh state: one failing exchange, counted.
+      const junkStart = new URL((await begin('site2')).headers.location ?? '');
+      const junkBack = new URL(`https://${host}/install/${suiteId}/complete`);
+      junkBack.searchParams.set('auth_code', `authcode-madeup-${'7'.repeat(64)}`);
+      junkBack.searchParams.set('state', junkStart.searchParams.get('state') ?? '');
+      expect(
+        await handlers.install(browserGetEvent('/install/{suiteId}/complete', junkBack, { suiteId })),
+      ).toMatchObject({ statusCode: 200 });
+      await eventually(async () =>
+        logs.lines().some((line) => line.includes('"InstallExchangeFailed"')) ? true : undefined,
+      );
+      // The authorization as the authorization function answers it, and a corp it never saw.
+      expect(await handlers.authorization({ suiteId, corpId: websiteCorp })).toMatchObject({
+        status: 'active',
+        installRef: 'site1',
+      });
+      await expect(handlers.authorization({ suiteId, corpId: 'wwneverinstalled' })).rejects.toMatchObject({
+        name: 'CorpNotAuthorizedError',
+      });
       expect(
         await handlers['wecom-callback'](
           browserGetEvent('/{file}', new URL(`https://${host}/WW_verify_Test0001.txt`), {

@@ -124,4 +124,40 @@ export const INVOKE_EXAMPLES: ReadonlyMap<string, InvokeExamples<InvokedFunction
       { appId: 'ww1', timestamp: '1800000000', nonceStr: 'n', signature: SIGNATURE },
     ],
   }),
+  examples('authorization', {
+    valid: [{ corpId: 'wwcorp' }, { corpId: 'wwcorp', suiteId: 'dk-template_1' }],
+    invalid: [
+      {},
+      { corpId: '' },
+      { corpId: 'a b' },
+      { corpId: 'ww1', permanentCode: 'p' },
+      { suiteId: 'ww1' },
+    ],
+    responses: [
+      { suiteId: 'ww1', corpId: 'wwcorp', status: 'active' },
+      {
+        suiteId: 'dk1',
+        corpId: 'wwcorp',
+        status: 'revoked',
+        corpName: '示例公司',
+        agentId: 1000002,
+        installRef: 'campaign-7',
+        installer: { userId: 'zhaoliu', name: 'zhaoliu' },
+        agents: [{ agentId: 1000002, authMode: 0, privilege: { level: 1, allowUser: ['zhaoliu'] } }],
+        editions: [
+          { agentId: 1000002, editionId: 'e1', appStatus: 2, userLimit: 200, expiredTime: 1_800_000_000 },
+        ],
+        dealer: { corpId: 'wwdealer' },
+        authMode: 0,
+        authorizedAt: ISO,
+        revokedAt: ISO,
+      },
+    ],
+    invalidResponses: [
+      { suiteId: 'ww1', corpId: 'wwcorp' },
+      { suiteId: 'ww1', corpId: 'wwcorp', status: 'broken' },
+      { suiteId: 'ww1', corpId: 'wwcorp', status: 'active', permanentCode: 'secret' },
+      { suiteId: 'ww1', corpId: 'wwcorp', status: 'active', authorizedAt: 1_800_000_000 },
+    ],
+  }),
 ]);

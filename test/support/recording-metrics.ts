@@ -14,7 +14,8 @@ export type RecordedMetric =
       readonly outcome: number | 'network';
     }
   | { readonly service: string; readonly name: 'requestRefused' }
-  | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string };
+  | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string }
+  | { readonly service: string; readonly name: 'installExchangeFailed'; readonly suiteId: string };
 
 /** ServiceMetrics that remember every call instead of printing EMF, for tests that assert on them. */
 export class RecordingMetrics {
@@ -28,5 +29,7 @@ export class RecordingMetrics {
     requestRefused: () => this.recorded.push({ service, name: 'requestRefused' }),
     exchangeOutcomeUnknown: (suiteId) =>
       this.recorded.push({ service, name: 'exchangeOutcomeUnknown', suiteId }),
+    installExchangeFailed: (suiteId) =>
+      this.recorded.push({ service, name: 'installExchangeFailed', suiteId }),
   });
 }

@@ -80,6 +80,9 @@ export const suiteEventXml = {
     `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><AuthCode><![CDATA[${authCode}]]></AuthCode><InfoType><![CDATA[reset_permanent_code]]></InfoType><TimeStamp>${timeStamp}</TimeStamp></xml>`,
   changeAuth: (suiteId: string, corpId: string, timeStamp: number) =>
     `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType><TimeStamp>${timeStamp}</TimeStamp><AuthCorpId><![CDATA[${corpId}]]></AuthCorpId></xml>`,
+  /** A paid edition changed (sic: `change_editon`; the corp is `PaidCorpId`, document/path/91932). */
+  changeEdition: (suiteId: string, corpId: string, timeStamp: number) =>
+    `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[change_editon]]></InfoType><TimeStamp>${timeStamp}</TimeStamp><PaidCorpId><![CDATA[${corpId}]]></PaidCorpId></xml>`,
   cancelAuth: (suiteId: string, corpId: string, timeStamp: number) =>
     `<xml><SuiteId><![CDATA[${suiteId}]]></SuiteId><InfoType><![CDATA[cancel_auth]]></InfoType><TimeStamp>${timeStamp}</TimeStamp><AuthCorpId><![CDATA[${corpId}]]></AuthCorpId></xml>`,
 };

@@ -18,7 +18,7 @@ import {
   storageUnavailable,
   transactionCancellationReasons,
 } from './storage-errors.ts';
-import { ENTITY, expiresAtEpoch, tableKeys } from './table-keys.ts';
+import { authCodeDigest, ENTITY, expiresAtEpoch, tableKeys } from './table-keys.ts';
 
 // An auth code works for 10 minutes; the record stays a day so a failed exchange can be investigated.
 const AUTH_CODE_RECORD_TTL_SECONDS = 24 * 60 * 60;
@@ -47,7 +47,7 @@ export class DynamoAuthCodeStore implements AuthCodeStore, InstallCodeStore, Aut
     code: PendingAuthCode,
     stateId: string,
     stateExpiresAtMs: number,
-  ): Promise<'stored' | 'state_used' | 'duplicate'> {
+  ): Promise<'stored' | 'repeated' | 'state_used' | 'duplicate'> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -60,6 +60,9 @@ export class DynamoAuthCodeStore implements AuthCodeStore, InstallCodeStore, Aut
                   entity: ENTITY.installState,
                   suiteId: code.suiteId,
                   usedAtMs: code.receivedAtMs,
+                  // Which code spent it (a digest, never the code): a reload of the completion URL
+                  // brings the same pair back, and is answered as the first time.
+                  authCodeDigest: authCodeDigest(code.authCode),
                   // Kept until the state expires anyway; TTL deletion is lazy, the expiry check is not.
                   expiresAtEpoch: Math.ceil(stateExpiresAtMs / 1000),
                 },
@@ -74,7 +77,9 @@ export class DynamoAuthCodeStore implements AuthCodeStore, InstallCodeStore, Aut
     } catch (error) {
       const reasons = transactionCancellationReasons(error);
       if (reasons?.[0] === 'ConditionalCheckFailed') {
-        return 'state_used';
+        return (await this.#spentWith(code.suiteId, stateId)) === authCodeDigest(code.authCode)
+          ? 'repeated'
+          : 'state_used';
       }
       if (reasons?.[1] === 'ConditionalCheckFailed') {
         return 'duplicate';
@@ -167,6 +172,23 @@ export class DynamoAuthCodeStore implements AuthCodeStore, InstallCodeStore, Aut
       );
     } catch (error) {
       throw storageUnavailable('UpdateItem (finish auth code)', error);
+    }
+  }
+
+  /** The digest of the auth code a spent install state was used with (absent on states spent before it was kept). */
+  async #spentWith(suiteId: string, stateId: string): Promise<string | undefined> {
+    try {
+      const { Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.installState(suiteId, stateId),
+          ConsistentRead: true,
+          ProjectionExpression: 'authCodeDigest',
+        }),
+      );
+      return typeof item?.authCodeDigest === 'string' ? item.authCodeDigest : undefined;
+    } catch (error) {
+      throw storageUnavailable('GetItem (install state)', error);
     }
   }
 

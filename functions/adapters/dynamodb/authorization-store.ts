@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type {
   AuthInfo,
+  AuthInfoRefreshCause,
+  AuthorizationDetails,
   CorpAuthorization,
   ExchangedAuthorization,
   PendingAuthorizationChange,
@@ -13,6 +15,8 @@ import type {
 import { suiteKindOf } from '../../core/config/service-config.ts';
 import type {
   AuthorizationReader,
+  AuthorizationStatus,
+  AuthorizationStatusReader,
   AuthorizationStore,
   AuthorizationWriter,
 } from '../../core/ports/authorization-store.ts';
@@ -23,11 +27,11 @@ import {
   storageUnavailable,
 } from './storage-errors.ts';
 import { authCodeSourceOf } from './stream-records.ts';
-import { ENTITY, tableKeys } from './table-keys.ts';
+import { AUTHORIZATION_STATUS_ATTRIBUTES, ENTITY, tableKeys } from './table-keys.ts';
 
 /** Corp authorizations (one item per corp and suite) in DynamoDB. */
 export class DynamoAuthorizationStore
-  implements AuthorizationStore, AuthorizationReader, AuthorizationWriter
+  implements AuthorizationStore, AuthorizationReader, AuthorizationWriter, AuthorizationStatusReader
 {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -39,12 +43,15 @@ export class DynamoAuthorizationStore
     suiteId: string,
     corpId: string,
     timeStamp: number,
+    cause: AuthInfoRefreshCause = 'change_auth',
   ): Promise<'recorded' | 'unknown_corp'> {
     // The corp's cached token (and any block on it: a broken authorization) goes in the same
     // transaction: whatever changed, the next request asks WeCom afresh.
     const written = await this.#updateDroppingToken(suiteId, corpId, 'authorization change', {
-      // authInfoStale tells the exchange worker to re-read get_auth_info; re-delivery sets the same values.
-      UpdateExpression: 'SET authChangedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now',
+      // authInfoStale tells the exchange worker to re-read get_auth_info, and refreshFor what to
+      // announce once it has (docs/architecture.md, Items); re-delivery sets the same values.
+      UpdateExpression:
+        'SET authChangedTimeStamp = :timeStamp, authInfoStale = :true, refreshFor = :refreshFor, updatedAtMs = :now',
       // Only an active authorization changes: a late change_auth for an uninstalled corp (a revoked
       // tombstone) must neither touch it nor be reported as active.
       ConditionExpression: 'attribute_exists(pk) AND #status = :active',
@@ -52,6 +59,7 @@ export class DynamoAuthorizationStore
       ExpressionAttributeValues: {
         ':timeStamp': timeStamp,
         ':true': true,
+        ':refreshFor': { cause, timeStamp },
         ':now': this.clock.nowMs(),
         ':active': 'active',
       },
@@ -124,7 +132,46 @@ export class DynamoAuthorizationStore
       ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
       ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
       ...(typeof item.authInfoStale === 'boolean' ? { authInfoStale: item.authInfoStale } : {}),
+      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...detailsOf(item),
+      ...refreshForOf(item.refreshFor),
       ...pendingEventOf(item.pendingEvent),
+    };
+  }
+
+  async getAuthorizationStatus(suiteId: string, corpId: string): Promise<AuthorizationStatus | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      ({ Item: item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          ConsistentRead: true,
+          // Every name through a placeholder: `status` is a reserved word, and IAM sees the names.
+          ProjectionExpression: AUTHORIZATION_STATUS_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(
+            AUTHORIZATION_STATUS_ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
+          ),
+        }),
+      ));
+    } catch (error) {
+      throw storageUnavailable('GetItem (authorization status)', error);
+    }
+    if (item === undefined) {
+      return undefined;
+    }
+    return {
+      suiteId,
+      corpId,
+      status: item.status === 'active' ? 'active' : 'revoked',
+      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
+      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...(typeof item.authorizedTimeStamp === 'number'
+        ? { authorizedTimeStamp: item.authorizedTimeStamp }
+        : {}),
+      ...(typeof item.revokedTimeStamp === 'number' ? { revokedTimeStamp: item.revokedTimeStamp } : {}),
+      ...detailsOf(item),
     };
   }
 
@@ -135,8 +182,7 @@ export class DynamoAuthorizationStore
       // authInfoStale: get_auth_info is read next; if that fails the stream retries it.
       // pendingEvent: the Authorization Changed event to publish, from this write's stream record,
       // retried by the stream until it is published (an outbox on the item itself).
-      UpdateExpression:
-        'SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now, pendingEvent = :pendingEvent, hasPendingEvent = :true',
+      UpdateExpression: `SET entity = :entity, suiteId = :suiteId, corpId = :corpId, appKind = :appKind, #status = :active, permanentCode = :permanentCode, corpName = if_not_exists(corpName, :corpName), authorizedTimeStamp = :timeStamp, authInfoStale = :true, updatedAtMs = :now, pendingEvent = :pendingEvent, hasPendingEvent = :true${exchangedSets(exchanged)}`,
       // A cancel_auth newer than this install, or a newer install, wins.
       ConditionExpression:
         '(attribute_not_exists(revokedTimeStamp) OR revokedTimeStamp < :timeStamp) AND (attribute_not_exists(authorizedTimeStamp) OR authorizedTimeStamp <= :timeStamp)',
@@ -158,13 +204,20 @@ export class DynamoAuthorizationStore
           atMs: this.clock.nowMs(),
           ...(exchanged.installRef === undefined ? {} : { installRef: exchanged.installRef }),
         },
+        ...exchangedValues(exchanged),
       },
     });
     return written ? 'saved' : 'superseded';
   }
 
-  async updateAuthInfo(suiteId: string, corpId: string, info: AuthInfo): Promise<void> {
+  async updateAuthInfo(
+    suiteId: string,
+    corpId: string,
+    info: AuthInfo,
+    announce?: PendingAuthorizationChange,
+  ): Promise<void> {
     const names: string[] = ['authInfoStale = :false', 'updatedAtMs = :now'];
+    const removed: string[] = [];
     const values: Record<string, unknown> = {
       ':false': false,
       ':now': this.clock.nowMs(),
@@ -174,16 +227,29 @@ export class DynamoAuthorizationStore
       names.push('corpName = :corpName');
       values[':corpName'] = info.corpName;
     }
-    if (info.agentId !== undefined) {
-      names.push('agentId = :agentId');
-      values[':agentId'] = info.agentId;
+    // What get_auth_info says replaces what it said before: an attribute it no longer names (an
+    // edition that ended, a dealer gone) is removed.
+    for (const field of ['agentId', 'agents', 'editions', 'dealer', 'authMode'] as const) {
+      if (info[field] === undefined) {
+        removed.push(field);
+      } else {
+        names.push(`${field} = :${field}`);
+        values[`:${field}`] = info[field];
+      }
+    }
+    if (announce !== undefined) {
+      // The change is announced from this item by the stream, like an exchange (the item's outbox).
+      names.push('pendingEvent = :pendingEvent', 'hasPendingEvent = :true');
+      values[':pendingEvent'] = announce;
+      values[':true'] = true;
+      removed.push('refreshFor');
     }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.authorization(suiteId, corpId),
-          UpdateExpression: `SET ${names.join(', ')}`,
+          UpdateExpression: `SET ${names.join(', ')}${removed.length === 0 ? '' : ` REMOVE ${removed.join(', ')}`}`,
           ConditionExpression: '#status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
@@ -255,6 +321,49 @@ export class DynamoAuthorizationStore
   }
 }
 
+// What an exchange writes beyond the permanent code: the installer and register code are WeCom's
+// answer to this install and replace the earlier ones; a reference is kept until a newer one comes.
+const exchangedSets = (exchanged: ExchangedAuthorization): string =>
+  [
+    exchanged.installRef === undefined ? '' : ', installRef = :installRef',
+    exchanged.installer === undefined ? '' : ', installer = :installer',
+    exchanged.registerCode === undefined ? '' : ', registerCode = :registerCode',
+  ].join('');
+
+const exchangedValues = (exchanged: ExchangedAuthorization): Record<string, unknown> => ({
+  ...(exchanged.installRef === undefined ? {} : { ':installRef': exchanged.installRef }),
+  ...(exchanged.installer === undefined ? {} : { ':installer': exchanged.installer }),
+  ...(exchanged.registerCode === undefined ? {} : { ':registerCode': exchanged.registerCode }),
+});
+
+/** The stored details, as written (by this store only, from what WeCom's answers were mapped to). */
+const detailsOf = (item: Record<string, unknown>): AuthorizationDetails => {
+  const objectOf = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  const fields = {
+    installer: objectOf(item.installer) as AuthorizationDetails['installer'],
+    registerCode: objectOf(item.registerCode) as AuthorizationDetails['registerCode'],
+    agents: Array.isArray(item.agents) ? (item.agents as AuthorizationDetails['agents']) : undefined,
+    editions: Array.isArray(item.editions) ? (item.editions as AuthorizationDetails['editions']) : undefined,
+    dealer: objectOf(item.dealer) as AuthorizationDetails['dealer'],
+    authMode: typeof item.authMode === 'number' ? item.authMode : undefined,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+};
+
+const refreshForOf = (value: unknown): Pick<CorpAuthorization, 'refreshFor'> => {
+  const refresh = value as { cause?: unknown; timeStamp?: unknown } | undefined;
+  if (refresh === undefined || typeof refresh.timeStamp !== 'number') {
+    return {};
+  }
+  return {
+    refreshFor: {
+      cause: refresh.cause === 'change_editon' ? 'change_editon' : 'change_auth',
+      timeStamp: refresh.timeStamp,
+    },
+  };
+};
+
 const pendingEventOf = (value: unknown): { pendingEvent?: PendingAuthorizationChange } => {
   const pending = value as Partial<PendingAuthorizationChange> | undefined;
   if (pending === undefined || typeof pending.atMs !== 'number') {
@@ -263,7 +372,10 @@ const pendingEventOf = (value: unknown): { pendingEvent?: PendingAuthorizationCh
   return {
     pendingEvent: {
       status: 'active',
-      cause: authCodeSourceOf(pending.cause),
+      cause:
+        pending.cause === 'change_auth' || pending.cause === 'change_editon'
+          ? pending.cause
+          : authCodeSourceOf(pending.cause),
       atMs: pending.atMs,
       ...(typeof pending.installRef === 'string' ? { installRef: pending.installRef } : {}),
     },

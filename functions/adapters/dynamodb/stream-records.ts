@@ -37,6 +37,7 @@ export const decodeStreamRecord = (record: DynamoDBRecord): StreamChange | undef
       source: authCodeSourceOf(item.source),
       timeStamp: Number(item.eventTimeStamp),
       ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...(typeof item.state === 'string' ? { state: item.state } : {}),
       ...(typeof item.receivedAtMs === 'number' ? { receivedAtMs: item.receivedAtMs } : {}),
     };
   }

@@ -31,13 +31,44 @@ export interface ItemKey {
   readonly sk: string;
 }
 
+/**
+ * The first 40 hex digits of an auth code's SHA-256: how an item names a code (its key, and the
+ * install state it was spent with) without holding the code itself.
+ */
+export const authCodeDigest = (authCode: string): string =>
+  createHash('sha256').update(authCode).digest('hex').slice(0, 40);
+
+/**
+ * The attributes of an authorization item that `authorization` may read: everything but the
+ * permanent code and the exchange's bookkeeping. IAM grants its reads on exactly these
+ * (`dynamodb:Attributes`), so a read of the permanent code is denied, not merely not asked for.
+ */
+export const AUTHORIZATION_STATUS_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'suiteId',
+  'corpId',
+  'status',
+  'corpName',
+  'agentId',
+  'installRef',
+  'installer',
+  'registerCode',
+  'agents',
+  'editions',
+  'dealer',
+  'authMode',
+  'authorizedTimeStamp',
+  'revokedTimeStamp',
+] as const;
+
 /** The single source of key shapes. */
 export const tableKeys = {
   suiteTicket: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.suite}${suiteId}`, sk: 'TICKET' }),
   /** Keyed by a digest so the code itself never becomes part of a key (keys show up in metrics and errors). */
   authCode: (suiteId: string, authCode: string): ItemKey => ({
     pk: `${KEY_PREFIX.suite}${suiteId}`,
-    sk: `AUTHCODE#${createHash('sha256').update(authCode).digest('hex').slice(0, 40)}`,
+    sk: `AUTHCODE#${authCodeDigest(authCode)}`,
   }),
   suiteToken: (suiteId: string): ItemKey => ({ pk: `${KEY_PREFIX.token}SUITE#${suiteId}`, sk: 'TOKEN' }),
   providerToken: (): ItemKey => ({ pk: `${KEY_PREFIX.token}PROVIDER`, sk: 'TOKEN' }),

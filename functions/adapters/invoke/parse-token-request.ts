@@ -75,6 +75,25 @@ export const parseCorpTokenRequest = (payload: unknown): CorpTokenRequest => {
   return { corpId, ...optionalId(fields, 'suiteId'), ...optionalToken(fields) };
 };
 
+/** `authorization` payload. */
+export interface AuthorizationRequest {
+  readonly corpId: string;
+  readonly suiteId?: string;
+}
+
+/**
+ * @throws InvalidRequestError when the payload is not `{ corpId, suiteId? }`.
+ */
+export const parseAuthorizationRequest = (payload: unknown): AuthorizationRequest => {
+  const fields = asObject(payload);
+  rejectUnknownFields(fields, ['corpId', 'suiteId']);
+  const corpId = fields.corpId;
+  if (!isWeComId(corpId)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', `corpId is required: ${WECOM_ID_RULE}`);
+  }
+  return { corpId, ...optionalId(fields, 'suiteId') };
+};
+
 export const asObject = (payload: unknown): Record<string, unknown> => {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InvalidRequestError('INVALID_PAYLOAD', 'the payload must be a JSON object');

@@ -1,4 +1,5 @@
 import type { AuthInfo } from '../../core/authorization/corp-authorization.ts';
+import type { SuiteKind } from '../../core/config/service-config.ts';
 import { OutcomeUnknownError, UpstreamUnavailableError, WeComApiError } from '../../core/errors.ts';
 import type {
   JsapiTicketType,
@@ -9,6 +10,7 @@ import type {
   WeComUserIdentity,
 } from '../../core/ports/wecom-api.ts';
 import { MIN_CALL_MS } from '../deadline/request-deadlines.ts';
+import { authInfoOf, permanentCodeGrantOf } from './authorization-mapping.ts';
 import { detailOf, identityOf, minted } from './wire-mapping.ts';
 import type {
   WireAccessTokenResponse,
@@ -128,33 +130,22 @@ export class HttpWeComApi implements WeComApi {
       query: { suite_access_token: suiteAccessToken },
       body: { auth_code: authCode },
     });
-    const corpId = response.auth_corp_info?.corpid;
-    if (
-      typeof response.permanent_code !== 'string' ||
-      response.permanent_code === '' ||
-      typeof corpId !== 'string'
-    ) {
-      throw new UpstreamUnavailableError(`${api} answered without permanent_code or corpid`);
-    }
-    const corpName = response.auth_corp_info?.corp_name;
-    return {
-      permanentCode: response.permanent_code,
-      corpId,
-      ...(corpName === undefined ? {} : { corpName }),
-    };
+    return permanentCodeGrantOf(api, response);
   }
 
-  async getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo> {
-    const response = await this.#call<WireAuthInfoResponse>('service/get_auth_info', 'idempotent', {
+  async getAuthInfo(
+    suiteAccessToken: string,
+    corpId: string,
+    permanentCode: string,
+    kind: SuiteKind,
+  ): Promise<AuthInfo> {
+    // 代开发 documents v2 (document/path/100795); third-party suites have v1 only (document/14943).
+    const api = kind === 'customized' ? 'service/v2/get_auth_info' : 'service/get_auth_info';
+    const response = await this.#call<WireAuthInfoResponse>(api, 'idempotent', {
       query: { suite_access_token: suiteAccessToken },
       body: { auth_corpid: corpId, permanent_code: permanentCode },
     });
-    const corpName = response.auth_corp_info?.corp_name;
-    const agentId = response.auth_info?.agent?.[0]?.agentid;
-    return {
-      ...(corpName === undefined ? {} : { corpName }),
-      ...(typeof agentId === 'number' ? { agentId } : {}),
-    };
+    return authInfoOf(response);
   }
 
   async getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<MintedToken> {

@@ -37,6 +37,15 @@ export interface ChangeAuthEvent extends SuiteEventBase {
   readonly authCorpId: string;
 }
 
+/**
+ * A paid app's edition changed in a company (`change_editon`, sic, on the command URL; the corp is
+ * `PaidCorpId`, document/path/91932).
+ */
+export interface ChangeEditionEvent extends SuiteEventBase {
+  readonly kind: 'change_editon';
+  readonly authCorpId: string;
+}
+
 /** A company uninstalled the app. */
 export interface CancelAuthEvent extends SuiteEventBase {
   readonly kind: 'cancel_auth';
@@ -60,6 +69,7 @@ export type SuiteEvent =
   | CreateAuthEvent
   | ResetPermanentCodeEvent
   | ChangeAuthEvent
+  | ChangeEditionEvent
   | CancelAuthEvent
   | UnknownSuiteEvent;
 
@@ -90,6 +100,8 @@ export const parseSuiteEvent = (xml: string): SuiteEvent => {
     }
     case 'reset_permanent_code':
       return { kind: infoType, ...base(fields), authCode: requireField(fields, 'AuthCode') };
+    case 'change_editon':
+      return { kind: infoType, ...base(fields), authCorpId: requireField(fields, 'PaidCorpId') };
     case 'change_auth':
     case 'cancel_auth':
       return { kind: infoType, ...base(fields), authCorpId: requireField(fields, 'AuthCorpId') };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthCodeSource } from '../authorization/auth-code.ts';
+import type { AuthorizationDetails } from '../authorization/corp-authorization.ts';
 import type { XmlJson } from '../callback/xml-document.ts';
 
 /** The `source` of every event the service publishes. */
@@ -59,8 +60,12 @@ export interface SystemEventDetail {
   readonly message: EventMessage;
 }
 
-/** What the service did to a corp's authorization, published once the change is durable. */
-export interface AuthorizationChangedDetail {
+/**
+ * What the service did to a corp's authorization, published once the change is durable. An
+ * `active` change carries what WeCom says about the authorization (AuthorizationDetails) as it
+ * stands after the change.
+ */
+export interface AuthorizationChangedDetail extends AuthorizationDetails {
   /**
    * Stable for one change (a digest of what changed and when; for `failed`, of the auth code too): a
    * re-publication carries the same id.
@@ -76,10 +81,15 @@ export interface AuthorizationChangedDetail {
     | 'create_auth'
     | 'reset_permanent_code'
     | 'change_auth'
+    | 'change_editon'
     | 'cancel_auth'
     | 'install'
     | 'wecom_refused'
     | 'wecom_accepted';
+  /**
+   * The provider's own reference of the install: the website `ref`, the 代开发 QR code's `state`,
+   * or the `State` of a create_auth from a market or promotion link.
+   */
   readonly installRef?: string;
   /** Why, for `failed` and `broken` (never a secret). */
   readonly reason?: string;

@@ -9,15 +9,16 @@ export interface AuthCodeStore {
 /** Stores the auth code of an install redirect, spending the install `state` that came with it. */
 export interface InstallCodeStore {
   /**
-   * In one transaction: marks `stateId` used (kept until `stateExpiresAtMs`) and stores the code
-   * exactly like a pushed one. `state_used` when the state was spent before, `duplicate` when the
-   * code was stored before; either way nothing changes.
+   * In one transaction: marks `stateId` used with this code (kept until `stateExpiresAtMs`) and
+   * stores the code exactly like a pushed one. `repeated` when the state was spent before with
+   * this same code (a reload of the completion URL), `state_used` when with another one,
+   * `duplicate` when the code was stored before; in each case nothing changes.
    */
   recordInstallCode(
     code: PendingAuthCode,
     stateId: string,
     stateExpiresAtMs: number,
-  ): Promise<'stored' | 'state_used' | 'duplicate'>;
+  ): Promise<'stored' | 'repeated' | 'state_used' | 'duplicate'>;
 }
 
 /**

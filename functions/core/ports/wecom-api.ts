@@ -1,4 +1,5 @@
-import type { AuthInfo } from '../authorization/corp-authorization.ts';
+import type { AuthInfo, AuthorizationDetails } from '../authorization/corp-authorization.ts';
+import type { SuiteKind } from '../config/service-config.ts';
 
 /** A token WeCom just issued. */
 export interface MintedToken {
@@ -7,10 +8,12 @@ export interface MintedToken {
 }
 
 /** What get_permanent_code (v2) returns that the service keeps. */
-export interface PermanentCodeGrant {
+export interface PermanentCodeGrant extends Pick<AuthorizationDetails, 'installer' | 'registerCode'> {
   readonly permanentCode: string;
   readonly corpId: string;
   readonly corpName?: string;
+  /** The `state` of the link or QR code the corp authorized through (document/path/100776). */
+  readonly state?: string;
 }
 
 /** Which JS-SDK ticket: the corp's (wx.config) or the app's (wx.agentConfig). */
@@ -59,8 +62,18 @@ export interface WeComApi {
   getPreAuthCode(suiteAccessToken: string): Promise<MintedToken>;
   /** service/set_session_info: `authType` 1 makes installs with this pre-auth code test authorizations. */
   setSessionInfo(suiteAccessToken: string, preAuthCode: string, authType: 0 | 1): Promise<void>;
+  /** service/v2/get_permanent_code, for third-party suites and 代开发 templates alike. */
   getPermanentCode(suiteAccessToken: string, authCode: string): Promise<PermanentCodeGrant>;
-  getAuthInfo(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<AuthInfo>;
+  /**
+   * What the corp granted: service/get_auth_info for a third-party suite, service/v2/get_auth_info
+   * for a 代开发 template (docs/wecom-protocol.md §5.7).
+   */
+  getAuthInfo(
+    suiteAccessToken: string,
+    corpId: string,
+    permanentCode: string,
+    kind: SuiteKind,
+  ): Promise<AuthInfo>;
   /** Third-party suites: service/get_corp_token. */
   getCorpToken(suiteAccessToken: string, corpId: string, permanentCode: string): Promise<MintedToken>;
   /** 代开发 templates: gettoken with the permanent code as corpsecret. */

@@ -56,6 +56,32 @@ const published: ServiceEvent[] = [
       '<xml><SuiteId>ww1</SuiteId><AuthCode>SECRET-CODE</AuthCode><InfoType>create_auth</InfoType><TimeStamp>1</TimeStamp></xml>',
   }),
   authorizationChangedEvent({ suiteId: 'ww1', corpId: 'wxcorp', status: 'revoked', cause: 'cancel_auth' }, 0),
+  authorizationChangedEvent(
+    {
+      suiteId: 'dk1',
+      corpId: 'wxcorp',
+      status: 'active',
+      cause: 'change_editon',
+      installRef: 'customer42',
+      installer: { userId: 'ZhangSan', openUserId: 'woZhang', name: 'ZhangSan', avatar: 'https://a/0' },
+      registerCode: { templateId: 'tpl1', state: 'reg1' },
+      agents: [
+        {
+          agentId: 1000002,
+          name: 'App',
+          authMode: 1,
+          isCustomizedApp: true,
+          authFromThirdApp: false,
+          privilege: { level: 1, allowParty: [1], allowUser: ['lisi'], allowTag: [], listsTruncated: true },
+          sharedFrom: { corpId: 'wwother', shareType: 0 },
+        },
+      ],
+      editions: [{ agentId: 1000002, editionId: 'RLS1', appStatus: 3, userLimit: 200, expiredTime: 1 }],
+      dealer: { corpId: 'wwdealer', corpName: 'Dealer' },
+      authMode: 1,
+    },
+    0,
+  ),
   exchangeFailedEvent({ suiteId: 'ww1', cause: 'create_auth', reason: '40078' }, 'SECRET-CODE', 0),
   systemEvent(
     '<xml><ServiceCorpId>wwprovider</ServiceCorpId><InfoType>register_corp</InfoType><TimeStamp>1</TimeStamp><RegisterCode>SECRET-REGISTER</RegisterCode><AuthCorpId>wxcorp</AuthCorpId><ContactSync><AccessToken>SECRET-TOKEN</AccessToken><ExpiresIn>1800</ExpiresIn></ContactSync></xml>',

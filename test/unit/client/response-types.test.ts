@@ -1,7 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { InvokeContract, InvokedFunction } from '../../../client/contract.ts';
-import type { FUNCTION_NAMES, JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
 import type {
+  Authorization,
+  FUNCTION_NAMES,
+  JsapiSignature,
+  UserDetail,
+} from '../../../client/credentials-client.ts';
+import type {
+  parseAuthorizationRequest,
   parseCorpTokenRequest,
   parseCustomizedAuthUrlRequest,
   parseProviderTokenRequest,
@@ -13,6 +19,7 @@ import type {
   parseUserIdentityRequest,
 } from '../../../functions/adapters/invoke/parse-user-request.ts';
 import type { TokenResponse } from '../../../functions/adapters/invoke/token-response.ts';
+import type { AuthorizationView } from '../../../functions/app/get-authorization.ts';
 import type { JsapiSignature as ServedSignature } from '../../../functions/app/get-jsapi-ticket.ts';
 import type { InvokedFunctionName } from '../../../functions/catalog.ts';
 import type { CorpTokenResponse } from '../../../functions/corp-token/corp-token-handler.ts';
@@ -30,6 +37,10 @@ describe('client response types', () => {
     expectTypeOf<UserDetail>().toMatchTypeOf<UserDetailResponse>();
     expectTypeOf<UserDetailResponse>().toMatchTypeOf<UserDetail>();
     expectTypeOf<JsapiSignature>().toEqualTypeOf<ServedSignature>();
+    // The client turns the ISO times into Dates; everything else is the same.
+    type Served = Omit<AuthorizationView, 'authorizedAt' | 'revokedAt'>;
+    expectTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>().toMatchTypeOf<Served>();
+    expectTypeOf<Served>().toMatchTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>();
   });
 });
 
@@ -93,6 +104,12 @@ describe('client wire contract', () => {
     expectTypeOf<InvokeContract['jsapi-ticket']['request']>().toMatchTypeOf<
       Parsed<typeof parseJsapiTicketRequest>
     >();
+    expectTypeOf<Parsed<typeof parseAuthorizationRequest>>().toMatchTypeOf<
+      InvokeContract['authorization']['request']
+    >();
+    expectTypeOf<InvokeContract['authorization']['request']>().toMatchTypeOf<
+      Parsed<typeof parseAuthorizationRequest>
+    >();
   });
 
   it('expects what the functions answer', () => {
@@ -112,5 +129,7 @@ describe('client wire contract', () => {
     expectTypeOf<InvokeContract['user-detail']['response']>().toMatchTypeOf<UserDetailResponse>();
     expectTypeOf<JsapiTicketResponse>().toMatchTypeOf<InvokeContract['jsapi-ticket']['response']>();
     expectTypeOf<InvokeContract['jsapi-ticket']['response']>().toMatchTypeOf<JsapiTicketResponse>();
+    expectTypeOf<AuthorizationView>().toMatchTypeOf<InvokeContract['authorization']['response']>();
+    expectTypeOf<InvokeContract['authorization']['response']>().toMatchTypeOf<AuthorizationView>();
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  parseAuthorizationRequest,
   parseCorpTokenRequest,
   parseCustomizedAuthUrlRequest,
   parseProviderTokenRequest,
@@ -33,6 +34,7 @@ const PARSERS: ReadonlyMap<string, (payload: unknown) => unknown> = new Map<
   ['user-identity', parseUserIdentityRequest],
   ['user-detail', parseUserDetailRequest],
   ['jsapi-ticket', parseJsapiTicketRequest],
+  ['authorization', parseAuthorizationRequest],
 ]);
 
 /** Whether the parser accepts the payload; any refusal other than InvalidRequestError is a defect. */

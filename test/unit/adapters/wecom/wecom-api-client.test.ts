@@ -149,7 +149,7 @@ describe('the WeCom simulator behaves like WeCom', () => {
     ).accessToken;
     const corpToken = await api.getCorpToken(freshToken, 'wxcorpclient', grant.permanentCode);
     const wrongCode = await errorOf(() => api.getCorpToken(freshToken, 'wxcorpclient', 'not-the-code'));
-    const info = await api.getAuthInfo(freshToken, 'wxcorpclient', grant.permanentCode);
+    const info = await api.getAuthInfo(freshToken, 'wxcorpclient', grant.permanentCode, 'third_party');
 
     expect(grant).toMatchObject({ corpId: 'wxcorpclient', corpName: 'Client Corp' });
     expect((reused as WeComApiError).errcode).toBe(40078);
@@ -158,6 +158,43 @@ describe('the WeCom simulator behaves like WeCom', () => {
     expect((wrongCode as WeComApiError).errcode).toBe(40084);
     expect(info.corpName).toBe('Client Corp');
     expect(info.agentId).toBeGreaterThan(0);
+  });
+
+  it('keeps what v2 get_permanent_code and get_auth_info say: installer, state, agents, privileges, edition (v2 info for 代开发)', async () => {
+    const { suiteTicket } = simulator.issueSuiteTicket(TEMPLATE.suiteId);
+    const suiteToken = (await api.getSuiteToken(TEMPLATE.suiteId, TEMPLATE.suiteSecret, suiteTicket))
+      .accessToken;
+    const v1 = simulator.calls('service/get_auth_info');
+    const v2 = simulator.calls('service/v2/get_auth_info');
+    const grant = await api.getPermanentCode(
+      suiteToken,
+      simulator.authorizeCorp(TEMPLATE.suiteId, 'wxcorpdkinfo', 'Info Corp', 'qr42'),
+    );
+
+    const info = await api.getAuthInfo(suiteToken, 'wxcorpdkinfo', grant.permanentCode, 'customized');
+
+    expect(grant).toMatchObject({
+      corpId: 'wxcorpdkinfo',
+      state: 'qr42',
+      installer: { userId: 'ZhangSan', name: 'ZhangSan', openUserId: expect.any(String) },
+    });
+    expect(JSON.stringify(grant.installer)).not.toContain(grant.permanentCode);
+    expect(info).toMatchObject({
+      corpName: 'Info Corp',
+      authMode: 0,
+      agents: [
+        {
+          agentId: info.agentId,
+          name: 'Simulated app',
+          authMode: 0,
+          isCustomizedApp: true,
+          privilege: { level: 1, allowParty: [1], allowUser: [] },
+        },
+      ],
+    });
+    expect(info.editions).toBeUndefined();
+    expect(simulator.calls('service/v2/get_auth_info') - v2).toBe(1);
+    expect(simulator.calls('service/get_auth_info') - v1).toBe(0);
   });
 
   it('gives 代开发 templates their corp token through gettoken only', async () => {

@@ -51,6 +51,19 @@ describe('parseSuiteEvent', () => {
     expect(cancel).toEqual({ kind: 'cancel_auth', suiteId: 'ww1', timeStamp: 3, authCorpId: 'wxcorp' });
   });
 
+  it('parses change_editon (sic), naming the corp by PaidCorpId, and requires it', () => {
+    const edition = parseSuiteEvent(
+      '<xml><SuiteId>ww1</SuiteId><InfoType>change_editon</InfoType><TimeStamp>4</TimeStamp><PaidCorpId>wxpaid</PaidCorpId></xml>',
+    );
+
+    expect(edition).toEqual({ kind: 'change_editon', suiteId: 'ww1', timeStamp: 4, authCorpId: 'wxpaid' });
+    expect(() =>
+      parseSuiteEvent(
+        '<xml><SuiteId>ww1</SuiteId><InfoType>change_editon</InfoType><TimeStamp>4</TimeStamp></xml>',
+      ),
+    ).toThrow(/PaidCorpId/);
+  });
+
   it('types an InfoType it does not know as an unknown event', () => {
     const event = parseSuiteEvent(
       '<xml><SuiteId>ww1</SuiteId><InfoType>change_contact</InfoType><TimeStamp>3</TimeStamp><ChangeType>create_user</ChangeType></xml>',
