@@ -162,7 +162,10 @@ export interface InvokeContract {
     readonly request: JsapiTicketRequest;
     readonly response: JsapiSignatureResponse | JsapiTicketOnlyResponse;
   };
-  readonly authorization: { readonly request: AuthorizationRequest; readonly response: AuthorizationResponse };
+  readonly authorization: {
+    readonly request: AuthorizationRequest;
+    readonly response: AuthorizationResponse;
+  };
 }
 
 /** The name of an invoked function. */

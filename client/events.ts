@@ -107,7 +107,6 @@ export interface WeComSystemEvent {
   readonly message: WeComMessage;
 }
 
-
 /** Who installed the app (WeCom's `auth_user_info`; `name` is not the real name for third-party apps). */
 export interface WeComAuthorizationInstaller {
   readonly userId?: string;
