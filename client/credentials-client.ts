@@ -29,14 +29,22 @@ export interface CorpToken extends Token {
   readonly agentId?: number;
 }
 
-/** Who signed in (`user-identity`): a member has a `userId`, anyone else an `openId`. */
+/**
+ * Who signed in (`user-identity`). A member (`member: true`) has a `userId` and a `corpId` that
+ * has an active authorization of the suite (a member of any other corp is refused with
+ * CorpNotAuthorizedError); anyone else has an `openId`, and for a 代开发 app an `externalUserId`
+ * when they are a customer of the corp.
+ */
 export interface UserIdentity {
-  /** Empty for an outsider of a third-party suite when no corpId was given. */
-  readonly corpId: string;
+  readonly member: boolean;
+  /** The member's corp; for a non-member, the 代开发 app's corp, and absent for a third-party app. */
+  readonly corpId?: string;
   readonly userId?: string;
   readonly openUserId?: string;
   readonly openId?: string;
+  readonly externalUserId?: string;
   readonly userTicket?: string;
+  /** When `userTicket` ends (WeCom's `expires_in`, or its documented 1800 s for 代开发 apps). */
   readonly userTicketExpiresAt?: Date;
 }
 
@@ -44,6 +52,11 @@ export interface UserIdentity {
 export interface UserDetail {
   readonly corpId: string;
   readonly userId: string;
+  /**
+   * For a third-party app this is the userid again, not the member's name: WeCom stopped returning
+   * names there in 2020 (document/path/91122); show names with WeCom's contact component
+   * (`ww-open-data`). 代开发 apps get none.
+   */
   readonly name?: string;
   readonly gender?: string;
   readonly avatar?: string;

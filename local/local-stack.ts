@@ -104,6 +104,8 @@ const QUIET_METRICS: ServiceMetrics = {
   wecomAnswered: () => undefined,
   requestRefused: () => undefined,
   exchangeOutcomeUnknown: () => undefined,
+  staleReportIgnored: () => undefined,
+  suiteTokenSuspect: () => undefined,
 };
 
 /**

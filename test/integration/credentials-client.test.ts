@@ -294,7 +294,7 @@ describe('CredentialsClient: sign-in and the JS-SDK', () => {
     await eventually(() => client.getCorpToken({ suiteId, corpId }).catch(() => undefined));
     const { code } = (await (
       await fetch(
-        `${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${suiteId}&corpId=${corpId}&userId=zhaoliu`,
+        `${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${suiteId}&corpId=${corpId}&userId=zhaoliu&scope=snsapi_privateinfo`,
         {
           method: 'POST',
         },

@@ -255,7 +255,10 @@ describe('the Lambda entry points, as CDK bundles them', () => {
 
       // Sign-in and the JS-SDK for the installed corp, WeCom refusing each once (60020; the OAuth
       // code is not spent by a refused call).
-      const code = simulator.issueOAuthCode(suiteId, corpId, 'entryuser');
+      const code = simulator.issueOAuthCode(suiteId, corpId, {
+        userId: 'entryuser',
+        scope: 'snsapi_privateinfo',
+      });
       simulator.injectFaults('service/auth/getuserinfo3rd', { kind: 'errcode', errcode: 60020 });
       await expect(handlers['user-identity']({ code, suiteId })).rejects.toMatchObject({
         name: 'WeComApiError',

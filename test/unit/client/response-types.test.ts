@@ -1,8 +1,14 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { FUNCTION_NAMES, JsapiSignature, UserDetail } from '../../../client/credentials-client.ts';
+import type {
+  FUNCTION_NAMES,
+  JsapiSignature,
+  UserDetail,
+  UserIdentity,
+} from '../../../client/credentials-client.ts';
 import type { JsapiSignature as ServedSignature } from '../../../functions/app/get-jsapi-ticket.ts';
 import type { InvokedFunctionName } from '../../../functions/catalog.ts';
 import type { UserDetailResponse } from '../../../functions/user-detail/user-detail-handler.ts';
+import type { UserIdentityResponse } from '../../../functions/user-identity/user-identity-handler.ts';
 
 /**
  * The client repeats the functions' response types on purpose (it depends on nothing but the
@@ -13,6 +19,11 @@ describe('client response types', () => {
     expectTypeOf<UserDetail>().toMatchTypeOf<UserDetailResponse>();
     expectTypeOf<UserDetailResponse>().toMatchTypeOf<UserDetail>();
     expectTypeOf<JsapiSignature>().toEqualTypeOf<ServedSignature>();
+    // The client turns the ISO expiry into a Date; every other field is the function's.
+    type ServedIdentity = Omit<UserIdentity, 'userTicketExpiresAt'> & {
+      readonly userTicketExpiresAt?: string;
+    };
+    expectTypeOf<ServedIdentity>().toEqualTypeOf<UserIdentityResponse>();
   });
 });
 
