@@ -25,6 +25,16 @@ export const METRIC = {
   requestRefused: 'RequestRefused',
   /** An auth code WeCom may have spent on a lost answer: that corp must reinstall (docs/operations.md, Alarms). */
   exchangeOutcomeUnknown: 'ExchangeOutcomeUnknown',
+  /**
+   * A stale-token or rejected-signature report named a value WeCom handed over within the last
+   * minute, and was answered from the cache (docs/callers.md, Reporting a rejected token).
+   */
+  staleReportIgnored: 'StaleReportIgnored',
+  /**
+   * Several corps of one suite had their corp token refused with 40082 within a minute: the suite
+   * token is suspect, not their authorizations (docs/operations.md, Alarms).
+   */
+  suiteTokenSuspect: 'SuiteTokenSuspect',
 } as const;
 
 /** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */
@@ -37,6 +47,10 @@ export interface ServiceMetrics {
   requestRefused(): void;
   /** An auth code ended with its exchange outcome unknown. */
   exchangeOutcomeUnknown(suiteId: string): void;
+  /** A stale report answered from the cache, by credential kind (`suite_token`, `jsapi_ticket`, …). */
+  staleReportIgnored(credential: string): void;
+  /** Several corps of the suite met 40082 at once (SUITE_WIDE_40082). */
+  suiteTokenSuspect(suiteId: string): void;
 }
 
 /**
@@ -78,6 +92,11 @@ export const createServiceMetrics = (serviceName: string, stage: string = LOCAL_
     exchangeOutcomeUnknown: (suiteId) => {
       emit(METRIC.exchangeOutcomeUnknown, { suiteId });
       emit(METRIC.exchangeOutcomeUnknown, {});
+    },
+    staleReportIgnored: (credential) => emit(METRIC.staleReportIgnored, { credential }),
+    suiteTokenSuspect: (suiteId) => {
+      emit(METRIC.suiteTokenSuspect, { suiteId });
+      emit(METRIC.suiteTokenSuspect, {});
     },
   };
 };

@@ -14,7 +14,9 @@ export type RecordedMetric =
       readonly outcome: number | 'network';
     }
   | { readonly service: string; readonly name: 'requestRefused' }
-  | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string };
+  | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string }
+  | { readonly service: string; readonly name: 'staleReportIgnored'; readonly credential: string }
+  | { readonly service: string; readonly name: 'suiteTokenSuspect'; readonly suiteId: string };
 
 /** ServiceMetrics that remember every call instead of printing EMF, for tests that assert on them. */
 export class RecordingMetrics {
@@ -28,5 +30,8 @@ export class RecordingMetrics {
     requestRefused: () => this.recorded.push({ service, name: 'requestRefused' }),
     exchangeOutcomeUnknown: (suiteId) =>
       this.recorded.push({ service, name: 'exchangeOutcomeUnknown', suiteId }),
+    staleReportIgnored: (credential) =>
+      this.recorded.push({ service, name: 'staleReportIgnored', credential }),
+    suiteTokenSuspect: (suiteId) => this.recorded.push({ service, name: 'suiteTokenSuspect', suiteId }),
   });
 }

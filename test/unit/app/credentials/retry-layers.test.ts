@@ -89,7 +89,7 @@ describe('REJECTED_TOKEN', () => {
     expect(world.wecom.calls(CORP_TOKEN)).toBe(1);
   });
 
-  it('renews the suite token of a corp mint once: rejected twice, the mint fails as a passing failure, not a block', async () => {
+  it('renews the suite token of a corp mint once: handed back unchanged, it is not tried again, and the mint fails as a passing failure, not a block', async () => {
     const world = await installedWorld();
     const rejected = new WeComApiError(CORP_TOKEN, 40014, 'invalid access_token');
     world.wecom.script(CORP_TOKEN, rejected, rejected);
@@ -97,7 +97,8 @@ describe('REJECTED_TOKEN', () => {
     const outcome = await outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
 
     expect(outcome).toMatchObject({ name: 'WeComApiError', errcode: 40014 });
-    expect(world.wecom.calls(CORP_TOKEN)).toBe(2);
+    // WeCom hands back the same suite token: the same call would get the same answer.
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(1);
     expect(world.wecom.calls(SUITE_TOKEN)).toBe(2);
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).toMatchObject({
       mintFailure: { errcode: 40014, consecutive: 1 },
@@ -105,7 +106,7 @@ describe('REJECTED_TOKEN', () => {
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).not.toHaveProperty('block');
   });
 
-  it('is skipped on a blocked corp’s periodic retry: one ask, with the cached suite token', async () => {
+  it('renews the suite token first on a blocked corp’s periodic retry, then asks once', async () => {
     const world = await installedWorld();
     const refusal = new WeComApiError(CORP_TOKEN, 40082, 'invalid suite_access_token');
     world.wecom.script(CORP_TOKEN, refusal, refusal, refusal);
@@ -115,10 +116,11 @@ describe('REJECTED_TOKEN', () => {
 
     const retried = await outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
 
-    expect([suiteCalls, corpCalls]).toEqual([2, 2]);
+    // The first 40082 met a suite token WeCom had just confirmed: no renewal, no second ask.
+    expect([suiteCalls, corpCalls]).toEqual([1, 1]);
     expect(retried).toBeInstanceOf(CorpNotAuthorizedError);
     expect(world.wecom.calls(CORP_TOKEN)).toBe(corpCalls + 1);
-    expect(world.wecom.calls(SUITE_TOKEN)).toBe(suiteCalls);
+    expect(world.wecom.calls(SUITE_TOKEN)).toBe(suiteCalls + 1);
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).toMatchObject({
       block: { refusals: 2 },
     });
