@@ -104,7 +104,9 @@ export interface CredentialsClientOptions {
  * each token until `expiresAt` minus a margin, and shares one in-flight request per token.
  *
  * When WeCom rejects a token you were given (40014, 42001, 40082, 42009), call `rejected(token)`
- * with it: the next get… asks the service to replace exactly that token.
+ * with it: the next get… asks the service to replace exactly that token. Within a minute of WeCom
+ * handing it over, the service answers with the same token (docs/callers.md, Reporting a rejected
+ * token): then suspect the clock, the corp or the URL, not the token.
  */
 export class CredentialsClient {
   readonly #cache = new Map<string, CorpToken>();
