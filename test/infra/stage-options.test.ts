@@ -72,8 +72,9 @@ describe('the service stack', () => {
     const dashboard = body.filter((part) => typeof part === 'string').join('');
     const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
 
-    // The ticket and outcome-unknown alarms, nine WeCom-error alarms, seven RequestRefused counts.
-    expect(watched).toHaveLength(18);
+    // The ticket, outcome-unknown and suite-token-suspect alarms, nine WeCom-error alarms, seven
+    // RequestRefused counts.
+    expect(watched).toHaveLength(19);
     expect(
       watched.filter(
         (metric) =>

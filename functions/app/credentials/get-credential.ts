@@ -292,6 +292,7 @@ export const withCredential = <T>(
         )
       ).value,
     call,
+    ambiguous,
   );
 
 const NONE: ReadonlySet<number> = new Set();

@@ -127,13 +127,14 @@ export const REJECTED_TOKEN: Readonly<Record<CallTokenKind, ReadonlySet<number>>
  * REJECTED_TOKEN. Runs `call` with the token from `token()`. If WeCom answers with one of its
  * kind's REJECTED_TOKEN codes, the token is replaced through `token(stale)` and the call is made
  * once more. The replacement happens only if the token is still the cached one, as with a caller's
- * `staleToken`. A second rejection is the caller's error, and so is the first when the
- * replacement is the same value (the call is then not made again).
+ * `staleToken`. A second rejection is the caller's error, and so is the first `ambiguous` one
+ * when the replacement is the same value (the call is then not made again).
  */
 export const renewOnceIfRejected = async <T>(
   kind: CallTokenKind,
   token: (staleToken?: string, rejectedWith?: number) => Promise<string>,
   call: (accessToken: string) => Promise<T>,
+  ambiguous: ReadonlySet<number> = new Set(),
 ): Promise<T> => {
   const current = await token();
   try {
@@ -143,9 +144,9 @@ export const renewOnceIfRejected = async <T>(
       throw error;
     }
     const renewed = await token(current, error.errcode);
-    // The same value again (WeCom hands it back while it is valid, or a bounded report kept it):
-    // the call would get the same answer, so it is not made.
-    if (renewed === current) {
+    // An ambiguous refusal (get_corp_token's 40082) met with the same token again proves nothing
+    // new about the token: the same call is not made again.
+    if (renewed === current && ambiguous.has(error.errcode)) {
       throw error;
     }
     return call(renewed);

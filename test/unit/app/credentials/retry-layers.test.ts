@@ -89,7 +89,7 @@ describe('REJECTED_TOKEN', () => {
     expect(world.wecom.calls(CORP_TOKEN)).toBe(1);
   });
 
-  it('renews the suite token of a corp mint once: handed back unchanged, it is not tried again, and the mint fails as a passing failure, not a block', async () => {
+  it('renews the suite token of a corp mint once: rejected twice, the mint fails as a passing failure, not a block', async () => {
     const world = await installedWorld();
     const rejected = new WeComApiError(CORP_TOKEN, 40014, 'invalid access_token');
     world.wecom.script(CORP_TOKEN, rejected, rejected);
@@ -97,8 +97,7 @@ describe('REJECTED_TOKEN', () => {
     const outcome = await outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
 
     expect(outcome).toMatchObject({ name: 'WeComApiError', errcode: 40014 });
-    // WeCom hands back the same suite token: the same call would get the same answer.
-    expect(world.wecom.calls(CORP_TOKEN)).toBe(1);
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(2);
     expect(world.wecom.calls(SUITE_TOKEN)).toBe(2);
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).toMatchObject({
       mintFailure: { errcode: 40014, consecutive: 1 },
