@@ -79,14 +79,20 @@ export interface CustomizedAuthUrlResponse {
   readonly expiresAt: string;
 }
 
-/** `user-identity` response: a member has a `userId`, anyone else an `openId`. */
+/**
+ * `user-identity` response: a member of an authorized corp has a `userId`; anyone else comes back
+ * with `member: false` and an `openId` (and, for a 代开发 app's customer, an `externalUserId`).
+ */
 export interface UserIdentityResponse {
-  readonly corpId: string;
+  readonly member: boolean;
+  /** The member's corp; for a non-member, the 代开发 app's corp, and absent for a third-party app. */
+  readonly corpId?: string;
   readonly userId?: string;
   readonly openUserId?: string;
   readonly openId?: string;
+  readonly externalUserId?: string;
   readonly userTicket?: string;
-  /** ISO-8601 UTC. */
+  /** ISO-8601 UTC (WeCom's `expires_in`, or its documented 1800 s for 代开发 apps). */
   readonly userTicketExpiresAt?: string;
 }
 

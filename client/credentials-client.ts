@@ -33,14 +33,22 @@ export interface CorpToken extends Token {
   readonly agentId?: number;
 }
 
-/** Who signed in (`user-identity`): a member has a `userId`, anyone else an `openId`. */
+/**
+ * Who signed in (`user-identity`). A member (`member: true`) has a `userId` and a `corpId` that
+ * has an active authorization of the suite (a member of any other corp is refused with
+ * CorpNotAuthorizedError); anyone else has an `openId`, and for a 代开发 app an `externalUserId`
+ * when they are a customer of the corp.
+ */
 export interface UserIdentity {
-  /** Empty for an outsider of a third-party suite when no corpId was given. */
-  readonly corpId: string;
+  readonly member: boolean;
+  /** The member's corp; for a non-member, the 代开发 app's corp, and absent for a third-party app. */
+  readonly corpId?: string;
   readonly userId?: string;
   readonly openUserId?: string;
   readonly openId?: string;
+  readonly externalUserId?: string;
   readonly userTicket?: string;
+  /** When `userTicket` ends (WeCom's `expires_in`, or its documented 1800 s for 代开发 apps). */
   readonly userTicketExpiresAt?: Date;
 }
 
@@ -48,6 +56,11 @@ export interface UserIdentity {
 export interface UserDetail {
   readonly corpId: string;
   readonly userId: string;
+  /**
+   * For a third-party app this is the userid again, not the member's name: WeCom stopped returning
+   * names there in 2020 (document/path/91122); show names with WeCom's contact component
+   * (`ww-open-data`). 代开发 apps get none.
+   */
   readonly name?: string;
   readonly gender?: string;
   readonly avatar?: string;
@@ -113,7 +126,9 @@ export interface CredentialsClientOptions {
  * each token until `expiresAt` minus a margin, and shares one in-flight request per token.
  *
  * When WeCom rejects a token you were given (40014, 42001, 40082, 42009), call `rejected(token)`
- * with it: the next get… asks the service to replace exactly that token.
+ * with it: the next get… asks the service to replace exactly that token. Within a minute of WeCom
+ * handing it over, the service answers with the same token (docs/callers.md, Reporting a rejected
+ * token): then suspect the clock, the corp or the URL, not the token.
  */
 export class CredentialsClient {
   readonly #cache = new Map<string, CorpToken>();

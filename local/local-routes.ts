@@ -320,7 +320,17 @@ const sandboxRoute = async (
           json(400, { error: `userId must be ${WECOM_ID_RULE}` });
           return;
         }
-        json(200, { suiteId, corpId, code: simulator.issueOAuthCode(suiteId, corpId, userId) });
+        // Which OAuth link the user followed: a user_ticket comes only with a consenting scope.
+        const scope = url.searchParams.get('scope') ?? 'snsapi_base';
+        if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo' && scope !== 'snsapi_privateinfo') {
+          json(400, { error: 'scope must be snsapi_base, snsapi_userinfo or snsapi_privateinfo' });
+          return;
+        }
+        const code = simulator.issueOAuthCode(suiteId, corpId, {
+          scope,
+          ...(userId === undefined ? {} : { userId }),
+        });
+        json(200, { suiteId, corpId, scope, code });
         return;
       }
       case '/sandbox/verify-urls':

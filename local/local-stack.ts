@@ -113,6 +113,8 @@ const QUIET_METRICS: ServiceMetrics = {
   requestRefused: () => undefined,
   installExchangeFailed: () => undefined,
   exchangeOutcomeUnknown: () => undefined,
+  staleReportIgnored: () => undefined,
+  suiteTokenSuspect: () => undefined,
 };
 
 /**

@@ -86,7 +86,7 @@ const main = async (): Promise<void> => {
       `  (as a visitor of your website would: add &via=website&ref=order42 to the install)`,
       '',
       'Sign a user in (the code WeCom appends to your OAuth redirect), and sign a page for the JS-SDK:',
-      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${firstSuite}&corpId=wwdemocorp&userId=zhangsan'`,
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/oauth-code?suiteId=${firstSuite}&corpId=wwdemocorp&userId=zhangsan&scope=snsapi_privateinfo'`,
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/user-identity/invocations -d '{"suiteId":"${firstSuite}","code":"<code>"}'`,
       `  curl -s -X POST ${stack.lambdaUrl}/2015-03-31/functions/jsapi-ticket/invocations -d '{"suiteId":"${firstSuite}","corpId":"wwdemocorp","type":"agent","url":"https://app.example.com/page"}'`,
       `  (the 代开发 template ${secondSuite ?? ''} works the same way; also /sandbox/verify-urls, /sandbox/ticket, /sandbox/reset-secret, /sandbox/uninstall, /sandbox/change-auth, /sandbox/message, /sandbox/ip-allow-list)`,

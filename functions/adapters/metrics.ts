@@ -31,6 +31,16 @@ export const METRIC = {
    * junk completions spending WeCom's quota (docs/operations.md, Alarms).
    */
   installExchangeFailed: 'InstallExchangeFailed',
+  /**
+   * A stale-token or rejected-signature report named a value WeCom handed over within the last
+   * minute, and was answered from the cache (docs/callers.md, Reporting a rejected token).
+   */
+  staleReportIgnored: 'StaleReportIgnored',
+  /**
+   * Several corps of one suite had their corp token refused with 40082 within a minute: the suite
+   * token is suspect, not their authorizations (docs/operations.md, Alarms).
+   */
+  suiteTokenSuspect: 'SuiteTokenSuspect',
 } as const;
 
 /** What the service counts (EMF lines through Powertools Metrics; nothing secret in a dimension). */
@@ -45,6 +55,10 @@ export interface ServiceMetrics {
   exchangeOutcomeUnknown(suiteId: string): void;
   /** An auth code from the install completion route could not be exchanged. */
   installExchangeFailed(suiteId: string): void;
+  /** A stale report answered from the cache, by credential kind (`suite_token`, `jsapi_ticket`, …). */
+  staleReportIgnored(credential: string): void;
+  /** Several corps of the suite met 40082 at once (SUITE_WIDE_40082). */
+  suiteTokenSuspect(suiteId: string): void;
 }
 
 /**
@@ -90,6 +104,11 @@ export const createServiceMetrics = (serviceName: string, stage: string = LOCAL_
     installExchangeFailed: (suiteId) => {
       emit(METRIC.installExchangeFailed, { suiteId });
       emit(METRIC.installExchangeFailed, {});
+    },
+    staleReportIgnored: (credential) => emit(METRIC.staleReportIgnored, { credential }),
+    suiteTokenSuspect: (suiteId) => {
+      emit(METRIC.suiteTokenSuspect, { suiteId });
+      emit(METRIC.suiteTokenSuspect, {});
     },
   };
 };

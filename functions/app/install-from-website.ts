@@ -7,6 +7,7 @@ import {
   openInstallState,
 } from '../core/install/install-state.ts';
 import type { InstallCodeStore } from '../core/ports/auth-code-store.ts';
+import { AUTH_CODE_RULE, isAuthCode } from '../core/wecom-values.ts';
 import { PRE_AUTH_CODE_RESERVE_MS } from './credentials/ask-wecom.ts';
 import { getCredential } from './credentials/get-credential.ts';
 import type { TokenDeps } from './token-deps.ts';
@@ -18,9 +19,6 @@ export interface InstallDeps extends TokenDeps {
   readonly wecomOpenBase: string;
   readonly randomBytes: (size: number) => Uint8Array;
 }
-
-// Auth codes are 64–512 printable characters (docs/wecom-protocol.md §5.6).
-const AUTH_CODE_PATTERN = /^[\x21-\x7e]{64,512}$/;
 
 /**
  * `GET /install/{suiteId}[?ref=…]`: where to send the browser to install a third-party suite
@@ -96,8 +94,8 @@ export const completeInstall = async (
   if (input.authCode === undefined || input.authCode === '') {
     throw new InvalidRequestError('MISSING_PARAMETER', 'the redirect carries no auth_code');
   }
-  if (!AUTH_CODE_PATTERN.test(input.authCode)) {
-    throw new InvalidRequestError('MALFORMED_PARAMETER', 'auth_code must be 64-512 printable characters');
+  if (!isAuthCode(input.authCode)) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', `auth_code must be ${AUTH_CODE_RULE}`);
   }
   const outcome = await deps.installCodes.recordInstallCode(
     {

@@ -1,3 +1,4 @@
+import type { CredentialKind } from '../core/credentials/credential-key.ts';
 import type { RecentAuthorizations } from '../core/credentials/recent-authorizations.ts';
 import type { TokenMemory } from '../core/credentials/token-memory.ts';
 import type { AuthorizationReader } from '../core/ports/authorization-store.ts';
@@ -8,6 +9,14 @@ import type { SuiteTicketStore } from '../core/ports/suite-ticket-store.ts';
 import type { TokenCache } from '../core/ports/token-cache.ts';
 import type { WeComApi } from '../core/ports/wecom-api.ts';
 import type { LeaseWait } from './credentials/retry-layers.ts';
+
+/** What the token machinery tells the function's metrics and log (nothing secret). */
+export interface CredentialSignals {
+  /** A stale-token or rejected-signature report named a value WeCom confirmed within the last minute. */
+  reportIgnored(kind: CredentialKind): void;
+  /** `corps` corps of the suite met 40082 within a minute: the suite token, not them (SUITE_WIDE_40082). */
+  suiteTokenSuspect(suiteId: string, corps: number): void;
+}
 
 /** What the token use cases need (functions/app/credentials/get-credential.ts and its callers). */
 export interface TokenDeps {
@@ -22,6 +31,8 @@ export interface TokenDeps {
   readonly recentAuthorizations?: RecentAuthorizations;
   /** Where a newly broken authorization is announced (corp-token); absent: not announced. */
   readonly events?: EventPublisher;
+  /** Where ignored reports are counted; absent: not counted. */
+  readonly signals?: CredentialSignals;
   readonly sleep: (ms: number) => Promise<void>;
   readonly newLeaseOwner: () => string;
   /** @default LEASE_WAIT */

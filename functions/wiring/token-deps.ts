@@ -46,9 +46,10 @@ export const createTokenMachinery = (
   const client = runtime.documentClient(service);
   const { tableName, clock } = runtime;
   const metrics = runtime.metrics(service);
+  const logger = runtime.logger(service);
   const authorizationStore = new DynamoAuthorizationStore(client, tableName, clock);
   return {
-    logger: runtime.logger(service),
+    logger,
     metrics,
     deadlines: runtime.deadlines,
     registry: runtime.registry(service),
@@ -64,6 +65,16 @@ export const createTokenMachinery = (
     }),
     clock,
     memory: new TokenMemory(),
+    signals: {
+      reportIgnored: metrics.staleReportIgnored,
+      suiteTokenSuspect: (suiteId, corps) => {
+        metrics.suiteTokenSuspect(suiteId);
+        logger.warn('several corps of the suite met 40082 within a minute: the suite token is suspect', {
+          suiteId,
+          corps,
+        });
+      },
+    },
     recentAuthorizations: new RecentAuthorizations(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     newLeaseOwner: randomUUID,

@@ -185,6 +185,14 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
     });
+    this.#alarm('SuiteTokenSuspect', {
+      metric: serviceMetric(METRIC.suiteTokenSuspect, { service: named('corp-token').name }, FIVE_MINUTES),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'Three or more corps of one suite had their corp token refused with 40082 within a minute although WeCom had just confirmed the suite token: the suite token (suite secret, ticket, WeCom) is at fault, not their authorizations, which are not blocked for it (docs/operations.md, Alarms).',
+    });
     for (const fn of props.functions) {
       const { name } = fn;
       this.#alarm(`Errors-${name}`, {

@@ -2,7 +2,7 @@ import { parseEncodingAesKey } from '../../functions/core/crypto/aes-key.ts';
 import { MessageCipher } from '../../functions/core/crypto/message-cipher.ts';
 import { computeSignature } from '../../functions/core/crypto/signature.ts';
 import { authorizeByQrCode, authorizeCorp, resetPermanentCode, setRevoked } from './authorization.ts';
-import type { SimulatorState } from './simulator-state.ts';
+import { grantKey, type SimulatorState } from './simulator-state.ts';
 import { issueSuiteTicket } from './suite-tokens.ts';
 
 /** The service's answer to a push. */
@@ -42,6 +42,8 @@ const sealFor = (
   };
 };
 
+// The envelope's AgentID is empty for instruction (suite) events and the app's agent id in the
+// corp for data callbacks (docs/wecom-protocol.md §1.7, §4).
 const post = async (
   state: SimulatorState,
   suiteId: string,
@@ -49,12 +51,13 @@ const post = async (
   eventXml: string,
   receiveId: string,
   extraQuery: string,
+  agentId?: number,
 ): Promise<PushAnswer> => {
   const { url, encrypt } = sealFor(state, suiteId, route, eventXml, receiveId, 'pushing');
   const response = await fetch(`${url}${extraQuery}`, {
     method: 'POST',
     headers: { 'content-type': 'text/xml' },
-    body: `<xml><ToUserName><![CDATA[${receiveId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`,
+    body: `<xml><ToUserName><![CDATA[${receiveId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[${agentId ?? ''}]]></AgentID></xml>`,
   });
   return { status: response.status, body: await response.text() };
 };
@@ -139,10 +142,13 @@ export const pushDataMessage = async (
   suiteId: string,
   corpId: string,
   text: string,
-  agentId: number,
+  agentIdOverride?: number,
 ): Promise<PushAnswer> => {
+  // The agent id the corp's authorization gave the app, as WeCom numbers it.
+  const agentId =
+    agentIdOverride ?? state.grants.get(grantKey(suiteId, corpId))?.agentId ?? state.nextAgentId;
   const xml = `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sandbox-user]]></FromUserName><CreateTime>${nowSeconds(state)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${Date.now()}</MsgId><AgentID>${agentId}</AgentID></xml>`;
-  return post(state, suiteId, 'data', xml, corpId, `&corpid=${encodeURIComponent(corpId)}`);
+  return post(state, suiteId, 'data', xml, corpId, `&corpid=${encodeURIComponent(corpId)}`, agentId);
 };
 
 /**

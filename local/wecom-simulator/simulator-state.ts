@@ -89,12 +89,30 @@ export interface PreAuthCode {
   authType: 0 | 1;
 }
 
+/**
+ * The `scope` of the OAuth link a user followed (document/path/91120, 96441): `snsapi_base` signs
+ * in silently, `snsapi_userinfo` (third-party apps only) and `snsapi_privateinfo` ask the member's
+ * consent and are what a user_ticket comes with.
+ */
+export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_privateinfo';
+
+/** Who signs in, and through which link. */
+export interface OAuthSignIn {
+  /** A member of the corp; absent for an outsider (who gets an openid). */
+  readonly userId?: string;
+  /** @default 'snsapi_base', the silent sign-in most apps use */
+  readonly scope?: OAuthScope;
+  /** An outsider who is a customer of the corp (代开发 apps see their external_userid). */
+  readonly externalUserId?: string;
+}
+
 /** The code WeCom appends to an OAuth redirect when a user signs in to the app. */
 export interface OAuthCode {
   readonly suiteId: string;
   readonly corpId: string;
-  /** A member of the corp; absent for an outsider (who gets an openid). */
   readonly userId?: string;
+  readonly scope: OAuthScope;
+  readonly externalUserId?: string;
   readonly issuedAtMs: number;
   used: boolean;
 }
@@ -104,6 +122,7 @@ export interface UserTicket {
   readonly suiteId: string;
   readonly corpId: string;
   readonly userId: string;
+  readonly scope: OAuthScope;
   readonly issuedAtMs: number;
 }
 

@@ -30,14 +30,25 @@ import { invalidateJsapiTicket, jsapiFetchTimes, jsapiTicketApis } from './jsapi
 import { preAuthCodeApis } from './pre-auth-codes.ts';
 import { isValidProviderToken, providerApis } from './provider.ts';
 import { issueOAuthCode, signInApis } from './sign-in.ts';
-import { type SimulatedEdition, SimulatorState, type WeComSimulatorOptions } from './simulator-state.ts';
+import {
+  type OAuthSignIn,
+  type SimulatedEdition,
+  SimulatorState,
+  type WeComSimulatorOptions,
+} from './simulator-state.ts';
 import { issueSuiteTicket, isValidSuiteToken, suiteTokenApis } from './suite-tokens.ts';
 import { PAID_APP_EVENT_SHAPES, SYSTEM_EVENT_SHAPES, unknownSystemEvent } from './system-events.ts';
 
 export type { SimulatedFault } from './faults.ts';
 export { type InstallHop, SANDBOX_CORP_COOKIE } from './install-page.ts';
 export { JSAPI_QUOTA_PER_HOUR } from './jsapi-tickets.ts';
-export type { SimulatedEdition, SimulatedSuite, WeComSimulatorOptions } from './simulator-state.ts';
+export type {
+  OAuthScope,
+  OAuthSignIn,
+  SimulatedEdition,
+  SimulatedSuite,
+  WeComSimulatorOptions,
+} from './simulator-state.ts';
 
 /**
  * A stand-in for qyapi.weixin.qq.com on 127.0.0.1 that behaves like the real one where the
@@ -179,11 +190,12 @@ export class WeComSimulator {
   }
 
   /**
-   * A user signs in to the app in `corpId` (OAuth, document/path/91121): the code WeCom appends to
-   * the redirect. Single use, 5 minutes. Without `userId` the user is not a member (an openid).
+   * A user signs in to the app in `corpId` (OAuth, document/path/91121, 96442): the code WeCom
+   * appends to the redirect. Single use, 5 minutes. Without `userId` the user is not a member; a
+   * user_ticket comes only with the scope that brings one (`snsapi_base` by default brings none).
    */
-  issueOAuthCode(suiteId: string, corpId: string, userId?: string): string {
-    return issueOAuthCode(this.#state, suiteId, corpId, userId);
+  issueOAuthCode(suiteId: string, corpId: string, signIn: OAuthSignIn = {}): string {
+    return issueOAuthCode(this.#state, suiteId, corpId, signIn);
   }
 
   /** Ends a JS-SDK ticket before its time, as WeCom may (the next fetch gets a new one). */
@@ -264,9 +276,10 @@ export class WeComSimulator {
 
   /**
    * A user of `corpId` writes to the app: WeCom POSTs the message to the data URL registered with
-   * `?corpid=$CORPID$` (WeCom fills in the corp), encrypted for that corp.
+   * `?corpid=$CORPID$` (WeCom fills in the corp), encrypted for that corp, with the app's agent id
+   * in the corp (the authorization's, unless `agentId` says otherwise) in the message and its envelope.
    */
-  pushDataMessage(suiteId: string, corpId: string, text: string, agentId = 1000002): Promise<PushAnswer> {
+  pushDataMessage(suiteId: string, corpId: string, text: string, agentId?: number): Promise<PushAnswer> {
     return pushDataMessage(this.#state, suiteId, corpId, text, agentId);
   }
 

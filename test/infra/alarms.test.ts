@@ -119,6 +119,20 @@ describe('the service stack', () => {
     }
   });
 
+  it('alarms when several corps of one suite meet 40082 within a minute (a suite-token problem, not their authorizations)', () => {
+    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SuiteTokenSuspect',
+      Namespace: 'WeComCredentials',
+      Dimensions: [
+        { Name: 'service', Value: 'corp-token' },
+        { Name: 'stage', Value: 'WeComCredentials' },
+      ],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('alarms when WeCom refuses any function that calls it (egress in the catalogue), and only those', () => {
     const services = Object.values(
       defaults.service.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WeComError' } }),

@@ -72,9 +72,9 @@ describe('the service stack', () => {
     const dashboard = body.filter((part) => typeof part === 'string').join('');
     const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
 
-    // The ticket, outcome-unknown and install-exchange alarms, nine WeCom-error alarms, eight
-    // RequestRefused counts.
-    expect(watched).toHaveLength(20);
+    // The ticket, outcome-unknown, install-exchange and suite-token-suspect alarms, nine WeCom-error
+    // alarms, eight RequestRefused counts.
+    expect(watched).toHaveLength(21);
     expect(
       watched.filter(
         (metric) =>

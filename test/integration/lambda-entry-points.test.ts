@@ -1,7 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { localCreateTableInput } from '../../functions/adapters/dynamodb/table-schema.ts';
 import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
@@ -237,6 +239,22 @@ describe('the Lambda entry points, as CDK bundles them', () => {
       expect(
         await handlers.install(browserGetEvent('/install/{suiteId}/complete', back, { suiteId })),
       ).toMatchObject({ statusCode: 200 });
+      // Two other corps of the suite met 40082 a moment ago (as other containers note it on the
+      // suite token's item); the website corp's first mint meets it too: a suite-token problem,
+      // signalled (the SuiteTokenSuspect alarm's metric), and a passing failure the next call mends.
+      const admin = localDocumentClient();
+      await admin.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: tableKeys.suiteToken(suiteId),
+          UpdateExpression: 'SET corpRefusals = :refusals',
+          ExpressionAttributeValues: {
+            ':refusals': { wwentryother1: Date.now(), wwentryother2: Date.now() },
+          },
+        }),
+      );
+      admin.destroy();
+      simulator.injectFaults('service/get_corp_token', { kind: 'errcode', errcode: 40082 });
       const websiteToken = await eventually(async () => {
         try {
           return (await handlers['corp-token']({ suiteId, corpId: websiteCorp })) as { accessToken: string };
@@ -274,7 +292,10 @@ describe('the Lambda entry points, as CDK bundles them', () => {
 
       // Sign-in and the JS-SDK for the installed corp, WeCom refusing each once (60020; the OAuth
       // code is not spent by a refused call).
-      const code = simulator.issueOAuthCode(suiteId, corpId, 'entryuser');
+      const code = simulator.issueOAuthCode(suiteId, corpId, {
+        userId: 'entryuser',
+        scope: 'snsapi_privateinfo',
+      });
       simulator.injectFaults('service/auth/getuserinfo3rd', { kind: 'errcode', errcode: 60020 });
       await expect(handlers['user-identity']({ code, suiteId })).rejects.toMatchObject({
         name: 'WeComApiError',

@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIRMED_VALUE_WINDOW_MS } from '../../functions/app/credentials/retry-layers.ts';
 import { getProviderToken } from '../../functions/app/get-provider-token.ts';
 import { SuiteRegistry } from '../../functions/core/config/suite-registry.ts';
 import { ProviderNotConfiguredError } from '../../functions/core/errors.ts';
 import { TEST_CONFIG } from '../support/callback-harness.ts';
+import { ShiftedClock } from '../support/fixed-clock.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
 
 /** The provider token: the same guarantees as the other tokens, and a typed error without a secret. */
 
+// A reported value is replaced only a minute after WeCom handed it over: tests move this clock.
+const clock = new ShiftedClock();
 let harness: TokenHarness;
 
 beforeAll(async () => {
-  harness = await createTokenHarness();
+  harness = await createTokenHarness({ clock });
 }, 60_000);
 
 afterAll(async () => {
@@ -36,10 +40,16 @@ describe('provider-token', () => {
     const { accessToken } = await harness.handler('provider-token')({});
     const before = harness.simulator.calls('service/get_provider_token');
 
+    const withinMinute = await harness.handler('provider-token')({ staleToken: accessToken });
+    const callsWithinMinute = harness.simulator.calls('service/get_provider_token') - before;
+    clock.advance(CONFIRMED_VALUE_WINDOW_MS);
     const again = await harness.handler('provider-token')({ staleToken: accessToken });
     const unrelated = await harness.handler('provider-token')({ staleToken: 'not-the-cached-one' });
 
-    // WeCom hands back the same token while it is valid; one call was made for the stale report.
+    // A report within a minute of WeCom handing the token over is answered from the cache.
+    expect(withinMinute.accessToken).toBe(accessToken);
+    expect(callsWithinMinute).toBe(0);
+    // WeCom hands back the same token while it is valid; one call was made for the later report.
     expect(again.accessToken).toBe(accessToken);
     expect(unrelated.accessToken).toBe(accessToken);
     expect(harness.simulator.calls('service/get_provider_token') - before).toBe(1);

@@ -54,7 +54,10 @@ afterAll(async () => {
 
 describe('sign-in', () => {
   it('turns a third-party code into the member and their ticket into details; a used code is 40029', async () => {
-    const code = harness.simulator.issueOAuthCode(SUITE, CORP, 'zhangsan');
+    const code = harness.simulator.issueOAuthCode(SUITE, CORP, {
+      userId: 'zhangsan',
+      scope: 'snsapi_privateinfo',
+    });
     const linesBefore = fileLogs.lines().length;
     const identity = await harness.handler('user-identity')({ code, suiteId: SUITE });
     const detail = await harness.handler('user-detail')({
@@ -88,7 +91,10 @@ describe('sign-in', () => {
   });
 
   it('signs a 代开发 user in with that corp’s token, and needs corpId for it', async () => {
-    const code = harness.simulator.issueOAuthCode(TEMPLATE, DK_CORP, 'lisi');
+    const code = harness.simulator.issueOAuthCode(TEMPLATE, DK_CORP, {
+      userId: 'lisi',
+      scope: 'snsapi_privateinfo',
+    });
 
     const missing = await failureOf(() => harness.handler('user-identity')({ code, suiteId: TEMPLATE }));
     const identity = await harness.handler('user-identity')({ code, suiteId: TEMPLATE, corpId: DK_CORP });
@@ -115,7 +121,7 @@ describe('sign-in', () => {
         name: 'InvalidRequestError',
       });
     }
-    const stranger = harness.simulator.issueOAuthCode(TEMPLATE, 'wwneverinstalled', 'wangwu');
+    const stranger = harness.simulator.issueOAuthCode(TEMPLATE, 'wwneverinstalled', { userId: 'wangwu' });
     expect(
       await failureOf(() =>
         harness.handler('user-identity')({ code: stranger, suiteId: TEMPLATE, corpId: 'wwneverinstalled' }),
@@ -183,6 +189,7 @@ describe('JS-SDK tickets', () => {
     const report = { nonceStr: first.nonceStr, timestamp: first.timestamp, signature: first.signature };
     const before = fetches();
     harness.simulator.invalidateJsapiTicket(SUITE, corpId, 'agent'); // the page's wx.agentConfig now fails
+    offsetMs += 61_000; // reports of a ticket WeCom handed over within the last minute are ignored
 
     const forged = await sign({ rejectedSignature: { ...report, signature: 'f'.repeat(40) } });
     expect(fetches()).toBe(before);
@@ -205,6 +212,7 @@ describe('JS-SDK tickets', () => {
 
     // Without url, the ticket itself is reported.
     harness.simulator.invalidateJsapiTicket(SUITE, corpId, 'agent');
+    offsetMs += 61_000;
     const stale = { suiteId: SUITE, corpId, type: 'agent', staleTicket: ticket };
     const replaced = (await harness.handler('jsapi-ticket')(stale)) as { ticket: string };
     const again = (await harness.handler('jsapi-ticket')(stale)) as { ticket: string };

@@ -74,7 +74,7 @@ describe('sign-in for a 代开发 corp WeCom no longer serves', () => {
   it('user-identity refuses the sign-in and announces the authorization broken', async () => {
     const corpId = 'wwsigninbroken01';
     await install(corpId);
-    const code = harness.simulator.issueOAuthCode(TEMPLATE, corpId, 'zhaoliu');
+    const code = harness.simulator.issueOAuthCode(TEMPLATE, corpId, { userId: 'zhaoliu' });
     harness.simulator.cancelAuthorization(TEMPLATE, corpId); // WeCom says 48004; no push reached us
 
     const refused = await failureOf(() =>

@@ -1,15 +1,18 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { ShiftedClock } from '../support/fixed-clock.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 
 const suiteId = THIRD_PARTY_SUITE.suiteId;
 const templateId = CUSTOMIZED_TEMPLATE.suiteId;
+// Stale reports reach WeCom only a minute after it handed the value over: the test moves this clock.
+const clock = new ShiftedClock();
 let harness: TokenHarness;
 
 beforeAll(async () => {
-  harness = await createTokenHarness({ wecomTimeoutMs: 200, logLevel: 'DEBUG' });
+  harness = await createTokenHarness({ wecomTimeoutMs: 200, logLevel: 'DEBUG', clock });
 });
 
 afterAll(async () => {
@@ -50,6 +53,7 @@ describe('token and exchange logs', () => {
       handed.push((await suiteToken({ suiteId })).accessToken);
       handed.push((await corpToken({ suiteId, corpId: 'wxcorplogs' })).accessToken);
       handed.push((await corpToken({ suiteId: templateId, corpId: 'wxcorplogsdk' })).accessToken);
+      clock.advance(61_000);
       harness.simulator.injectFaults(
         'service/get_corp_token',
         { kind: 'timeout', holdMs: 500 },

@@ -24,6 +24,7 @@ export interface TokenCacheCalls {
   storeMinted: number;
   releaseAfterFailure: number;
   block: number;
+  noteCorpRefusal: number;
 }
 
 /**
@@ -47,7 +48,10 @@ export class InMemoryTokenCache implements TokenCache {
     storeMinted: 0,
     releaseAfterFailure: 0,
     block: 0,
+    noteCorpRefusal: 0,
   };
+  // On the suite token's item in DynamoDB; apart here, since the writes above replace whole items.
+  readonly #corpRefusals = new Map<string, Map<string, number>>();
   /** Every call in order with the credential it was about, for tests of which credential is touched when. */
   readonly operations: { readonly call: keyof TokenCacheCalls; readonly key: CredentialKey }[] = [];
 
@@ -104,6 +108,16 @@ export class InMemoryTokenCache implements TokenCache {
     this.#count('block', key);
     await simulatedIo();
     this.#updateIfOwner(key, owner, () => ({ block: structuredClone(block) }));
+  }
+
+  async noteCorpRefusal(suiteId: string, corpId: string, windowMs: number): Promise<number> {
+    this.#count('noteCorpRefusal', { kind: 'suite_token', suiteId });
+    const now = this.clock.nowMs();
+    await simulatedIo();
+    const refusals = this.#corpRefusals.get(suiteId) ?? new Map<string, number>();
+    refusals.set(corpId, now);
+    this.#corpRefusals.set(suiteId, refusals);
+    return [...refusals.values()].filter((atMs) => now - atMs < windowMs).length;
   }
 
   /** The record as `read` would return it, without a round trip and without being counted. */

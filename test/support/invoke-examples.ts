@@ -25,14 +25,20 @@ export const INVOKE_EXAMPLES: ReadonlyMap<string, InvokeExamples<InvokedFunction
   InvokeExamples<InvokedFunction>
 >([
   examples('suite-token', {
-    valid: [{}, { suiteId: 'wwsuite1' }, { suiteId: 'dk-template_1', staleToken: 'x'.repeat(1024) }],
+    valid: [{}, { suiteId: 'wwsuite1' }, { suiteId: 'dk-template_1', staleToken: 'x'.repeat(512) }],
     invalid: [null, [], 'suite', { suiteId: '' }, { suiteId: 'a b' }, { staleToken: '' }, { corpId: 'ww1' }],
     responses: [{ accessToken: 'suite-token-1', expiresAt: ISO }],
     invalidResponses: [{ accessToken: 'suite-token-1' }, { accessToken: 't', expiresAt: 'tomorrow' }],
   }),
   examples('corp-token', {
     valid: [{ corpId: 'wwcorp' }, { corpId: 'wwcorp', suiteId: 'dk1', staleToken: 'old' }],
-    invalid: [{}, { corpId: 'x'.repeat(65) }, { corpId: 'ww1', staleToken: 'x'.repeat(1025) }, { corpId: 1 }],
+    invalid: [
+      {},
+      { corpId: 'x'.repeat(65) },
+      { corpId: 'ww1', staleToken: 'x'.repeat(513) },
+      { corpId: 'ww1', staleToken: '代码' },
+      { corpId: 1 },
+    ],
     responses: [
       { accessToken: 'corp-token-1', expiresAt: ISO },
       { accessToken: 'corp-token-1', expiresAt: ISO, agentId: 1000002 },
@@ -68,10 +74,15 @@ export const INVOKE_EXAMPLES: ReadonlyMap<string, InvokeExamples<InvokedFunction
     valid: [{ code: 'CODE' }, { code: '!~'.repeat(256), suiteId: 'ww1', corpId: 'ww2' }],
     invalid: [{}, { code: '' }, { code: 'has space' }, { code: 'x'.repeat(513) }, { code: '代码' }],
     responses: [
-      { corpId: 'wwcorp', userId: 'zhaoliu', userTicket: 'ticket', userTicketExpiresAt: ISO },
-      { corpId: '', openId: 'oOpen' },
+      { member: true, corpId: 'wwcorp', userId: 'zhaoliu', userTicket: 'ticket', userTicketExpiresAt: ISO },
+      { member: false, openId: 'oOpen' },
+      { member: false, corpId: 'wwcorp', openId: 'oOpen', externalUserId: 'wmExternal' },
     ],
-    invalidResponses: [{ userId: 'zhaoliu' }, { corpId: 'c', userTicketExpiresAt: 1_800_000_000 }],
+    invalidResponses: [
+      { userId: 'zhaoliu' },
+      { member: 'yes', userId: 'zhaoliu' },
+      { member: true, corpId: 'c', userTicketExpiresAt: 1_800_000_000 },
+    ],
   }),
   examples('user-detail', {
     valid: [{ userTicket: 'ticket' }, { userTicket: 'ticket', corpId: 'ww1' }],

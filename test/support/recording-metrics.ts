@@ -15,7 +15,9 @@ export type RecordedMetric =
     }
   | { readonly service: string; readonly name: 'requestRefused' }
   | { readonly service: string; readonly name: 'exchangeOutcomeUnknown'; readonly suiteId: string }
-  | { readonly service: string; readonly name: 'installExchangeFailed'; readonly suiteId: string };
+  | { readonly service: string; readonly name: 'installExchangeFailed'; readonly suiteId: string }
+  | { readonly service: string; readonly name: 'staleReportIgnored'; readonly credential: string }
+  | { readonly service: string; readonly name: 'suiteTokenSuspect'; readonly suiteId: string };
 
 /** ServiceMetrics that remember every call instead of printing EMF, for tests that assert on them. */
 export class RecordingMetrics {
@@ -31,5 +33,8 @@ export class RecordingMetrics {
       this.recorded.push({ service, name: 'exchangeOutcomeUnknown', suiteId }),
     installExchangeFailed: (suiteId) =>
       this.recorded.push({ service, name: 'installExchangeFailed', suiteId }),
+    staleReportIgnored: (credential) =>
+      this.recorded.push({ service, name: 'staleReportIgnored', credential }),
+    suiteTokenSuspect: (suiteId) => this.recorded.push({ service, name: 'suiteTokenSuspect', suiteId }),
   });
 }

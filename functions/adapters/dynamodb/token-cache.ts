@@ -11,6 +11,9 @@ import { CREDENTIAL_ENTITY, credentialItemKey, credentialOwner, expiresAtEpoch }
 // DynamoDB's TTL deletes expired tokens eventually; a day past expiry keeps the item for inspection.
 const TOKEN_TTL_SLACK_SECONDS = 24 * 60 * 60;
 
+// Refusals older than the window are dropped once the map holds this many corps, so it stays small.
+const MAX_KEPT_REFUSALS = 16;
+
 /**
  * Cached credentials in DynamoDB, one item each, with the mint lease and any block on the same
  * item so that "is a mint needed and allowed?" and "I am minting" are decided by one conditional
@@ -160,6 +163,67 @@ export class DynamoTokenCache implements TokenCache {
         throw storageUnavailable('UpdateItem (block credential)', error);
       }
     }
+  }
+
+  async noteCorpRefusal(suiteId: string, corpId: string, windowMs: number): Promise<number> {
+    const now = this.clock.nowMs();
+    const key = credentialItemKey({ kind: 'suite_token', suiteId });
+    const note = async (whole: boolean) => {
+      // corpRefusals maps corp id → when; a nested SET needs the map to exist, so the first note
+      // writes the whole map, conditionally, and a race between two first notes retries nested.
+      const { Attributes: item } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: whole ? 'SET corpRefusals = :refusals' : 'SET corpRefusals.#corp = :now',
+          ConditionExpression: whole
+            ? 'attribute_not_exists(corpRefusals)'
+            : 'attribute_exists(corpRefusals)',
+          ...(whole ? {} : { ExpressionAttributeNames: { '#corp': corpId } }),
+          ExpressionAttributeValues: whole ? { ':refusals': { [corpId]: now } } : { ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return item?.corpRefusals as Record<string, number> | undefined;
+    };
+    let refusals: Record<string, number> | undefined;
+    try {
+      for (const whole of [false, true, false]) {
+        try {
+          refusals = await note(whole);
+          break;
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) {
+            throw error;
+          }
+        }
+      }
+    } catch (error) {
+      throw storageUnavailable('UpdateItem (note corp refusal)', error);
+    }
+    const entries = Object.entries(refusals ?? { [corpId]: now });
+    const old = entries.filter(([, atMs]) => now - Number(atMs) >= windowMs).map(([corp]) => corp);
+    if (entries.length > MAX_KEPT_REFUSALS && old.length > 0) {
+      await this.#forget(key, old);
+    }
+    return entries.length - old.length;
+  }
+
+  // Best effort: a failure only leaves old entries, which are not counted anyway.
+  async #forget(key: ReturnType<typeof credentialItemKey>, corps: readonly string[]): Promise<void> {
+    const names = Object.fromEntries(corps.map((corp, index) => [`#c${index}`, corp]));
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `REMOVE ${Object.keys(names)
+            .map((name) => `corpRefusals.${name}`)
+            .join(', ')}`,
+          ExpressionAttributeNames: names,
+        }),
+      )
+      .catch(() => undefined);
   }
 }
 

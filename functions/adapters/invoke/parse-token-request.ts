@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import { isWeComId, WECOM_ID_RULE } from '../../core/wecom-id.ts';
+import { isWeComValue, WECOM_VALUE_RULE } from '../../core/wecom-values.ts';
 
 /** `suite-token` payload (docs/callers.md, The contract). */
 export interface SuiteTokenRequest {
@@ -12,14 +13,13 @@ export interface CorpTokenRequest extends SuiteTokenRequest {
   readonly corpId: string;
 }
 
-const MAX_TOKEN_LENGTH = 1024;
-
 /** `customized-auth-url` payload. */
 export interface CustomizedAuthUrlRequest {
   readonly templateIds: readonly string[];
   readonly state?: string;
 }
 
+// get_customized_auth_url: `state` is at most 32 bytes of [a-zA-Z0-9] (document/path/98744).
 const STATE_PATTERN = /^[A-Za-z0-9]{1,32}$/;
 
 /**
@@ -127,11 +127,8 @@ const optionalToken = (fields: Record<string, unknown>): { staleToken?: string }
   if (value === undefined) {
     return {};
   }
-  if (typeof value !== 'string' || value === '' || value.length > MAX_TOKEN_LENGTH) {
-    throw new InvalidRequestError(
-      'MALFORMED_PARAMETER',
-      'staleToken must be a non-empty string of at most 1024 characters',
-    );
+  if (!isWeComValue(value)) {
+    throw new InvalidRequestError('MALFORMED_PARAMETER', `staleToken must be a token: ${WECOM_VALUE_RULE}`);
   }
   return { staleToken: value };
 };

@@ -1,10 +1,8 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { JsapiTicketType } from '../../core/ports/wecom-api.ts';
 import { isWeComId, WECOM_ID_RULE } from '../../core/wecom-id.ts';
+import { isWeComValue, WECOM_VALUE_RULE } from '../../core/wecom-values.ts';
 import { asObject, optionalId, rejectUnknownFields } from './parse-token-request.ts';
-
-// OAuth codes and user tickets are at most 512 bytes (docs/wecom-protocol.md §5.10).
-const OPAQUE_VALUE = /^[\x21-\x7e]{1,512}$/;
 
 /** `user-identity` payload. */
 export interface UserIdentityRequest {
@@ -77,7 +75,7 @@ export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest =>
   }
   if (
     staleTicket !== undefined &&
-    (url !== undefined || typeof staleTicket !== 'string' || !OPAQUE_VALUE.test(staleTicket))
+    (url !== undefined || typeof staleTicket !== 'string' || !isWeComValue(staleTicket))
   ) {
     throw new InvalidRequestError(
       'MALFORMED_PARAMETER',
@@ -99,8 +97,8 @@ export const parseJsapiTicketRequest = (payload: unknown): JsapiTicketRequest =>
 // The message names the field, never its value (a code or ticket is a credential).
 const requireOpaque = (fields: Record<string, unknown>, name: string): string => {
   const value = fields[name];
-  if (typeof value !== 'string' || !OPAQUE_VALUE.test(value)) {
-    throw new InvalidRequestError('MISSING_PARAMETER', `${name} is required: 1-512 printable characters`);
+  if (!isWeComValue(value)) {
+    throw new InvalidRequestError('MISSING_PARAMETER', `${name} is required: ${WECOM_VALUE_RULE}`);
   }
   return value;
 };

@@ -29,6 +29,7 @@ export const identityOf = (response: WireUserInfoResponse): WeComUserIdentity =>
     userId: text(response.userid),
     openUserId: text(response.open_userid),
     openId: text(response.openid),
+    externalUserId: text(response.external_userid),
     userTicket: text(response.user_ticket),
   };
   return {

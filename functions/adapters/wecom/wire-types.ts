@@ -95,7 +95,10 @@ export interface WireUserInfoResponse extends WireStatus {
   readonly userid?: string;
   readonly open_userid?: string;
   readonly openid?: string;
+  /** 代开发 auth/getuserinfo only: an outsider who is a customer of the corp (document/path/96442). */
+  readonly external_userid?: string;
   readonly user_ticket?: string;
+  /** getuserinfo3rd only; 代开发 auth/getuserinfo has none (its user_ticket lives 1800 s). */
   readonly expires_in?: number;
 }
 

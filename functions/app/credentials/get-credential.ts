@@ -20,7 +20,7 @@ import {
   type TokenRequest,
 } from './credential-request.ts';
 import { awaitTurn, recordFailedMint, type Turn } from './mint-lease.ts';
-import { ENDED_VALUE_REASK, renewOnceIfRejected } from './retry-layers.ts';
+import { ENDED_VALUE_REASK, renewOnceIfRejected, SUITE_WIDE_40082 } from './retry-layers.ts';
 
 /**
  * Returns a valid credential, asking WeCom at most once per refresh point across every container
@@ -41,13 +41,17 @@ import { ENDED_VALUE_REASK, renewOnceIfRejected } from './retry-layers.ts';
  *
  * The retry layers these steps contain, their bounds and the worst case: retry-layers.ts.
  *
- * @param staleToken a value WeCom rejected: it is replaced only if it is still the cached one.
+ * @param staleToken a value reported stale: it is replaced only if it is still the cached one.
+ * @param staleBy who says so: a caller's `report` naming the value WeCom handed over within the
+ *   last minute is answered from the cache (CONFIRMED_VALUE_WINDOW_MS); WeCom's own `rejection` of
+ *   it in a call just made replaces it (REJECTED_TOKEN).
  * @throws the mint's own typed errors; UpstreamUnavailableError when waiting times out.
  */
 export const getCredential = async (
   deps: TokenDeps,
   credential: Credential,
   staleToken?: string,
+  staleBy: StaleBy = 'report',
 ): Promise<AccessToken> => {
   const key = keyOf(credential);
   const memoryKey = memoryKeyOf(key);
@@ -56,8 +60,8 @@ export const getCredential = async (
   if (remembered !== undefined) {
     return remembered;
   }
-  return deps.memory.shared(`${memoryKey}|${staleToken ?? ''}`, async () => {
-    const turn = await awaitTurn(deps, key, startedAtMs, staleToken);
+  return deps.memory.shared(`${memoryKey}|${staleToken ?? ''}|${staleBy}`, async () => {
+    const turn = await awaitTurn(deps, key, startedAtMs, staleToken, staleBy === 'report');
     if (turn.kind === 'served') {
       return turn.token;
     }
@@ -167,8 +171,14 @@ const mintCorpToken = async (
 ): Promise<MintedToken> => {
   const { suite, corpId, permanentCode } = credential;
   try {
-    // The periodic retry of a block does not renew the suite token: that was tried when it began.
-    return await askCorpToken(deps, credential, permanentCode, block === undefined);
+    // The periodic retry of a block renews the suite token first: a block that began with 40082
+    // may have been the suite token's fault all along.
+    return await askCorpToken(
+      deps,
+      credential,
+      permanentCode,
+      block === undefined ? 'on_rejection' : 'first',
+    );
   } catch (error) {
     const refusal = classifyCorpRefusal(error, suite, corpId);
     const stored =
@@ -176,40 +186,91 @@ const mintCorpToken = async (
         ? await storedPermanentCode(deps, suite.suiteId, corpId)
         : undefined;
     if (stored === undefined || stored === permanentCode) {
-      throw refusal;
+      throw await unlessSuiteWide(deps, credential, refusal);
     }
     try {
-      return await askCorpToken(deps, credential, stored, false);
+      return await askCorpToken(deps, credential, stored, 'never');
     } catch (retryError) {
-      throw classifyCorpRefusal(retryError, suite, corpId);
+      throw await unlessSuiteWide(deps, credential, classifyCorpRefusal(retryError, suite, corpId));
     }
   }
 };
 
-/** One corp token ask. The suite token is renewed once if WeCom rejects it, when `renewSuiteToken`. */
+/**
+ * SUITE_WIDE_40082: get_corp_token's 40082 with a suite token WeCom confirmed within the last
+ * minute blames the corp, unless several corps of the suite meet it at once. Each such refusal is
+ * noted on the suite token's item (shared by every container); from the third corp within a minute
+ * on it is the suite token's problem: the refusal is a passing failure (the failure streak, at most
+ * a minute apart), not a block of the corp, and it is signalled (a metric with an alarm, a log
+ * line). Corps blocked before the third one are not blocked again at their next attempt, which
+ * renews the suite token first.
+ */
+const unlessSuiteWide = async (
+  deps: TokenDeps,
+  { suite, corpId }: CorpTokenCredential,
+  refusal: unknown,
+): Promise<unknown> => {
+  if (!(refusal instanceof AuthorizationBrokenError) || !SUITE_OR_CORP_REFUSAL.has(refusal.refusal.errcode)) {
+    return refusal;
+  }
+  const corps = await deps.tokens.noteCorpRefusal(suite.suiteId, corpId, SUITE_WIDE_40082.windowMs);
+  if (corps < SUITE_WIDE_40082.corps) {
+    return refusal;
+  }
+  deps.signals?.suiteTokenSuspect(suite.suiteId, corps);
+  return refusal.refusal;
+};
+
+/**
+ * One corp token ask. A third-party one is made with the suite token, renewed `first` (the
+ * periodic retry of a block), `on_rejection` (REJECTED_TOKEN) or `never`. get_corp_token's 40082
+ * may be the corp's fault rather than the suite token's, so a renewal for it is bounded like a
+ * caller's report: WeCom is asked for the suite token at most once a minute
+ * (CONFIRMED_VALUE_WINDOW_MS), and a suite token it hands back unchanged is not tried again.
+ */
 const askCorpToken = async (
   deps: TokenDeps,
   { suite, corpId }: CorpTokenCredential,
   permanentCode: string,
-  renewSuiteToken: boolean,
+  renewSuiteToken: 'first' | 'on_rejection' | 'never',
 ): Promise<MintedToken> => {
   if (suite.kind === 'customized') {
     return deps.wecom.getCustomizedCorpToken(corpId, permanentCode);
   }
   const suiteToken: TokenRequest = { kind: 'suite_token', suiteId: suite.suiteId };
-  if (!renewSuiteToken) {
-    const { value } = await obtainCredential(deps, suiteToken);
-    return deps.wecom.getCorpToken(value, corpId, permanentCode);
+  if (renewSuiteToken === 'on_rejection') {
+    return withCredential(
+      deps,
+      suiteToken,
+      (suiteAccessToken) => deps.wecom.getCorpToken(suiteAccessToken, corpId, permanentCode),
+      SUITE_OR_CORP_REFUSAL,
+    );
   }
-  return withCredential(deps, suiteToken, (suiteAccessToken) =>
-    deps.wecom.getCorpToken(suiteAccessToken, corpId, permanentCode),
-  );
+  let { value } = await obtainCredential(deps, suiteToken);
+  if (renewSuiteToken === 'first') {
+    // Best effort: a suite token WeCom will not renew right now (no live ticket, say) leaves the
+    // cached one, and the corp's answer still decides its block.
+    value = await obtainCredential(deps, suiteToken, value, 'report').then(
+      (renewed) => renewed.value,
+      () => value,
+    );
+  }
+  return deps.wecom.getCorpToken(value, corpId, permanentCode);
 };
+
+/** Who says a value is stale: a caller's report (bounded), or WeCom rejecting it in a call just made. */
+export type StaleBy = 'report' | 'rejection';
+
+// get_corp_token's 40082 ("invalid suite_access_token"): WeCom staff say a fresh suite token
+// meeting it means the corp has not authorized the app (docs/wecom-protocol.md §5.12).
+const SUITE_OR_CORP_REFUSAL: ReadonlySet<number> = new Set([40082]);
 
 /**
  * Runs a WeCom call that needs a token. If WeCom rejects the token, the token is replaced (only if
  * it is still the cached one) and the call is made once more (REJECTED_TOKEN).
  *
+ * @param ambiguous errcodes whose rejection may not be the token's fault (get_corp_token's 40082
+ *   may mean the corp, not the suite token): the replacement is then bounded like a caller's report.
  * @throws CorpNotAuthorizedError for a corp token when the corp has no active authorization,
  *   before calling WeCom.
  */
@@ -217,17 +278,30 @@ export const withCredential = <T>(
   deps: TokenDeps,
   request: TokenRequest,
   call: (accessToken: string) => Promise<T>,
+  ambiguous: ReadonlySet<number> = NONE,
 ): Promise<T> =>
   renewOnceIfRejected(
     request.kind,
-    async (staleToken) => (await obtainCredential(deps, request, staleToken)).value,
+    async (staleToken, errcode) =>
+      (
+        await obtainCredential(
+          deps,
+          request,
+          staleToken,
+          errcode !== undefined && ambiguous.has(errcode) ? 'report' : 'rejection',
+        )
+      ).value,
     call,
+    ambiguous,
   );
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** A token by ids: resolved as its use case resolves it, then getCredential. */
 const obtainCredential = async (
   deps: TokenDeps,
   request: TokenRequest,
   staleToken?: string,
+  staleBy?: StaleBy,
 ): Promise<AccessToken> =>
-  getCredential(deps, await resolveTokenRequest(deps, request, staleToken), staleToken);
+  getCredential(deps, await resolveTokenRequest(deps, request, staleToken), staleToken, staleBy);

@@ -12,7 +12,7 @@ import type { TokenRecord } from '../../core/credentials/token-record.ts';
 import { UpstreamUnavailableError } from '../../core/errors.ts';
 import type { LeaseGrant } from '../../core/ports/token-cache.ts';
 import type { TokenDeps } from '../token-deps.ts';
-import { LEASE_WAIT } from './retry-layers.ts';
+import { CONFIRMED_VALUE_WINDOW_MS, LEASE_WAIT } from './retry-layers.ts';
 
 /**
  * What the shared cache leaves a caller to do. It either has a value to use, or it holds the mint
@@ -32,6 +32,9 @@ export type Turn =
 /**
  * A caller's turn at the shared cache. One rule (freshnessOf) decides, re-read on every poll:
  *
+ * 0. A report (`staleToken`, when `bounded`: a caller's, not WeCom's own rejection) naming the
+ *    cached value WeCom handed over within the last CONFIRMED_VALUE_WINDOW_MS is ignored (counted through `signals.reportIgnored`): the value is
+ *    served as if nobody had reported it, so reports cannot make WeCom be asked again.
  * 1. A blocked credential (WeCom refuses until the authorization changes) fails at once with the
  *    block's typed error, until its next attempt is due.
  * 2. A `fresh` credential is served, and so is one minted while this caller waited (the best WeCom
@@ -49,14 +52,20 @@ export const awaitTurn = async (
   deps: TokenDeps,
   key: CredentialKey,
   startedAtMs: number,
-  staleToken: string | undefined,
+  reportedStale: string | undefined,
+  bounded = true,
 ): Promise<Turn> => {
   const wait = deps.leaseWait ?? LEASE_WAIT;
   // One lease owner per caller, however often it polls.
   const owner = deps.newLeaseOwner();
+  let staleToken = reportedStale;
   for (let polls = 0; ; polls += 1) {
     const record = await deps.tokens.read(key);
     const now = deps.clock.nowMs();
+    if (bounded && staleToken !== undefined && isRecentlyConfirmed(record, staleToken, now)) {
+      deps.signals?.reportIgnored(key.kind);
+      staleToken = undefined;
+    }
     if (record.block !== undefined && now < record.block.nextAttemptAtMs) {
       throw errorFromBlock(record.block);
     }
@@ -92,6 +101,14 @@ export const awaitTurn = async (
     await deps.sleep(backoffMs * (0.5 + Math.random() / 2));
   }
 };
+
+/** Whether `value` is the cached value and WeCom handed it over within CONFIRMED_VALUE_WINDOW_MS. */
+const isRecentlyConfirmed = (record: TokenRecord, value: string, nowMs: number): boolean =>
+  record.token !== undefined &&
+  record.token.value === value &&
+  record.mintedAtMs !== undefined &&
+  nowMs - record.mintedAtMs < CONFIRMED_VALUE_WINDOW_MS &&
+  freshnessOf(record.token, nowMs) !== 'expired';
 
 /**
  * Records a failed mint and releases the lease. A failed mint is never cached. A failure that

@@ -25,6 +25,12 @@ import { WeComApiError } from '../../core/errors.ts';
  *   By default each call gets up to 3 attempts of up to 3 s, with backoffs of at most 100 and
  *   200 ms (0.5–1 s after a rate limit). One WeCom call takes at most about 9.3 s.
  *
+ * Reports are bounded (CONFIRMED_VALUE_WINDOW_MS, awaitTurn): a caller's `staleToken` (or a
+ * rejected JS-SDK signature, or REJECTED_TOKEN's own renewal) naming the value WeCom handed over
+ * within the last minute is answered from the cache, without a call. WeCom hands back the same
+ * value while it is valid, so asking again would only spend its quota: reports alone cost at most
+ * one call per credential per minute, whatever their number.
+ *
  * Between requests, two schedules decide when WeCom may be asked again (they are not loops):
  * - The failure streak (core/credentials/mint-failure.ts): after 2 failed mints, wait 2 s, 4 s …
  *   60 s.
@@ -86,6 +92,24 @@ export const LEASE_WAIT: LeaseWait = {
  */
 export const ENDED_VALUE_REASK = { reasks: 5, pauseMs: 200 } as const;
 
+/**
+ * How long after WeCom handed over a value (the cache's `mintedAtMs`) a report that the value is
+ * stale is ignored. WeCom returns the same token or ticket while it is valid (document/path/97164,
+ * 90506), so within this window a second ask would bring back the same value and spend a call of
+ * WeCom's quotas (a corp's 400 JS-SDK tickets an hour, an app's 100; 45009 beyond). A value WeCom
+ * really ended early is replaced by the first report after the window.
+ */
+export const CONFIRMED_VALUE_WINDOW_MS = 60_000;
+
+/**
+ * SUITE_WIDE_40082 (unlessSuiteWide in get-credential.ts): this many corps of one suite refused
+ * with 40082 within `windowMs`, each with a suite token WeCom had just confirmed, is a suite-token
+ * problem, not that many broken authorizations. One corp's refusal may be its own (WeCom staff:
+ * a fresh suite token meeting 40082 means the corp has not authorized the app); two in a minute
+ * can be a coincidence of uninstalls whose cancel_auth has not arrived yet; three is not.
+ */
+export const SUITE_WIDE_40082 = { corps: 3, windowMs: 60_000 } as const;
+
 /** The kinds of credential that WeCom calls are made with, each with the answers that reject it. */
 export type CallTokenKind = 'suite_token' | 'corp_token' | 'provider_token';
 
@@ -103,12 +127,14 @@ export const REJECTED_TOKEN: Readonly<Record<CallTokenKind, ReadonlySet<number>>
  * REJECTED_TOKEN. Runs `call` with the token from `token()`. If WeCom answers with one of its
  * kind's REJECTED_TOKEN codes, the token is replaced through `token(stale)` and the call is made
  * once more. The replacement happens only if the token is still the cached one, as with a caller's
- * `staleToken`. A second rejection is the caller's error.
+ * `staleToken`. A second rejection is the caller's error, and so is the first `ambiguous` one
+ * when the replacement is the same value (the call is then not made again).
  */
 export const renewOnceIfRejected = async <T>(
   kind: CallTokenKind,
-  token: (staleToken?: string) => Promise<string>,
+  token: (staleToken?: string, rejectedWith?: number) => Promise<string>,
   call: (accessToken: string) => Promise<T>,
+  ambiguous: ReadonlySet<number> = new Set(),
 ): Promise<T> => {
   const current = await token();
   try {
@@ -117,7 +143,13 @@ export const renewOnceIfRejected = async <T>(
     if (!(error instanceof WeComApiError && REJECTED_TOKEN[kind].has(error.errcode))) {
       throw error;
     }
-    return call(await token(current));
+    const renewed = await token(current, error.errcode);
+    // An ambiguous refusal (get_corp_token's 40082) met with the same token again proves nothing
+    // new about the token: the same call is not made again.
+    if (renewed === current && ambiguous.has(error.errcode)) {
+      throw error;
+    }
+    return call(renewed);
   }
 };
 

@@ -32,4 +32,10 @@ export interface TokenCache {
   releaseAfterFailure(key: CredentialKey, owner: string, failure: MintFailure): Promise<void>;
   /** Drops the cached value and blocks minting until `block.nextAttemptAtMs`; only the owner can. */
   block(key: CredentialKey, owner: string, block: CredentialBlock): Promise<void>;
+  /**
+   * Notes, on the suite token's item, that WeCom refused `corpId`'s corp token with 40082 although
+   * the suite token was just confirmed, and returns how many corps of the suite were noted within
+   * the last `windowMs` (this one included). Several at once is the suite token's problem.
+   */
+  noteCorpRefusal(suiteId: string, corpId: string, windowMs: number): Promise<number>;
 }

@@ -19,14 +19,18 @@ export interface PermanentCodeGrant extends Pick<AuthorizationDetails, 'installe
 /** Which JS-SDK ticket: the corp's (wx.config) or the app's (wx.agentConfig). */
 export type JsapiTicketType = 'corp' | 'agent';
 
-/** Who an OAuth code belongs to, as WeCom says (a member has a userId, anyone else an openId). */
+/**
+ * Who an OAuth code belongs to, as WeCom says (document/path/91121, 96442): a member has a userId,
+ * anyone else an openId (and, for a 代开发 app, an externalUserId when they are the corp's customer).
+ */
 export interface WeComUserIdentity {
   readonly corpId?: string;
   readonly userId?: string;
   readonly openUserId?: string;
   readonly openId?: string;
+  readonly externalUserId?: string;
   readonly userTicket?: string;
-  /** Seconds the user ticket stays valid. */
+  /** Seconds the user ticket stays valid, when WeCom says (getuserinfo3rd does, 代开发 auth/getuserinfo does not). */
   readonly userTicketExpiresInSeconds?: number;
 }
 
@@ -34,6 +38,11 @@ export interface WeComUserIdentity {
 export interface WeComUserDetail {
   readonly corpId?: string;
   readonly userId: string;
+  /**
+   * Not the member's name for a third-party app: getuserdetail3rd returns the userid here since
+   * 2020-06-30 (document/path/91122; pages show names with WeCom's contact component). 代开发
+   * auth/getuserdetail returns none.
+   */
   readonly name?: string;
   readonly gender?: string;
   readonly avatar?: string;

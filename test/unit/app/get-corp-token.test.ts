@@ -133,10 +133,10 @@ describe('getCorpToken', () => {
     expect(world.wecom.calls(SUITE_TOKEN)).toBe(2);
   });
 
-  it('takes 40082 after a renewed suite token as a broken authorization: blocked, announced once, and announced active when WeCom accepts it again', async () => {
+  it('takes 40082 with a suite token WeCom confirmed within the minute as a broken authorization: blocked, announced once; the periodic retry renews the suite token first and announces it active when WeCom accepts it', async () => {
     const world = await installedWorld();
     const refusal = new WeComApiError(CORP_TOKEN, 40082, 'invalid suite_access_token');
-    world.wecom.script(CORP_TOKEN, refusal, refusal);
+    world.wecom.script(CORP_TOKEN, refusal);
     const ask = () => outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
 
     const refused = await ask();
@@ -150,17 +150,75 @@ describe('getCorpToken', () => {
 
     expect(refused).toBeInstanceOf(CorpNotAuthorizedError);
     expect((refused as Error).message).toContain('40082');
-    // The suite token was renewed once before the refusal counted as a broken authorization.
-    expect([suiteCalls, corpCalls]).toEqual([2, 2]);
+    // The suite token was minted for this ask: WeCom had just confirmed it, so it is not asked for
+    // again, and get_corp_token is not asked again with the same token.
+    expect([suiteCalls, corpCalls]).toEqual([1, 1]);
     expect(whileBlocked).toBeInstanceOf(CorpNotAuthorizedError);
-    expect(callsWhileBlocked).toBe(2);
+    expect(callsWhileBlocked).toBe(1);
     expect(accepted).toMatchObject({ agentId: 1_000_002 });
     expect(afterwards).toEqual(accepted);
-    expect(world.wecom.calls(CORP_TOKEN)).toBe(3);
+    // The periodic retry renewed the suite token (a minute after WeCom confirmed it) before asking.
+    expect(world.wecom.calls(SUITE_TOKEN)).toBe(2);
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(2);
     expect(authorizationEvents(world)).toEqual([
       [corpId, 'broken', 'wecom_refused'],
       [corpId, 'active', 'wecom_accepted'],
     ]);
+  });
+
+  it('takes 40082 from three corps of one suite within a minute as the suite token’s problem: the third is not blocked, it is signalled, and WeCom is asked for the suite token at most once a minute', async () => {
+    const world = await installedWorld();
+    const corps = ['wxcorpwide1', 'wxcorpwide2', 'wxcorpwide3', 'wxcorpwide4'];
+    for (const corp of corps) {
+      world.authorizations.authorize(suiteId, corp, `permanent-${corp}`, { agentId: 1_000_002 });
+    }
+    const refusal = new WeComApiError(CORP_TOKEN, 40082, 'invalid suite_access_token');
+    world.wecom.script(CORP_TOKEN, ...corps.map(() => refusal), refusal);
+    const suspected: [string, number][] = [];
+    const container = () => ({
+      ...world.newContainer(),
+      signals: {
+        reportIgnored: () => undefined,
+        suiteTokenSuspect: (suite: string, count: number) => suspected.push([suite, count]),
+      },
+    });
+
+    const outcomes = [];
+    for (const corp of corps) {
+      outcomes.push(await outcomeOf(getCorpToken(container(), { suiteId, corpId: corp })));
+      world.clock.advance(10_000);
+    }
+
+    expect(outcomes.map((outcome) => (outcome as Error).name)).toEqual([
+      'CorpNotAuthorizedError',
+      'CorpNotAuthorizedError',
+      'WeComApiError',
+      'WeComApiError',
+    ]);
+    expect(suspected).toEqual([
+      [suiteId, 3],
+      [suiteId, 4],
+    ]);
+    expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId: 'wxcorpwide3' })).not.toHaveProperty(
+      'block',
+    );
+    expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId: 'wxcorpwide3' })).toMatchObject({
+      mintFailure: { errcode: 40082 },
+    });
+    expect(world.wecom.calls(CORP_TOKEN)).toBe(4);
+    expect(world.wecom.calls(SUITE_TOKEN)).toBeLessThanOrEqual(2);
+    // Only the first two were announced broken; the others are a passing failure.
+    expect(authorizationEvents(world)).toEqual([
+      ['wxcorpwide1', 'broken', 'wecom_refused'],
+      ['wxcorpwide2', 'broken', 'wecom_refused'],
+    ]);
+
+    // The first corp's periodic retry renews the suite token first, meets 40082 again while the
+    // suite is suspect, and is not blocked for longer: a passing failure, not 5 more minutes.
+    world.clock.advance(FIRST_BLOCK_MS - 4 * 10_000); // its block began 4 asks ago
+    const retried = await outcomeOf(getCorpToken(container(), { suiteId, corpId: 'wxcorpwide1' }));
+    expect(retried).toMatchObject({ name: 'WeComApiError', errcode: 40082 });
+    expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId: 'wxcorpwide1' }).block?.refusals).toBe(1);
   });
 
   it('blocks a 代开发 corp whose secret WeCom refuses (gettoken 40001) when no new permanent code is stored', async () => {

@@ -5,6 +5,7 @@ import type {
   FUNCTION_NAMES,
   JsapiSignature,
   UserDetail,
+  UserIdentity,
 } from '../../../client/credentials-client.ts';
 import type {
   parseAuthorizationRequest,
@@ -41,6 +42,11 @@ describe('client response types', () => {
     type Served = Omit<AuthorizationView, 'authorizedAt' | 'revokedAt'>;
     expectTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>().toMatchTypeOf<Served>();
     expectTypeOf<Served>().toMatchTypeOf<Omit<Authorization, 'authorizedAt' | 'revokedAt'>>();
+    // The client turns the ISO expiry into a Date; every other field is the function's.
+    type ServedIdentity = Omit<UserIdentity, 'userTicketExpiresAt'> & {
+      readonly userTicketExpiresAt?: string;
+    };
+    expectTypeOf<ServedIdentity>().toEqualTypeOf<UserIdentityResponse>();
   });
 });
 

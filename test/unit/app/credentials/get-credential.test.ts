@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getCredential } from '../../../../functions/app/credentials/get-credential.ts';
+import { CONFIRMED_VALUE_WINDOW_MS } from '../../../../functions/app/credentials/retry-layers.ts';
 import { getCorpToken } from '../../../../functions/app/get-corp-token.ts';
 import { getJsapiTicket } from '../../../../functions/app/get-jsapi-ticket.ts';
 import { getSuiteToken } from '../../../../functions/app/get-suite-token.ts';
@@ -166,6 +167,7 @@ describe('getCredential, a value reported stale', () => {
     const warm = world.newContainer();
     const first = await getCredential(warm, PROVIDER);
     world.wecom.invalidate(first.value);
+    world.clock.advance(CONFIRMED_VALUE_WINDOW_MS); // reports of a value WeCom just handed over are ignored
 
     const replaced = await Promise.all([
       getCredential(warm, PROVIDER, first.value),
@@ -181,6 +183,38 @@ describe('getCredential, a value reported stale', () => {
     expect(replaced).toEqual([next, next, next]);
     expect(callsAfterReplacement).toBe(2);
     expect(lateReport).toEqual(next);
+    expect(world.wecom.calls(API)).toBe(2);
+  });
+});
+
+describe('getCredential, a value reported stale within a minute of WeCom handing it over', () => {
+  it('is served from the cache, without a call, and every such report is counted', async () => {
+    const world = createInMemoryTokenWorld();
+    const ignored: string[] = [];
+    const container = () => ({
+      ...world.newContainer(),
+      signals: { reportIgnored: (kind: string) => ignored.push(kind), suiteTokenSuspect: () => undefined },
+    });
+    const first = await getCredential(container(), PROVIDER);
+    world.clock.advance(CONFIRMED_VALUE_WINDOW_MS - 1);
+
+    const reports = await Promise.all(
+      Array.from({ length: 20 }, () => getCredential(container(), PROVIDER, first.value)),
+    );
+
+    expect(reports.every((token) => token.value === first.value)).toBe(true);
+    expect(world.wecom.calls(API)).toBe(1);
+    expect(ignored).toEqual(Array(20).fill('provider_token'));
+  });
+
+  it('asks WeCom for a value WeCom itself rejected in a call just made, however recent', async () => {
+    const world = createInMemoryTokenWorld();
+    const first = await getCredential(world.newContainer(), PROVIDER);
+    world.wecom.invalidate(first.value);
+
+    const replaced = await getCredential(world.newContainer(), PROVIDER, first.value, 'rejection');
+
+    expect(replaced.value).not.toBe(first.value);
     expect(world.wecom.calls(API)).toBe(2);
   });
 });

@@ -105,7 +105,7 @@ describe('REJECTED_TOKEN', () => {
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).not.toHaveProperty('block');
   });
 
-  it('is skipped on a blocked corp’s periodic retry: one ask, with the cached suite token', async () => {
+  it('renews the suite token first on a blocked corp’s periodic retry, then asks once', async () => {
     const world = await installedWorld();
     const refusal = new WeComApiError(CORP_TOKEN, 40082, 'invalid suite_access_token');
     world.wecom.script(CORP_TOKEN, refusal, refusal, refusal);
@@ -115,10 +115,11 @@ describe('REJECTED_TOKEN', () => {
 
     const retried = await outcomeOf(getCorpToken(world.newContainer(), { suiteId, corpId }));
 
-    expect([suiteCalls, corpCalls]).toEqual([2, 2]);
+    // The first 40082 met a suite token WeCom had just confirmed: no renewal, no second ask.
+    expect([suiteCalls, corpCalls]).toEqual([1, 1]);
     expect(retried).toBeInstanceOf(CorpNotAuthorizedError);
     expect(world.wecom.calls(CORP_TOKEN)).toBe(corpCalls + 1);
-    expect(world.wecom.calls(SUITE_TOKEN)).toBe(suiteCalls);
+    expect(world.wecom.calls(SUITE_TOKEN)).toBe(suiteCalls + 1);
     expect(world.cache.peek({ kind: 'corp_token', suiteId, corpId })).toMatchObject({
       block: { refusals: 2 },
     });
