@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../local/free-port.ts';
-import { type LocalProcess, spawnLocalStart, waitForReady } from '../support/local-process.ts';
+import {
+  distinctFreePorts,
+  type LocalProcess,
+  spawnLocalStart,
+  waitForReady,
+} from '../support/local-process.ts';
 
 const run = promisify(execFile);
 const CLIENT_DIR = fileURLToPath(new URL('../../client/', import.meta.url));
@@ -133,8 +137,9 @@ describe('the packed client', () => {
     let lambdaPort: number;
 
     beforeAll(async () => {
-      lambdaPort = await findFreePort();
-      local = spawnLocalStart({ PORT: String(await findFreePort()), LAMBDA_PORT: String(lambdaPort) });
+      const ports = await distinctFreePorts();
+      lambdaPort = ports.lambdaPort;
+      local = spawnLocalStart({ PORT: String(ports.port), LAMBDA_PORT: String(lambdaPort) });
       // A generous start: a second suite on the same 2-core machine can slow npm start several-fold.
       await waitForReady(local, 150_000);
     }, 180_000);

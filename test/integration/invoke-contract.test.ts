@@ -56,7 +56,7 @@ const answeredPayloads = async (): Promise<ReadonlyMap<string, readonly unknown[
     return answer.failed ? undefined : answer;
   });
   const { code } = (await sandbox(
-    `/sandbox/oauth-code?suiteId=${suiteId}&corpId=${corpId}&userId=zhaoliu`,
+    `/sandbox/oauth-code?suiteId=${suiteId}&corpId=${corpId}&userId=zhaoliu&scope=snsapi_privateinfo`,
   )) as { code: string };
   const identity = await invoke('user-identity', { suiteId, code });
   const page = 'https://app.example.com/page?x=1#part';

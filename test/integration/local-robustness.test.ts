@@ -7,9 +7,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
-import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import { isListening, processesMentioning, spawnLocalStart, waitForReady } from '../support/local-process.ts';
+import {
+  distinctFreePorts,
+  isListening,
+  processesMentioning,
+  spawnLocalStart,
+  waitForReady,
+} from '../support/local-process.ts';
 import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 
 /**
@@ -45,15 +50,6 @@ const send = (
     req.on('error', reject);
     req.end(body);
   });
-
-const distinctFreePorts = async (): Promise<{ port: number; lambdaPort: number }> => {
-  const port = await findFreePort();
-  let lambdaPort = await findFreePort();
-  while (lambdaPort === port) {
-    lambdaPort = await findFreePort();
-  }
-  return { port, lambdaPort };
-};
 
 describe('the local HTTP layer, as API Gateway and the Lambda service answer', () => {
   let stack: LocalStack;

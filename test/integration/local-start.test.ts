@@ -9,6 +9,7 @@ import { findFreePort } from '../../local/free-port.ts';
 import { TEST_CONFIG } from '../support/callback-harness.ts';
 import { prepareConfiguredStack } from '../support/configured-stack.ts';
 import {
+  distinctFreePorts,
   isListening,
   type LocalProcess,
   processesMentioning,
@@ -36,16 +37,6 @@ const lambdaFor = (port: number) =>
 
 const dynamoPortOf = (report: string): number =>
   Number(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(report)?.[1]);
-
-/** Two distinct free ports: PORT (callbacks) and LAMBDA_PORT (Invoke API and sandbox). */
-const freePorts = async (): Promise<{ port: number; lambdaPort: number }> => {
-  const port = await findFreePort();
-  let lambdaPort = await findFreePort();
-  while (lambdaPort === port) {
-    lambdaPort = await findFreePort();
-  }
-  return { port, lambdaPort };
-};
 
 /** Ctrl-C, then check that nothing it started is left. */
 const stopAndCheck = async (local: LocalProcess, ports: readonly number[], dynamoPort: number) => {
@@ -108,7 +99,7 @@ describe('npm start with a configuration file', () => {
 
 describe('npm start with no configuration at all (sandbox)', () => {
   it('verifies its URLs, pushes tickets, installs and serves tokens, then stops everything', async () => {
-    const { port, lambdaPort } = await freePorts();
+    const { port, lambdaPort } = await distinctFreePorts();
     const local = spawnLocalStart({ PORT: String(port), LAMBDA_PORT: String(lambdaPort) });
     const lambda = lambdaFor(lambdaPort);
     const post = async (path: string) =>

@@ -2,8 +2,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../local/free-port.ts';
-import { type LocalProcess, spawnLocalStart, waitForReady } from '../support/local-process.ts';
+import {
+  distinctFreePorts,
+  type LocalProcess,
+  spawnLocalStart,
+  waitForReady,
+} from '../support/local-process.ts';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/python/wecom_credentials.py', import.meta.url));
@@ -26,8 +30,9 @@ let local: LocalProcess;
 let lambdaPort: number;
 
 beforeAll(async () => {
-  lambdaPort = await findFreePort();
-  local = spawnLocalStart({ PORT: String(await findFreePort()), LAMBDA_PORT: String(lambdaPort) });
+  const ports = await distinctFreePorts();
+  lambdaPort = ports.lambdaPort;
+  local = spawnLocalStart({ PORT: String(ports.port), LAMBDA_PORT: String(lambdaPort) });
   // A generous start: a second suite on the same 2-core machine can slow npm start several-fold.
   await waitForReady(local, 150_000);
 }, 180_000);

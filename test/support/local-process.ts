@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:c
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from '../../local/free-port.ts';
 import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 const START_SCRIPT = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
@@ -127,3 +128,16 @@ export const processesMentioning = (needle: string): string[] =>
   execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => line.includes(needle) && !line.includes('ps -eo'));
+
+/**
+ * Two distinct free ports for `npm start`: PORT (callbacks) and LAMBDA_PORT (Invoke API and
+ * sandbox). The OS may hand the same free port out twice in a row, which npm start refuses.
+ */
+export const distinctFreePorts = async (): Promise<{ port: number; lambdaPort: number }> => {
+  const port = await findFreePort();
+  let lambdaPort = await findFreePort();
+  while (lambdaPort === port) {
+    lambdaPort = await findFreePort();
+  }
+  return { port, lambdaPort };
+};
