@@ -1,6 +1,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  type GetCommandInput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -109,70 +110,59 @@ export class DynamoAuthorizationStore
   }
 
   async getAuthorization(suiteId: string, corpId: string): Promise<CorpAuthorization | undefined> {
-    let item: Record<string, unknown> | undefined;
-    try {
-      ({ Item: item } = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: tableKeys.authorization(suiteId, corpId),
-          ConsistentRead: true,
-        }),
-      ));
-    } catch (error) {
-      throw storageUnavailable('GetItem (authorization)', error);
-    }
+    const item = await this.#readItem(suiteId, corpId, 'GetItem (authorization)');
     if (item === undefined) {
       return undefined;
     }
     return {
-      suiteId,
-      corpId,
-      status: item.status === 'active' ? 'active' : 'revoked',
+      ...publicFieldsOf(suiteId, corpId, item),
       ...(typeof item.permanentCode === 'string' ? { permanentCode: item.permanentCode } : {}),
-      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
-      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
       ...(typeof item.authInfoStale === 'boolean' ? { authInfoStale: item.authInfoStale } : {}),
-      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
-      ...detailsOf(item),
       ...refreshForOf(item.refreshFor),
       ...pendingEventOf(item.pendingEvent),
     };
   }
 
   async getAuthorizationStatus(suiteId: string, corpId: string): Promise<AuthorizationStatus | undefined> {
-    let item: Record<string, unknown> | undefined;
-    try {
-      ({ Item: item } = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: tableKeys.authorization(suiteId, corpId),
-          ConsistentRead: true,
-          // Every name through a placeholder: `status` is a reserved word, and IAM sees the names.
-          ProjectionExpression: AUTHORIZATION_STATUS_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
-          ExpressionAttributeNames: Object.fromEntries(
-            AUTHORIZATION_STATUS_ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
-          ),
-        }),
-      ));
-    } catch (error) {
-      throw storageUnavailable('GetItem (authorization status)', error);
-    }
+    const item = await this.#readItem(suiteId, corpId, 'GetItem (authorization status)', {
+      // Every name through a placeholder: `status` is a reserved word, and IAM sees the names.
+      ProjectionExpression: AUTHORIZATION_STATUS_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(
+        AUTHORIZATION_STATUS_ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
+      ),
+    });
     if (item === undefined) {
       return undefined;
     }
     return {
-      suiteId,
-      corpId,
-      status: item.status === 'active' ? 'active' : 'revoked',
-      ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
-      ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
-      ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+      ...publicFieldsOf(suiteId, corpId, item),
       ...(typeof item.authorizedTimeStamp === 'number'
         ? { authorizedTimeStamp: item.authorizedTimeStamp }
         : {}),
       ...(typeof item.revokedTimeStamp === 'number' ? { revokedTimeStamp: item.revokedTimeStamp } : {}),
-      ...detailsOf(item),
     };
+  }
+
+  /** One consistent read of a corp's authorization item, whole or projected. */
+  async #readItem(
+    suiteId: string,
+    corpId: string,
+    operation: string,
+    projection: Pick<GetCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> = {},
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tableKeys.authorization(suiteId, corpId),
+          ConsistentRead: true,
+          ...projection,
+        }),
+      );
+      return Item;
+    } catch (error) {
+      throw storageUnavailable(operation, error);
+    }
   }
 
   async saveExchangedAuthorization(exchanged: ExchangedAuthorization): Promise<'saved' | 'superseded'> {
@@ -337,6 +327,17 @@ const exchangedValues = (exchanged: ExchangedAuthorization): Record<string, unkn
 });
 
 /** The stored details, as written (by this store only, from what WeCom's answers were mapped to). */
+/** What every read of an authorization item gives, secret or not: status, corp, agent, reference, details. */
+const publicFieldsOf = (suiteId: string, corpId: string, item: Record<string, unknown>) => ({
+  suiteId,
+  corpId,
+  status: item.status === 'active' ? ('active' as const) : ('revoked' as const),
+  ...(typeof item.corpName === 'string' ? { corpName: item.corpName } : {}),
+  ...(typeof item.agentId === 'number' ? { agentId: item.agentId } : {}),
+  ...(typeof item.installRef === 'string' ? { installRef: item.installRef } : {}),
+  ...detailsOf(item),
+});
+
 const detailsOf = (item: Record<string, unknown>): AuthorizationDetails => {
   const objectOf = (value: unknown) =>
     typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
