@@ -100,6 +100,11 @@ export interface UserIdentityResponse {
 export interface UserDetailResponse {
   readonly corpId: string;
   readonly userId: string;
+  /**
+   * For a third-party app this is the userid again, not the member's name: WeCom stopped returning
+   * names there in 2020 (document/path/91122); show names with WeCom's contact component
+   * (`ww-open-data`). 代开发 apps get none.
+   */
   readonly name?: string;
   readonly gender?: string;
   readonly avatar?: string;
@@ -142,7 +147,7 @@ export interface AuthorizationResponse extends WeComAuthorizationDetails {
   readonly status: 'active' | 'revoked';
   readonly corpName?: string;
   readonly agentId?: number;
-  /** The provider's own reference of the install (website `ref`, 代开发 QR `state`, create_auth `State`). */
+  /** Your own reference of the install: the website `ref`, the 代开发 QR `state`, or create_auth's `State`. */
   readonly installRef?: string;
   /** ISO-8601 UTC. */
   readonly authorizedAt?: string;

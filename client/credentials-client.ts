@@ -1,13 +1,19 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type {
+  AuthorizationResponse,
+  CorpTokenResponse,
+  JsapiSignatureResponse,
+  TokenResponse,
+  UserDetailResponse,
+  UserIdentityResponse,
+} from './contract.ts';
 import { CredentialServiceError, errorFromLambda } from './errors.ts';
-import type { WeComAuthorizationDetails } from './events.ts';
 
 export { type AuthorizeUrlRequest, buildAuthorizeUrl } from './authorize-url.ts';
 export type * from './contract.ts';
 export * from './errors.ts';
 export { localLambdaClient } from './local-lambda.ts';
 
-/** A token as the service handed it out. */
 /**
  * The service's functions by the name `npm start` serves them under (in AWS, pass the names or
  * ARNs the stack outputs). The service's test suite checks at compile time that these are exactly
@@ -24,14 +30,12 @@ export const FUNCTION_NAMES = {
   authorization: 'authorization',
 } as const;
 
-export interface Token {
-  readonly accessToken: string;
+/** A token as the service handed it out (the `suite-token`/`provider-token` answer, with a Date). */
+export interface Token extends Omit<TokenResponse, 'expiresAt'> {
   readonly expiresAt: Date;
 }
 
-export interface CorpToken extends Token {
-  readonly agentId?: number;
-}
+export interface CorpToken extends Token, Omit<CorpTokenResponse, 'expiresAt'> {}
 
 /**
  * Who signed in (`user-identity`). A member (`member: true`) has a `userId` and a `corpId` that
@@ -39,59 +43,22 @@ export interface CorpToken extends Token {
  * CorpNotAuthorizedError); anyone else has an `openId`, and for a 代开发 app an `externalUserId`
  * when they are a customer of the corp.
  */
-export interface UserIdentity {
-  readonly member: boolean;
-  /** The member's corp; for a non-member, the 代开发 app's corp, and absent for a third-party app. */
-  readonly corpId?: string;
-  readonly userId?: string;
-  readonly openUserId?: string;
-  readonly openId?: string;
-  readonly externalUserId?: string;
-  readonly userTicket?: string;
+export interface UserIdentity extends Omit<UserIdentityResponse, 'userTicketExpiresAt'> {
   /** When `userTicket` ends (WeCom's `expires_in`, or its documented 1800 s for 代开发 apps). */
   readonly userTicketExpiresAt?: Date;
 }
 
-/** A member's details (`user-detail`); sensitive fields only with the member's consent. */
-export interface UserDetail {
-  readonly corpId: string;
-  readonly userId: string;
-  /**
-   * For a third-party app this is the userid again, not the member's name: WeCom stopped returning
-   * names there in 2020 (document/path/91122); show names with WeCom's contact component
-   * (`ww-open-data`). 代开发 apps get none.
-   */
-  readonly name?: string;
-  readonly gender?: string;
-  readonly avatar?: string;
-  readonly qrCode?: string;
-  readonly mobile?: string;
-  readonly email?: string;
-  readonly bizMail?: string;
-  readonly address?: string;
-}
+/** A member's details (`user-detail`): the function's answer as it is. */
+export type UserDetail = UserDetailResponse;
 
 /** `wx.config({ appId, timestamp, nonceStr, signature })` / `wx.agentConfig({ corpid: appId, agentid: agentId, … })`. */
-export interface JsapiSignature {
-  readonly appId: string;
-  readonly agentId?: number;
-  readonly timestamp: number;
-  readonly nonceStr: string;
-  readonly signature: string;
-}
+export type JsapiSignature = JsapiSignatureResponse;
 
 /**
  * A corp's authorization of a suite (`authorization`), as WeCom described it; never the permanent
  * code. `revoked`: the corp uninstalled (what was known of it stays).
  */
-export interface Authorization extends WeComAuthorizationDetails {
-  readonly suiteId: string;
-  readonly corpId: string;
-  readonly status: 'active' | 'revoked';
-  readonly corpName?: string;
-  readonly agentId?: number;
-  /** Your own reference of the install: the website `ref`, the 代开发 QR `state`, or create_auth's `State`. */
-  readonly installRef?: string;
+export interface Authorization extends Omit<AuthorizationResponse, 'authorizedAt' | 'revokedAt'> {
   readonly authorizedAt?: Date;
   readonly revokedAt?: Date;
 }
