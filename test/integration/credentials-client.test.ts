@@ -7,8 +7,8 @@ import {
   InvalidRequestError,
   UnknownSuiteError,
 } from '../../client/credentials-client.ts';
-import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { distinctFreePorts } from '../support/local-process.ts';
 import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 import { eventually } from '../support/token-harness.ts';
 
@@ -19,8 +19,7 @@ let invocations = 0;
 beforeAll(async () => {
   stack = await startLocalStack({
     deadlineStretch: TEST_DEADLINE_STRETCH,
-    port: await findFreePort(),
-    lambdaPort: await findFreePort(),
+    ...(await distinctFreePorts()),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
     publicUrl: 'https://abc.example-tunnel.com',
   });

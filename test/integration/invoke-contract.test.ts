@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import {
   errorEnvelopeSchemaErrorsOf,
   INVOKED_FUNCTIONS,
   invokeSchemaErrorsOf,
 } from '../support/invoke-schemas.ts';
+import { distinctFreePorts } from '../support/local-process.ts';
 import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 import { eventually } from '../support/token-harness.ts';
 
@@ -20,8 +20,7 @@ let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({
     deadlineStretch: TEST_DEADLINE_STRETCH,
-    port: await findFreePort(),
-    lambdaPort: await findFreePort(),
+    ...(await distinctFreePorts()),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
   });
 }, 60_000);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { distinctFreePorts } from '../support/local-process.ts';
 import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 
 /**
@@ -17,8 +17,7 @@ let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({
     deadlineStretch: TEST_DEADLINE_STRETCH,
-    port: await findFreePort(),
-    lambdaPort: await findFreePort(),
+    ...(await distinctFreePorts()),
     logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
   });
 }, 60_000);
@@ -157,8 +156,7 @@ describe('npm start when the system-event URL is wanted', () => {
       startLocalStack({
         configFile: file,
         systemEvents: 'required',
-        port: await findFreePort(),
-        lambdaPort: await findFreePort(),
+        ...(await distinctFreePorts()),
         logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
       });
 

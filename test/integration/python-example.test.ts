@@ -2,12 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  distinctFreePorts,
-  type LocalProcess,
-  spawnLocalStart,
-  waitForReady,
-} from '../support/local-process.ts';
+import { type LocalProcess, startLocalProcess, stopLocalProcess } from '../support/local-process.ts';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/python/wecom_credentials.py', import.meta.url));
@@ -30,19 +25,11 @@ let local: LocalProcess;
 let lambdaPort: number;
 
 beforeAll(async () => {
-  const ports = await distinctFreePorts();
-  lambdaPort = ports.lambdaPort;
-  local = spawnLocalStart({ PORT: String(ports.port), LAMBDA_PORT: String(lambdaPort) });
-  // A generous start: a second suite on the same 2-core machine can slow npm start several-fold.
-  await waitForReady(local, 150_000);
+  ({ local, lambdaPort } = await startLocalProcess());
 }, 180_000);
 
 afterAll(async () => {
-  local.child.kill('SIGINT');
-  const stopped = await Promise.race([local.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  if (stopped === undefined) {
-    local.child.kill('SIGKILL');
-  }
+  await stopLocalProcess(local);
 }, 40_000);
 
 describe('the Python example (boto3)', () => {

@@ -141,3 +141,20 @@ export const distinctFreePorts = async (): Promise<{ port: number; lambdaPort: n
   }
   return { port, lambdaPort };
 };
+
+/** `npm start` on two fresh ports, once it says it is ready (generous: a second suite may slow it several-fold). */
+export const startLocalProcess = async (): Promise<{ local: LocalProcess; lambdaPort: number }> => {
+  const { port, lambdaPort } = await distinctFreePorts();
+  const local = spawnLocalStart({ PORT: String(port), LAMBDA_PORT: String(lambdaPort) });
+  await waitForReady(local, 150_000);
+  return { local, lambdaPort };
+};
+
+/** Ctrl-C, and SIGKILL if it has not ended within 30 s. */
+export const stopLocalProcess = async (local: LocalProcess): Promise<void> => {
+  local.child.kill('SIGINT');
+  const stopped = await Promise.race([local.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  if (stopped === undefined) {
+    local.child.kill('SIGKILL');
+  }
+};
