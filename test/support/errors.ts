@@ -12,3 +12,12 @@ export const reasonOf = (action: () => unknown): string => {
   }
   throw new Error('expected the action to throw');
 };
+
+/** What a promise settled with: its value, or the error it was rejected with (for asserting either). */
+export const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
+  try {
+    return await pending;
+  } catch (error) {
+    return error as Error;
+  }
+};

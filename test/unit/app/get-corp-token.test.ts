@@ -7,6 +7,7 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../../../functions/core/errors.ts';
+import { outcomeOf } from '../../support/errors.ts';
 import {
   createInMemoryTokenWorld,
   type InMemoryTokenWorld,
@@ -21,14 +22,6 @@ const CORP_TOKEN = 'service/get_corp_token';
 const GETTOKEN = 'gettoken';
 const SUITE_TOKEN = 'service/get_suite_token';
 const [FIRST_BLOCK_MS = 0] = BLOCK_SCHEDULE_MS;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 /** A world with a suite_ticket for both suites and the corp installed in each (agent id on the suite). */
 const installedWorld = async (): Promise<InMemoryTokenWorld> => {

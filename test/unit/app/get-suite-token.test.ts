@@ -6,6 +6,7 @@ import {
   UnknownSuiteError,
   WeComApiError,
 } from '../../../functions/core/errors.ts';
+import { outcomeOf } from '../../support/errors.ts';
 import {
   createInMemoryTokenWorld,
   UNIT_CONFIG,
@@ -15,14 +16,6 @@ import {
 
 const API = 'service/get_suite_token';
 const suiteId = UNIT_SUITE.suiteId;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 describe('getSuiteToken', () => {
   it('fails fast with SuiteTicketMissingError before any ticket, without asking WeCom or starting a streak', async () => {

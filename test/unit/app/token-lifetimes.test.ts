@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getCorpToken } from '../../../functions/app/get-corp-token.ts';
 import { getSuiteToken } from '../../../functions/app/get-suite-token.ts';
 import type { AccessToken } from '../../../functions/core/credentials/access-token.ts';
+import { outcomeOf } from '../../support/errors.ts';
 import { createInMemoryTokenWorld, UNIT_SUITE, UNIT_TEMPLATE } from '../../support/in-memory-token-deps.ts';
 import type { FakeWeComApiName } from '../../support/in-memory-wecom-api.ts';
 
@@ -15,14 +16,6 @@ const suiteId = UNIT_SUITE.suiteId;
 const templateId = UNIT_TEMPLATE.suiteId;
 const corpId = 'wxcorplifetimes';
 const LIFETIME_MS = 7_200_000;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 describe.each(['remaining', 'full'] as const)(
   'the end of every token life, WeCom reporting the %s lifetime on a repeated fetch',

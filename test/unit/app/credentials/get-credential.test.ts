@@ -8,6 +8,7 @@ import { ENDED_VALUE_GRACE_MS } from '../../../../functions/core/credentials/acc
 import type { CredentialKey } from '../../../../functions/core/credentials/credential-key.ts';
 import { TokenMemory } from '../../../../functions/core/credentials/token-memory.ts';
 import { WeComApiError } from '../../../../functions/core/errors.ts';
+import { outcomeOf } from '../../../support/errors.ts';
 import {
   cacheRefreshingEarly,
   createInMemoryTokenWorld,
@@ -28,14 +29,6 @@ import { eventLoopUntil } from '../../../support/manual-clock.ts';
 const KEY: CredentialKey = { kind: 'provider_token' };
 const API = 'service/get_provider_token';
 const PROVIDER = UNIT_PROVIDER;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 /** Records whether a promise has settled, without handling its outcome for the test. */
 const track = <T>(pending: Promise<T>) => {

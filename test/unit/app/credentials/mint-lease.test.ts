@@ -10,6 +10,7 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../../../../functions/core/errors.ts';
+import { outcomeOf } from '../../../support/errors.ts';
 import {
   cacheRefreshingEarly,
   createInMemoryTokenWorld,
@@ -30,14 +31,6 @@ import { eventLoopUntil } from '../../../support/manual-clock.ts';
 const KEY: CredentialKey = { kind: 'provider_token' };
 const API = 'service/get_provider_token';
 const PROVIDER = UNIT_PROVIDER;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 describe('getCredential, a lease whose owner died', () => {
   it('gives up waiting after maxWaitMs with UpstreamUnavailableError, and lets the next caller mint once leaseMs passed', async () => {

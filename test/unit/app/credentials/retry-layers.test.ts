@@ -14,6 +14,7 @@ import {
   UpstreamUnavailableError,
   WeComApiError,
 } from '../../../../functions/core/errors.ts';
+import { outcomeOf } from '../../../support/errors.ts';
 import {
   createInMemoryTokenWorld,
   type InMemoryTokenWorld,
@@ -36,14 +37,6 @@ const CORP_TOKEN = 'service/get_corp_token';
 const GETTOKEN = 'gettoken';
 const PROVIDER_TOKEN = 'service/get_provider_token';
 const [FIRST_BLOCK_MS = 0] = BLOCK_SCHEDULE_MS;
-
-const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
-  try {
-    return await pending;
-  } catch (error) {
-    return error as Error;
-  }
-};
 
 const installedWorld = async (): Promise<InMemoryTokenWorld> => {
   const world = createInMemoryTokenWorld();
