@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
-import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
+import { createTokenHarness, installCorp, type TokenHarness } from '../support/token-harness.ts';
 
 /**
  * Reports are bounded (functions/app/credentials/retry-layers.ts, CONFIRMED_VALUE_WINDOW_MS): WeCom
@@ -15,17 +15,7 @@ let offsetMs = 0;
 const clock = { nowMs: () => Date.now() + offsetMs };
 let harness: TokenHarness;
 
-const install = async (corpId: string): Promise<void> => {
-  const container = harness.newContainer();
-  await harness.pushTicket(SUITE);
-  const stop = await harness.startExchange();
-  try {
-    await harness.pushAuthCode(SUITE, corpId, 'create_auth');
-    await eventually(async () => (await container.authorizations.getAuthorization(SUITE, corpId))?.agentId);
-  } finally {
-    await stop();
-  }
-};
+const install = (corpId: string) => installCorp(harness, SUITE, corpId);
 
 const ignoredReports = (credential: string) =>
   harness.runtime.metricsLog.recorded.filter(

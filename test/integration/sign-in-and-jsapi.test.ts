@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSAPI_QUOTA_PER_HOUR } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
+import { failureOf } from '../support/errors.ts';
 import { captureLogs } from '../support/log-capture.ts';
-import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
+import { createTokenHarness, eventually, installCorp, type TokenHarness } from '../support/token-harness.ts';
 import { runTokenWorkers } from '../support/worker-processes.ts';
 
 /** Sign-in (OAuth code → identity → detail) and JS-SDK tickets and signatures (docs/architecture.md, Sign-in and JS-SDK). */
@@ -18,26 +19,7 @@ const clock = { nowMs: () => Date.now() + offsetMs };
 let harness: TokenHarness;
 let fileLogs: ReturnType<typeof captureLogs>;
 
-const install = async (suiteId: string, corpId: string): Promise<void> => {
-  const container = harness.newContainer();
-  await harness.pushTicket(suiteId);
-  const stop = await harness.startExchange();
-  try {
-    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
-    await eventually(async () => (await container.authorizations.getAuthorization(suiteId, corpId))?.agentId);
-  } finally {
-    await stop();
-  }
-};
-
-const failureOf = async (request: () => Promise<unknown>): Promise<Error> => {
-  try {
-    await request();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the request to fail');
-};
+const install = (suiteId: string, corpId: string) => installCorp(harness, suiteId, corpId);
 
 beforeAll(async () => {
   // INFO so the test can read the log lines; captured for the whole file, so none reach the output.

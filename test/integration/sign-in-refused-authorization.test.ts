@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMIZED_TEMPLATE } from '../support/callback-harness.ts';
+import { failureOf } from '../support/errors.ts';
 import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
 
 /**
@@ -43,15 +44,6 @@ const install = async (corpId: string): Promise<void> => {
   } finally {
     await stop();
   }
-};
-
-const failureOf = async (request: () => Promise<unknown>): Promise<Error> => {
-  try {
-    await request();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the request to fail');
 };
 
 const announcedBroken = (corpId: string) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
-import { createTokenHarness, eventually, type TokenHarness } from '../support/token-harness.ts';
+import { failureOf } from '../support/errors.ts';
+import { createTokenHarness, installCorp, type TokenHarness } from '../support/token-harness.ts';
 
 /**
  * Sign-in tells the truth (docs/callers.md, Sign-in and JS-SDK pages): WeCom answers
@@ -15,26 +16,7 @@ const DK_CORP = 'wwtruthdkcorp01';
 
 let harness: TokenHarness;
 
-const install = async (suiteId: string, corpId: string): Promise<void> => {
-  const container = harness.newContainer();
-  await harness.pushTicket(suiteId);
-  const stop = await harness.startExchange();
-  try {
-    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
-    await eventually(async () => (await container.authorizations.getAuthorization(suiteId, corpId))?.agentId);
-  } finally {
-    await stop();
-  }
-};
-
-const failureOf = async (request: () => Promise<unknown>): Promise<Error> => {
-  try {
-    await request();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the request to fail');
-};
+const install = (suiteId: string, corpId: string) => installCorp(harness, suiteId, corpId);
 
 beforeAll(async () => {
   harness = await createTokenHarness();

@@ -21,3 +21,13 @@ export const outcomeOf = async <T>(pending: Promise<T>): Promise<T | Error> => {
     return error as Error;
   }
 };
+
+/** The error a request fails with; a request that succeeds fails the test. */
+export const failureOf = async (request: () => Promise<unknown>): Promise<Error> => {
+  try {
+    await request();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the request to fail');
+};

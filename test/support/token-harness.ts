@@ -215,3 +215,19 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
     `condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
   );
 };
+
+/**
+ * A corp installs the suite: WeCom's fresh ticket, create_auth through the callback, and the
+ * exchange of the code; resolves once the authorization (with its agent) is stored.
+ */
+export const installCorp = async (harness: TokenHarness, suiteId: string, corpId: string): Promise<void> => {
+  const container = harness.newContainer();
+  await harness.pushTicket(suiteId);
+  const stop = await harness.startExchange();
+  try {
+    await harness.pushAuthCode(suiteId, corpId, 'create_auth');
+    await eventually(async () => (await container.authorizations.getAuthorization(suiteId, corpId))?.agentId);
+  } finally {
+    await stop();
+  }
+};
