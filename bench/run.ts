@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthesizeBundles } from '../test/support/synth-bundles.ts';
 import { benchCallbackColdPath } from './callback-cold-path.ts';
-import { benchColdStart, type ColdStartResult } from './cold-start.ts';
+import { benchColdStart, type ColdStartResult, SDK_FLOOR, versionOfNode } from './cold-start.ts';
 import { benchCrypto } from './crypto.ts';
 import { benchEventPublishing } from './event-publishing.ts';
 import { benchLocalStack } from './local-stack-bench.ts';
@@ -22,14 +22,14 @@ const HEADER = ['#', 'benchmark', 'ours', 'baseline', 'ratio / count', 'target',
 
 const mark = (met: boolean) => (met ? 'met' : 'MISSED');
 
-/** Row 5: each function's bundle as `cdk synth` writes it, its size and what importing it adds to a bare node. */
+/** Row 5: each function's bundle as `cdk synth` writes it, its size and what importing it takes. */
 const coldStartRows = (coldStart: readonly ColdStartResult[]): string[][] =>
   coldStart.map((entry) => [
     '5',
-    `cold start: ${entry.functionName}`,
-    `${entry.bundleKiB} KiB, init +${entry.initOverheadMs} ms (CPU +${entry.initCpuMs} ms)`,
-    'bare node -e',
-    `runs +${entry.initSpreadMs[0]}–${entry.initSpreadMs[1]} ms`,
+    `cold start: ${entry.functionName}${entry.runtime === undefined ? '' : ` (${[entry.runtime, ...entry.nodeOptions].join(' ')})`}`,
+    `${entry.bundleKiB} KiB, init ${entry.initMs} ms (CPU ${entry.initCpuMs} ms)`,
+    entry.functionName === SDK_FLOOR ? '' : `floor +${entry.aboveFloorMs} ms`,
+    `runs ${entry.initSpreadMs[0]}–${entry.initSpreadMs[1]} ms`,
     entry.target,
     mark(entry.met),
   ]);
@@ -66,13 +66,30 @@ const describeMachine = () => ({
  */
 const coldStartOnly = () => {
   const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
+  let coldStart: ColdStartResult[];
   try {
-    printTable([HEADER, ...coldStartRows(benchColdStart(synthesizeBundles(bundleDirectory)))]);
+    coldStart = benchColdStart(synthesizeBundles(bundleDirectory, synthContext), bundleNode);
   } finally {
     rmSync(bundleDirectory, { recursive: true, force: true });
   }
+  printTable([HEADER, ...coldStartRows(coldStart)]);
   const machine = describeMachine();
-  console.log(`\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}.`);
+  console.log(
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}. ${bundleNodeLine(coldStart)}`,
+  );
+};
+
+/** `npm run bench -- --only cold-path`: row 12 alone, 100 samples; bench/results.json is left as it is. */
+const coldPathOnly = async () => {
+  const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
+  try {
+    const bundles = synthesizeBundles(bundleDirectory, synthContext);
+    const samples = Number(samplesOption ?? 100);
+    console.log(JSON.stringify(await benchCallbackColdPath(bundles, samples, bundleNode), null, 2));
+  } finally {
+    rmSync(bundleDirectory, { recursive: true, force: true });
+  }
+  console.log(bundleNodeLine([]));
 };
 
 const main = async () => {
@@ -82,9 +99,9 @@ const main = async () => {
   const crypto = benchCrypto();
   log('2/5 cold start (bundles as cdk synth writes them); the callback cold path at stated AWS latencies…');
   const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
-  const bundles = synthesizeBundles(bundleDirectory);
-  const coldStart = benchColdStart(bundles);
-  const coldPath = await benchCallbackColdPath(bundles, 100);
+  const bundles = synthesizeBundles(bundleDirectory, synthContext);
+  const coldStart = benchColdStart(bundles, bundleNode);
+  const coldPath = await benchCallbackColdPath(bundles, 100, bundleNode);
   rmSync(bundleDirectory, { recursive: true, force: true });
   log('3/5 local stack: callback cost, cache hits, auth latency, mint economy…');
   const local = await benchLocalStack();
@@ -96,6 +113,7 @@ const main = async () => {
     date: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     machine,
+    bundleNode: versionOfNode(bundleNode.node ?? process.execPath),
     crypto,
     coldStart,
     coldPath,
@@ -195,19 +213,59 @@ const main = async () => {
   ]);
   printTable(rows);
   console.log(
-    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. ${results.durationSeconds} s. Full figures: bench/results.json`,
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}. ${bundleNodeLine(coldStart)} ${results.durationSeconds} s. Full figures: bench/results.json`,
   );
   log('5/5 done.');
 };
 
-const { only } = parseArgs({ options: { only: { type: 'string' } } }).values;
+const {
+  only,
+  node,
+  runtime,
+  samples: samplesOption,
+} = parseArgs({
+  options: {
+    only: { type: 'string' },
+    node: { type: 'string' },
+    runtime: { type: 'string' },
+    // Row 12 alone (--only cold-path): how many cold callbacks.
+    samples: { type: 'string' },
+  },
+}).values;
+
+/** `--runtime nodejs22.x`: synthesizes the bundles for another runtime, as `-c lambdaRuntime` does. */
+const synthContext = runtime === undefined ? {} : { lambdaRuntime: runtime };
+
+/**
+ * `--node <path>`: the node that runs the bundles in rows 5 and 12, so they can be timed on the
+ * Node.js major of the functions' runtime (nodejs24.x by default) when this machine's node is
+ * another; docs/performance.md says how to get one from the npm registry.
+ */
+const bundleNode = node === undefined ? {} : { node };
+
+/** Which node ran the bundles, and a warning when its major is not the functions' runtime's. */
+const bundleNodeLine = (coldStart: readonly ColdStartResult[]) => {
+  const version = versionOfNode(node ?? process.execPath);
+  const runtimes = new Set(
+    coldStart.flatMap((entry) => (entry.runtime === undefined ? [] : [entry.runtime])),
+  );
+  const others = [...runtimes].filter((name) => name !== `nodejs${/^v(\d+)\./.exec(version)?.[1]}.x`);
+  const warning =
+    others.length === 0
+      ? ''
+      : ` The functions run on ${others.join(', ')}, another Node.js major: give --node <path> for a figure of theirs (docs/performance.md).`;
+  return `Bundles (rows 5 and 12) ran on Node ${version}.${warning}`;
+};
+
 const run = async () => {
   if (only === undefined) {
     await main();
   } else if (only === 'cold-start') {
     coldStartOnly();
+  } else if (only === 'cold-path') {
+    await coldPathOnly();
   } else {
-    throw new Error(`--only takes cold-start (row 5); got ${only}`);
+    throw new Error(`--only takes cold-start (row 5) or cold-path (row 12); got ${only}`);
   }
 };
 

@@ -51,6 +51,13 @@ interface CommonEntry {
   /** Its Lambda timeout; calls are held to it less a reserve (functions/adapters/deadline). */
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /**
+   * Whether its stack traces name our sources (`--enable-source-maps`, on runtimes that read the map
+   * only when a trace needs it: lib/lambda-platform.ts). The first trace of a container then parses
+   * the whole map, ~125 ms of CPU measured here: fine for a 20 s invocation, not for an answer WeCom
+   * waits 1000 ms for, whose traces name positions in index.mjs (its map ships beside it).
+   */
+  readonly sourceMapsAtRunTime: boolean;
   /** One sentence for the reader of the stack and the docs. */
   readonly purpose: string;
   /**
@@ -86,6 +93,7 @@ const INVOKED = {
   egress: true,
   timeoutSeconds: 20,
   memoryMb: 512,
+  sourceMapsAtRunTime: true,
 } as const;
 
 /**
@@ -121,7 +129,11 @@ export const FUNCTIONS = {
     // It never calls WeCom, and must answer within 1000 ms: out of the VPC.
     egress: false,
     timeoutSeconds: 5,
-    memoryMb: 512,
+    // A cold start's first answer is CPU-bound at Lambda's share of a vCPU: on Node.js 24 it used
+    // ~25% more CPU than on 20, and at 512 MB (0.29 vCPU) some cold create_auth answers missed
+    // WeCom's 1000 ms in bench row 12; 1024 MB (0.58 vCPU) kept them all inside (docs/performance.md).
+    memoryMb: 1024,
+    sourceMapsAtRunTime: false,
   },
   'suite-token': {
     load: () => import('./suite-token/function.ts'),
@@ -200,6 +212,7 @@ export const FUNCTIONS = {
     // A browser waits on it.
     timeoutSeconds: 10,
     memoryMb: 512,
+    sourceMapsAtRunTime: true,
   },
   'auth-exchange': {
     load: () => import('./auth-exchange/function.ts'),
@@ -218,6 +231,7 @@ export const FUNCTIONS = {
     egress: true,
     timeoutSeconds: 60,
     memoryMb: 512,
+    sourceMapsAtRunTime: true,
   },
 } as const satisfies Record<string, FunctionEntry>;
 

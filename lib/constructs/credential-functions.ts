@@ -70,6 +70,7 @@ export class CredentialFunctions {
         environment: wantsSystemEvents ? { ...environment, WECOM_SYSTEM_EVENTS: 'required' } : environment,
         timeout: Duration.seconds(entry.timeoutSeconds),
         memorySize: entry.memoryMb,
+        sourceMapsAtRunTime: entry.sourceMapsAtRunTime,
         logRetention: props.logRetention,
         stage: props.stage,
         platform: props.platform,

@@ -10,6 +10,7 @@ import {
   DEFAULT_LAMBDA_PLATFORM,
   esbuildTargetOf,
   type LambdaPlatform,
+  nodeOptionsOf,
   runtimeOf,
 } from '../lambda-platform.ts';
 
@@ -37,6 +38,12 @@ export interface ServiceFunctionProps {
   readonly securityGroups?: ISecurityGroup[];
   /** Runtime and architecture (context `lambdaRuntime`, `lambdaArchitecture`). @default nodejs24.x on arm64 */
   readonly platform?: LambdaPlatform;
+  /**
+   * Whether Node.js maps its stack traces through the source map where the runtime allows it
+   * without a cold-start cost (functions/catalog.ts, sourceMapsAtRunTime).
+   * @default true
+   */
+  readonly sourceMapsAtRunTime?: boolean;
 }
 
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
@@ -45,7 +52,7 @@ const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts
 
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64 (or the stage's `platform`); one minified ESM bundle with
- * source maps (and `--enable-source-maps`); the AWS SDK bundled and so pinned by our lock file;
+ * source maps (read at run time where that costs no cold start: see nodeOptionsOf); the AWS SDK bundled and so pinned by our lock file;
  * an explicit log group with retention; Powertools settings and the stage in the environment.
  */
 export class ServiceFunction extends NodejsFunction {
@@ -59,6 +66,7 @@ export class ServiceFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const platform = props.platform ?? DEFAULT_LAMBDA_PLATFORM;
+    const nodeOptions = props.sourceMapsAtRunTime === false ? undefined : nodeOptionsOf(platform);
     super(scope, id, {
       entry: fileURLToPath(new URL(`${props.functionDirectory}/handler.ts`, FUNCTIONS_ROOT)),
       handler: 'handler',
@@ -68,7 +76,7 @@ export class ServiceFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

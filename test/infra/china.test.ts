@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Default, Fact, FactName } from 'aws-cdk-lib/region-info';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
-import { readLambdaPlatform } from '../../lib/lambda-platform.ts';
+import { LAMBDA_RUNTIMES, nodeOptionsOf, readLambdaPlatform } from '../../lib/lambda-platform.ts';
 import { readStageConfig } from '../../lib/stage-config.ts';
 import { SYNTH_TIMEOUT_MS, type SynthesizedApp, synthesizeApp } from '../support/infra.ts';
 import {
@@ -225,7 +225,19 @@ describe('runtime and architecture switches', () => {
     expect(functions).toHaveLength(FUNCTION_NAMES.length);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'] });
+      // Node.js 22 would parse each bundle's source map on every cold start (nodeOptionsOf).
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('NODE_OPTIONS');
     }
+  });
+
+  it('asks for source maps only from runtimes that read them when a trace needs them', () => {
+    expect(
+      LAMBDA_RUNTIMES.map((runtime) => [runtime, nodeOptionsOf({ runtime, architecture: 'arm64' })]),
+    ).toEqual([
+      ['nodejs24.x', '--enable-source-maps'],
+      ['nodejs22.x', undefined],
+      ['nodejs20.x', undefined],
+    ]);
   });
 
   it("refuses a runtime newer than CDK's latestNodeRuntime fact for the region, naming the one it has", () => {

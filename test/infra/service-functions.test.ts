@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
 import {
   actionsOf,
   CONSTRUCT_IDS,
@@ -27,7 +28,6 @@ describe('the service stack', () => {
           Variables: Match.objectLike({
             TABLE_NAME: Match.anyValue(),
             WECOM_CONFIG_SECRET: Match.anyValue(),
-            NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: Match.anyValue(),
           }),
         },
@@ -36,6 +36,23 @@ describe('the service stack', () => {
       11,
     );
     defaults.service.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('maps stack traces through source maps in every function but the callback WeCom times', () => {
+    const functions = defaults.service.findResources('AWS::Lambda::Function');
+    for (const name of FUNCTION_NAMES) {
+      const entry = FUNCTIONS[name];
+      const [resource] = Object.entries(functions)
+        .filter(([logicalId]) => logicalId.startsWith(entry.constructId))
+        .map(([, fn]) => fn);
+      const variables = resource?.Properties.Environment.Variables;
+      if (entry.sourceMapsAtRunTime) {
+        expect(variables, name).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
+      } else {
+        expect(variables, name).not.toHaveProperty('NODE_OPTIONS');
+      }
+    }
+    expect(FUNCTIONS['wecom-callback'].sourceMapsAtRunTime).toBe(false);
   });
 
   it('names each invoked function and the secret in its outputs', () => {

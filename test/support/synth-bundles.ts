@@ -27,6 +27,10 @@ export interface BundleManifest {
         readonly logicalId: string;
         /** `index.mjs` of the function's asset: the file Lambda runs. */
         readonly bundle: string;
+        /** Its Lambda runtime, e.g. `nodejs24.x`. */
+        readonly runtime: string;
+        /** The options its NODE_OPTIONS gives node (none where the stack sets none). */
+        readonly nodeOptions: readonly string[];
       }
     >
   >;
@@ -36,6 +40,7 @@ interface FunctionResource {
   readonly Type: string;
   readonly Properties: {
     readonly Code: { readonly S3Key: string };
+    readonly Runtime: string;
     readonly Environment?: { readonly Variables?: Record<string, unknown> };
   };
 }
@@ -49,7 +54,7 @@ export const synthesizeBundles = (outdir: string, context: Record<string, unknow
     Resources: Record<string, FunctionResource>;
   };
   const data = assembly.getStackByName(stacks.data.stackName).template;
-  const functions: Record<string, { logicalId: string; bundle: string }> = {};
+  const functions: Record<string, BundleManifest['functions'][ServiceName]> = {};
   for (const [logicalId, resource] of Object.entries(service.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') {
       continue;
@@ -59,7 +64,13 @@ export const synthesizeBundles = (outdir: string, context: Record<string, unknow
       continue;
     }
     const asset = `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`;
-    functions[serviceName] = { logicalId, bundle: join(assembly.directory, asset, 'index.mjs') };
+    const nodeOptions = resource.Properties.Environment?.Variables?.NODE_OPTIONS;
+    functions[serviceName] = {
+      logicalId,
+      bundle: join(assembly.directory, asset, 'index.mjs'),
+      runtime: resource.Properties.Runtime,
+      nodeOptions: typeof nodeOptions === 'string' ? nodeOptions.split(' ').filter(Boolean) : [],
+    };
   }
   return {
     directory: assembly.directory,
