@@ -19,7 +19,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metrics.ts';
-import type { FunctionName } from '../../functions/catalog.ts';
+import { FUNCTIONS, type FunctionName } from '../../functions/catalog.ts';
+import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -185,8 +186,25 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
     });
+    // Every function that mints corp tokens meets get_corp_token's 40082 (corp-token, sign-in, the
+    // JS-SDK tickets): the catalogue lists Authorization Changed in their publishes.
+    const corpTokenMinters = props.functions.filter(
+      ({ name }) =>
+        FUNCTIONS[name].kind === 'invoked' &&
+        (FUNCTIONS[name].publishes as readonly string[]).includes(DETAIL_TYPE.authorizationChanged),
+    );
     this.#alarm('SuiteTokenSuspect', {
-      metric: serviceMetric(METRIC.suiteTokenSuspect, { service: named('corp-token').name }, FIVE_MINUTES),
+      metric: new MathExpression({
+        expression: corpTokenMinters.map((_, index) => `FILL(m${index}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          corpTokenMinters.map(({ name }, index) => [
+            `m${index}`,
+            serviceMetric(METRIC.suiteTokenSuspect, { service: name }, FIVE_MINUTES),
+          ]),
+        ),
+        label: 'suite-wide 40082 signals',
+        period: FIVE_MINUTES,
+      }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

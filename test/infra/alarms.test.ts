@@ -119,18 +119,34 @@ describe('the service stack', () => {
     }
   });
 
-  it('alarms when several corps of one suite meet 40082 within a minute (a suite-token problem, not their authorizations)', () => {
-    defaults.service.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'SuiteTokenSuspect',
-      Namespace: 'WeComCredentials',
-      Dimensions: [
-        { Name: 'service', Value: 'corp-token' },
-        { Name: 'stage', Value: 'WeComCredentials' },
-      ],
+  it('alarms when several corps of one suite meet 40082 within a minute, in any function that mints corp tokens', () => {
+    const [alarm, ...others] = Object.entries(defaults.service.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([logicalId]) => logicalId.includes('SuiteTokenSuspect'))
+      .map(([, resource]) => resource);
+    expect(others).toHaveLength(0);
+    expect(alarm?.Properties).toMatchObject({
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+    const summed =
+      (alarm?.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: unknown }[]) ?? [];
+    const services = summed.flatMap((query) => {
+      const stat = query.MetricStat as
+        | { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } }
+        | undefined;
+      if (stat === undefined) {
+        return [];
+      }
+      expect(stat.Metric.MetricName).toBe('SuiteTokenSuspect');
+      expect(stat.Metric.Dimensions).toContainEqual({ Name: 'stage', Value: 'WeComCredentials' });
+      return stat.Metric.Dimensions.filter((dimension) => dimension.Name === 'service').map(
+        (dimension) => dimension.Value,
+      );
+    });
+    expect(services.sort()).toEqual(['corp-token', 'jsapi-ticket', 'user-detail', 'user-identity']);
+    const expression = summed.find((query) => query.Expression !== undefined)?.Expression ?? '';
+    expect(expression.split('+')).toHaveLength(4);
   });
 
   it('alarms when WeCom refuses any function that calls it (egress in the catalogue), and only those', () => {
