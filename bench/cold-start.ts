@@ -44,7 +44,7 @@ const started = performance.now();
 await import(process.env.BUNDLE);
 const ms = performance.now() - started;
 const used = process.cpuUsage(cpu);
-process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }));
+process.stdout.write('\\nCOLD_START ' + JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }) + '\\n');
 `;
 
 /** Imports `bundle` in a fresh `node` with `nodeOptions`: the import's clock and CPU time. */
@@ -58,10 +58,15 @@ const timeImport = (
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
-  if (result.status !== 0) {
+  if (result.error !== undefined) {
+    throw new Error(`could not run ${node}: ${result.error.message}`);
+  }
+  // A bundle may log to stdout while it loads; the figures are on their own tagged line.
+  const line = result.stdout.split('\n').find((text) => text.startsWith('COLD_START '));
+  if (result.status !== 0 || line === undefined) {
     throw new Error(`importing ${bundle} exited with ${result.status}: ${result.stderr.slice(-1000)}`);
   }
-  return JSON.parse(result.stdout) as { ms: number; cpuMs: number };
+  return JSON.parse(line.slice('COLD_START '.length)) as { ms: number; cpuMs: number };
 };
 
 /** The name of the floor's row: no function, only the AWS SDK clients every token function holds. */
@@ -73,7 +78,7 @@ export const SDK_FLOOR = 'floor: AWS SDK clients alone';
  * esbuild bundle a function (ESM, minified, Lambda's credential provider aliased in): what a
  * function's init cannot go below while it holds those clients.
  */
-const buildSdkFloorBundle = (outdir: string): string => {
+const buildSdkFloorBundle = (outdir: string, target: string): string => {
   const entry = join(outdir, 'sdk-floor-entry.mjs');
   const bundle = join(outdir, 'sdk-floor.mjs');
   writeFileSync(
@@ -92,7 +97,7 @@ const buildSdkFloorBundle = (outdir: string): string => {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node24',
+    target,
     minify: true,
     mainFields: ['module', 'main'],
     nodePaths: [fileURLToPath(new URL('../node_modules', import.meta.url))],
@@ -114,11 +119,26 @@ export interface ColdStartOptions {
   readonly node?: string;
 }
 
-/** `v24.22.3` of the node at `path`. */
-export const versionOfNode = (path: string): string =>
-  spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+/**
+ * `v24.22.3` of the node at `path`.
+ *
+ * @throws Error naming the path when it cannot be run.
+ */
+export const versionOfNode = (path: string): string => {
+  const result = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    throw new Error(`could not run ${path} --version: ${result.error?.message ?? `exit ${result.status}`}`);
+  }
+  return result.stdout.trim();
+};
 
 const RUNS = 15;
+
+/** esbuild's target for the functions' runtime (`nodejs22.x` → `node22`), so the floor is built as they are. */
+const esbuildTargetOfRuntime = (bundles: BundleManifest): string => {
+  const runtime = Object.values(bundles.functions)[0]?.runtime ?? 'nodejs24.x';
+  return runtime.replace(/^nodejs(\d+)\.x$/, 'node$1');
+};
 
 /**
  * Times the import of each bundle `cdk synth` wrote (module load and module-scope initialisation:
@@ -140,7 +160,7 @@ export const benchColdStart = (
     })),
     {
       functionName: SDK_FLOOR,
-      bundle: buildSdkFloorBundle(bundles.directory),
+      bundle: buildSdkFloorBundle(bundles.directory, esbuildTargetOfRuntime(bundles)),
       runtime: undefined,
       nodeOptions: [],
     },

@@ -28,7 +28,9 @@ const coldStartRows = (coldStart: readonly ColdStartResult[]): string[][] =>
     '5',
     `cold start: ${entry.functionName}${entry.runtime === undefined ? '' : ` (${[entry.runtime, ...entry.nodeOptions].join(' ')})`}`,
     `${entry.bundleKiB} KiB, init ${entry.initMs} ms (CPU ${entry.initCpuMs} ms)`,
-    entry.functionName === SDK_FLOOR ? '' : `floor +${entry.aboveFloorMs} ms`,
+    entry.functionName === SDK_FLOOR
+      ? ''
+      : `floor ${entry.aboveFloorMs < 0 ? '−' : '+'}${Math.abs(entry.aboveFloorMs)} ms`,
     `runs ${entry.initSpreadMs[0]}–${entry.initSpreadMs[1]} ms`,
     entry.target,
     mark(entry.met),
@@ -79,17 +81,16 @@ const coldStartOnly = () => {
   );
 };
 
-/** `npm run bench -- --only cold-path`: row 12 alone, 100 samples; bench/results.json is left as it is. */
+/** `npm run bench -- --only cold-path`: row 12 alone (100 samples, or --samples); bench/results.json is left as it is. */
 const coldPathOnly = async () => {
   const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
   try {
     const bundles = synthesizeBundles(bundleDirectory, synthContext);
-    const samples = Number(samplesOption ?? 100);
-    console.log(JSON.stringify(await benchCallbackColdPath(bundles, samples, bundleNode), null, 2));
+    console.log(JSON.stringify(await benchCallbackColdPath(bundles, coldPathSamples, bundleNode), null, 2));
+    console.log(bundleNodeLine([bundles.functions['wecom-callback']]));
   } finally {
     rmSync(bundleDirectory, { recursive: true, force: true });
   }
-  console.log(bundleNodeLine([]));
 };
 
 const main = async () => {
@@ -99,10 +100,15 @@ const main = async () => {
   const crypto = benchCrypto();
   log('2/5 cold start (bundles as cdk synth writes them); the callback cold path at stated AWS latencies…');
   const bundleDirectory = mkdtempSync(join(tmpdir(), 'wecom-bench-bundles-'));
-  const bundles = synthesizeBundles(bundleDirectory, synthContext);
-  const coldStart = benchColdStart(bundles, bundleNode);
-  const coldPath = await benchCallbackColdPath(bundles, 100, bundleNode);
-  rmSync(bundleDirectory, { recursive: true, force: true });
+  let coldStart: ColdStartResult[];
+  let coldPath: Awaited<ReturnType<typeof benchCallbackColdPath>>;
+  try {
+    const bundles = synthesizeBundles(bundleDirectory, synthContext);
+    coldStart = benchColdStart(bundles, bundleNode);
+    coldPath = await benchCallbackColdPath(bundles, 100, bundleNode);
+  } finally {
+    rmSync(bundleDirectory, { recursive: true, force: true });
+  }
   log('3/5 local stack: callback cost, cache hits, auth latency, mint economy…');
   const local = await benchLocalStack();
   log('4/5 a simulated day of token traffic; what publishing adds to a data callback…');
@@ -242,13 +248,27 @@ const synthContext = runtime === undefined ? {} : { lambdaRuntime: runtime };
  * another; docs/performance.md says how to get one from the npm registry.
  */
 const bundleNode = node === undefined ? {} : { node };
+if (node !== undefined) {
+  // A wrong path fails here, naming it, rather than in the middle of a row.
+  versionOfNode(node);
+}
+
+/** `--samples N` (row 12 alone): how many cold callbacks, a positive whole number. */
+const coldPathSamples = (() => {
+  if (samplesOption === undefined) {
+    return 100;
+  }
+  const samples = Number(samplesOption);
+  if (only !== 'cold-path' || !Number.isInteger(samples) || samples < 1) {
+    throw new Error(`--samples takes a positive whole number, with --only cold-path; got ${samplesOption}`);
+  }
+  return samples;
+})();
 
 /** Which node ran the bundles, and a warning when its major is not the functions' runtime's. */
-const bundleNodeLine = (coldStart: readonly ColdStartResult[]) => {
+const bundleNodeLine = (measured: readonly { readonly runtime?: string }[]) => {
   const version = versionOfNode(node ?? process.execPath);
-  const runtimes = new Set(
-    coldStart.flatMap((entry) => (entry.runtime === undefined ? [] : [entry.runtime])),
-  );
+  const runtimes = new Set(measured.flatMap((entry) => (entry.runtime === undefined ? [] : [entry.runtime])));
   const others = [...runtimes].filter((name) => name !== `nodejs${/^v(\d+)\./.exec(version)?.[1]}.x`);
   const warning =
     others.length === 0

@@ -78,10 +78,9 @@ export const esbuildTargetOf = (platform: LambdaPlatform): string => `node${majo
 
 /**
  * NODE_OPTIONS for a platform's functions: `--enable-source-maps` only where Node.js reads a bundle's
- * map when a stack trace needs it. Node.js 20 and 22 read and parse the whole map (1.6–2 MB here)
- * while the bundle loads: measured here, +30 ms (22.23) and +43 ms (20.20) on every cold start of a
- * token function, which Node.js 24 (24.22) does not pay (docs/performance.md, source maps). There
- * the traces name positions in `index.mjs`, whose `index.mjs.map` ships beside it.
+ * map when a stack trace needs it (24). Node.js 20 and 22 parse the whole map while the bundle
+ * loads, on every cold start (docs/performance.md, "Source maps and the runtime"); there the traces
+ * name positions in `index.mjs`, whose `index.mjs.map` ships beside it.
  */
 export const nodeOptionsOf = (platform: LambdaPlatform): string | undefined =>
   majorOf(platform.runtime) >= 24 ? '--enable-source-maps' : undefined;

@@ -187,7 +187,8 @@ export class CredentialAlarms extends Construct {
         'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
     });
     // Every function that mints corp tokens meets get_corp_token's 40082 (corp-token, sign-in, the
-    // JS-SDK tickets): the catalogue lists Authorization Changed in their publishes.
+    // JS-SDK tickets): the catalogue lists Authorization Changed in their publishes. auth-exchange
+    // publishes it too, but exchanges codes with the suite token only, so only invoked ones count.
     const corpTokenMinters = props.functions.filter(
       ({ name }) =>
         FUNCTIONS[name].kind === 'invoked' &&

@@ -55,6 +55,22 @@ describe('the service stack', () => {
     expect(FUNCTIONS['wecom-callback'].sourceMapsAtRunTime).toBe(false);
   });
 
+  it('gives each function the memory and timeout of its catalogue entry, the callback 1024 MB', () => {
+    const functions = defaults.service.findResources('AWS::Lambda::Function');
+    for (const name of FUNCTION_NAMES) {
+      const entry = FUNCTIONS[name];
+      const [resource] = Object.entries(functions)
+        .filter(([logicalId]) => logicalId.startsWith(entry.constructId))
+        .map(([, fn]) => fn);
+      expect(resource?.Properties, name).toMatchObject({
+        MemorySize: entry.memoryMb,
+        Timeout: entry.timeoutSeconds,
+      });
+    }
+    // WeCom waits 1000 ms for its cold first answer, which is CPU-bound (docs/performance.md).
+    expect(FUNCTIONS['wecom-callback'].memoryMb).toBe(1024);
+  });
+
   it('names each invoked function and the secret in its outputs', () => {
     for (const functionId of INVOKED_IDS) {
       defaults.service.hasOutput(`${functionId}Name`, {
