@@ -19,10 +19,17 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metrics.ts';
-import { FUNCTIONS, type FunctionName } from '../../functions/catalog.ts';
-import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
+import type { FunctionName } from '../../functions/catalog.ts';
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * The functions that ask service/get_corp_token with the suite token, so meet its suite-wide 40082
+ * (functions/app/credentials/get-credential.ts, SUITE_WIDE_40082): corp-token and the JS-SDK
+ * tickets. Sign-in asks corp tokens only of 代开发 templates, with gettoken, which never says 40082.
+ * A new function that mints third-party corp tokens belongs here.
+ */
+const SUITE_WIDE_40082_REPORTERS: readonly FunctionName[] = ['corp-token', 'jsapi-ticket'];
 
 /** A function to watch. */
 export interface MonitoredFunction {
@@ -186,14 +193,7 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
     });
-    // Every function that mints corp tokens meets get_corp_token's 40082 (corp-token, sign-in, the
-    // JS-SDK tickets): the catalogue lists Authorization Changed in their publishes. auth-exchange
-    // publishes it too, but exchanges codes with the suite token only, so only invoked ones count.
-    const corpTokenMinters = props.functions.filter(
-      ({ name }) =>
-        FUNCTIONS[name].kind === 'invoked' &&
-        (FUNCTIONS[name].publishes as readonly string[]).includes(DETAIL_TYPE.authorizationChanged),
-    );
+    const corpTokenMinters = props.functions.filter(({ name }) => SUITE_WIDE_40082_REPORTERS.includes(name));
     this.#alarm('SuiteTokenSuspect', {
       metric: new MathExpression({
         expression: corpTokenMinters.map((_, index) => `FILL(m${index}, 0)`).join(' + '),

@@ -72,9 +72,9 @@ describe('the service stack', () => {
     const dashboard = body.filter((part) => typeof part === 'string').join('');
     const searches = [...dashboard.matchAll(/SEARCH\('[^']*'/g)].map(([search]) => search);
 
-    // The ticket, outcome-unknown and install-exchange alarms, the suite-token-suspect alarm's four
-    // counts (one per corp-token minter), nine WeCom-error alarms, eight RequestRefused counts.
-    expect(watched).toHaveLength(24);
+    // The ticket, outcome-unknown and install-exchange alarms, the suite-token-suspect alarm's two
+    // counts (corp-token, jsapi-ticket), nine WeCom-error alarms, eight RequestRefused counts.
+    expect(watched).toHaveLength(22);
     expect(
       watched.filter(
         (metric) =>

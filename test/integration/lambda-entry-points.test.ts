@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
@@ -242,19 +242,44 @@ describe('the Lambda entry points, as CDK bundles them', () => {
       // Two other corps of the suite met 40082 a moment ago (as other containers note it on the
       // suite token's item); the website corp's first mint meets it too: a suite-token problem,
       // signalled (the SuiteTokenSuspect alarm's metric), and a passing failure the next call mends.
-      const admin = localDocumentClient();
-      await admin.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: tableKeys.suiteToken(suiteId),
-          UpdateExpression: 'SET corpRefusals = :refusals',
-          ExpressionAttributeValues: {
-            ':refusals': { wwentryother1: Date.now(), wwentryother2: Date.now() },
-          },
-        }),
-      );
-      admin.destroy();
-      simulator.injectFaults('service/get_corp_token', { kind: 'errcode', errcode: 40082 });
+      // Both functions that mint third-party corp tokens meet it: jsapi-ticket first, then, with the
+      // corp token it minted taken out of the table, corp-token.
+      const suiteWide40082 = async () => {
+        const admin = localDocumentClient();
+        await admin.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: tableKeys.suiteToken(suiteId),
+            UpdateExpression: 'SET corpRefusals = :refusals',
+            ExpressionAttributeValues: {
+              ':refusals': { wwentryother1: Date.now(), wwentryother2: Date.now() },
+            },
+          }),
+        );
+        await admin.send(
+          new DeleteCommand({ TableName: tableName, Key: tableKeys.corpToken(suiteId, websiteCorp) }),
+        );
+        admin.destroy();
+        simulator.injectFaults('service/get_corp_token', { kind: 'errcode', errcode: 40082 });
+      };
+      const signalled = (service: string) =>
+        logs
+          .records()
+          .some(
+            (record) =>
+              record.service === service &&
+              (record as Record<string, unknown>).SuiteTokenSuspect !== undefined,
+          );
+      await suiteWide40082();
+      await eventually(async () => {
+        try {
+          return await handlers['jsapi-ticket']({ suiteId, corpId: websiteCorp, type: 'corp' });
+        } catch {
+          return undefined;
+        }
+      });
+      expect(signalled('jsapi-ticket')).toBe(true);
+      await suiteWide40082();
       const websiteToken = await eventually(async () => {
         try {
           return (await handlers['corp-token']({ suiteId, corpId: websiteCorp })) as { accessToken: string };
@@ -262,6 +287,7 @@ describe('the Lambda entry points, as CDK bundles them', () => {
           return undefined;
         }
       });
+      expect(signalled('corp-token')).toBe(true);
       expect(simulator.isValidCorpToken(suiteId, websiteCorp, websiteToken.accessToken)).toBe(true);
       // A made-up auth code brought back with a fresh state: one failing exchange, counted.
       const junkStart = new URL((await begin('site2')).headers.location ?? '');
