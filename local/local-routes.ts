@@ -12,6 +12,7 @@ import {
 import type { LocalDeadLetters } from './local-dead-letters.ts';
 import type { LocalEventBus } from './local-event-bus.ts';
 import type { HttpApiHandler } from './local-functions.ts';
+import { changeEdition } from './sandbox-edition.ts';
 import type { WeComSimulator } from './wecom-simulator/wecom-simulator.ts';
 
 /** API Gateway's payload limit for an HTTP API (10 MB); the callback itself refuses over 64 KiB. */
@@ -261,6 +262,15 @@ const sandboxRoute = async (
     json(200, { allowed });
     return;
   }
+  if (url.pathname === '/sandbox/change-edition') {
+    // Before the random corpId below: an edition changes only for a corp that installed the app.
+    const answer = await changeEdition(url.searchParams, simulator).catch((error: Error) => ({
+      status: 502,
+      body: { error: error.message.slice(0, 300) },
+    }));
+    json(answer.status, answer.body);
+    return;
+  }
   const corpId = url.searchParams.get('corpId') ?? `wwsandboxcorp${Math.floor(Math.random() * 1e6)}`;
   if (url.pathname === '/sandbox/system-event') {
     // The provider's URL: no suite. Any InfoType of WeCom's form, known shapes or not (an unknown one is published too).
@@ -373,7 +383,7 @@ const sandboxRoute = async (
       default:
         json(404, {
           error:
-            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, message, oauth-code, ip-allow-list, system-event or paid-app-event',
+            'unknown sandbox action; use verify-urls, install, ticket, reset-secret, uninstall, change-auth, change-edition, message, oauth-code, ip-allow-list, system-event or paid-app-event',
         });
     }
   } catch (error) {

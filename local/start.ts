@@ -94,6 +94,7 @@ const main = async (): Promise<void> => {
       'Push a licence or registration event to the system-event URL, or a paid-app event to a suite (watch them on GET /events):',
       `  curl -s -X POST '${stack.lambdaUrl}/sandbox/system-event?infoType=license_pay_success&corpId=wwdemocorp'`,
       `  curl -s -X POST '${stack.lambdaUrl}/sandbox/paid-app-event?suiteId=${firstSuite}&infoType=open_order&corpId=wwdemocorp'`,
+      `  curl -s -X POST '${stack.lambdaUrl}/sandbox/change-edition?suiteId=${firstSuite}&corpId=wwdemocorp&userLimit=500'`,
     );
   }
   lines.push('', 'Ctrl-C stops everything, DynamoDB Local included.', '');

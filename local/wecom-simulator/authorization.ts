@@ -5,6 +5,7 @@ import {
   isCustomizedTemplate,
   type SimulatedEdition,
   type SimulatorState,
+  splitGrantKey,
 } from './simulator-state.ts';
 import { type SuiteApiHandler, withSuiteToken } from './suite-tokens.ts';
 import { type ApiFamily, isWeComError, type WeComError, weComError } from './wecom-answer.ts';
@@ -63,6 +64,19 @@ export const setEdition = (
   }
   grant.edition = edition;
 };
+
+/** The suites `corpId` has authorized and not uninstalled: the corps a sandbox control may act for. */
+export const authorizedSuitesOf = (state: SimulatorState, corpId: string): string[] =>
+  [...state.grants.entries()]
+    .filter(([key, grant]) => !grant.revoked && splitGrantKey(key).corpId === corpId)
+    .map(([key]) => splitGrantKey(key).suiteId);
+
+/** The corp's paid edition of the suite, if it has one. */
+export const editionOf = (
+  state: SimulatorState,
+  suiteId: string,
+  corpId: string,
+): SimulatedEdition | undefined => state.grants.get(grantKey(suiteId, corpId))?.edition;
 
 /**
  * 代开发 only: the provider resets a corp's secret; the old one stops working at once (gettoken
@@ -220,8 +234,8 @@ const getAuthInfo =
                   app_status: grant.edition.appStatus,
                   user_limit: grant.edition.userLimit,
                   expired_time: grant.edition.expiredTime,
-                  is_virtual_version: false,
-                  is_shared_from_other_corp: false,
+                  is_virtual_version: grant.edition.isVirtualVersion ?? false,
+                  is_shared_from_other_corp: grant.edition.isSharedFromOtherCorp ?? false,
                 },
               ],
             },

@@ -68,6 +68,10 @@ export interface SimulatedEdition {
   readonly userLimit: number;
   /** Unix seconds. */
   readonly expiredTime: number;
+  /** is_virtual_version: a virtual edition (e.g. one given on a trial); answered false when absent. */
+  readonly isVirtualVersion?: boolean;
+  /** is_shared_from_other_corp: the edition comes with an app shared by another corp; false when absent. */
+  readonly isSharedFromOtherCorp?: boolean;
 }
 
 /** A corp's authorization of a suite: what the permanent code it holds unlocks. */

@@ -2,7 +2,9 @@ import {
   authorizationApis,
   authorizeByQrCode,
   authorizeCorp,
+  authorizedSuitesOf,
   authTypeOf,
+  editionOf,
   resetPermanentCode,
   setEdition,
   setRevoked,
@@ -261,6 +263,16 @@ export class WeComSimulator {
   /** The corp's paid edition changes (get_auth_info reports it from now on); WeCom would push change_editon. */
   setEdition(suiteId: string, corpId: string, edition: SimulatedEdition): void {
     setEdition(this.#state, suiteId, corpId, edition);
+  }
+
+  /** The suites `corpId` has authorized and not uninstalled. */
+  authorizedSuites(corpId: string): string[] {
+    return authorizedSuitesOf(this.#state, corpId);
+  }
+
+  /** The corp's paid edition of the suite, as get_auth_info reports it; none before one was set. */
+  editionOf(suiteId: string, corpId: string): SimulatedEdition | undefined {
+    return editionOf(this.#state, suiteId, corpId);
   }
 
   /** The corp's paid edition changes and WeCom pushes change_editon; get_auth_info reports the new one. */
