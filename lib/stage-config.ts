@@ -21,17 +21,26 @@ export type EgressMode =
  * The API's own domain (docs/architecture.md, The API's own domain): WeCom checks its callback, install-redirect and OAuth domains
  * against the provider's verified domains, so a production stage needs one.
  */
-export interface CustomDomain {
+export type CustomDomain = {
   /** The host name, lower-case, without scheme or trailing dot, e.g. `wecom.example.com`. */
   readonly domainName: string;
-  /** An ACM certificate covering `domainName`, in the stack's account and region. */
-  readonly certificateArn: string;
-  /**
-   * A Route 53 public hosted zone that serves `domainName`: the stack adds alias records there.
-   * @default none: point a CNAME at the `CustomDomainTarget` output yourself
-   */
-  readonly hostedZoneId?: string;
-}
+} & (
+  | {
+      /** An ACM certificate covering `domainName`, in the stack's account and region. */
+      readonly certificateArn: string;
+      /**
+       * A Route 53 public hosted zone that serves `domainName`: the stack adds alias records there.
+       * @default none: point a CNAME at the `CustomDomainTarget` output yourself
+       */
+      readonly hostedZoneId?: string;
+    }
+  | {
+      /** None: the stack requests the certificate itself, DNS-validated in `hostedZoneId`. */
+      readonly certificateArn?: undefined;
+      /** A Route 53 public hosted zone of the stack's account that serves `domainName`. */
+      readonly hostedZoneId: string;
+    }
+);
 
 /** Typed per-stage settings, read from `cdk.json` context or `-c key=value` in one place. */
 export interface StageConfig {
@@ -107,6 +116,8 @@ const CERTIFICATE_ARN = /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}
 const STACK_PREFIX = /^[A-Za-z][A-Za-z0-9-]{0,120}$/;
 // Route 53 zone ids are Z and upper-case letters and digits.
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+// The longest domain name ACM takes as a certificate's subject (its common name).
+const MAX_CERTIFICATE_NAME = 64;
 
 const listFrom = (value: unknown, name: string): string[] => {
   if (value === undefined || value === '') {
@@ -212,19 +223,29 @@ const customDomainFrom = (domain: unknown, certificate: unknown, zone: unknown):
       `context domainName must be a host name such as wecom.example.com (no scheme, path, port or wildcard), got ${JSON.stringify(domain)}`,
     );
   }
-  if (certificateArn === undefined) {
+  if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
     throw new Error(
-      `context domainName needs certificateArn: an ACM certificate for ${domainName} in the stack's region`,
+      `context hostedZoneId must be a Route 53 hosted zone id (Z…), got ${JSON.stringify(zone)}`,
     );
+  }
+  if (certificateArn === undefined) {
+    if (hostedZoneId === undefined) {
+      throw new Error(
+        `context domainName needs certificateArn or hostedZoneId: an ACM certificate for ${domainName} in the stack's region, or a Route 53 hosted zone serving ${domainName} in which the stack requests and DNS-validates one`,
+      );
+    }
+    // ACM puts the name in the certificate's common name, which holds 64 characters at most (RFC
+    // 5280's ub-common-name): stop here rather than in aws-cdk-lib's Certificate or in a deployment.
+    if (domainName.length > MAX_CERTIFICATE_NAME) {
+      throw new Error(
+        `context domainName ${domainName} is ${domainName.length} characters, longer than the ${MAX_CERTIFICATE_NAME} a certificate the stack requests may name: request one covering it yourself and pass certificateArn`,
+      );
+    }
+    return { domainName, hostedZoneId };
   }
   if (!CERTIFICATE_ARN.test(certificateArn)) {
     throw new Error(
       `context certificateArn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), got ${JSON.stringify(certificate)}`,
-    );
-  }
-  if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
-    throw new Error(
-      `context hostedZoneId must be a Route 53 hosted zone id (Z…), got ${JSON.stringify(zone)}`,
     );
   }
   return { domainName, certificateArn, ...(hostedZoneId === undefined ? {} : { hostedZoneId }) };
@@ -295,10 +316,10 @@ export const readStageConfig = (app: App): StageConfig => {
   );
   if (target.partition === 'aws-cn' && customDomain === undefined) {
     throw new Error(
-      `${region} is in AWS China, where API Gateway serves unauthenticated requests only on a custom domain ICP-filed by your entity (the execute-api host cannot pass WeCom's domain check either): set domainName and certificateArn (docs/china.md)`,
+      `${region} is in AWS China, where API Gateway serves unauthenticated requests only on a custom domain ICP-filed by your entity (the execute-api host cannot pass WeCom's domain check either): set domainName, with certificateArn or hostedZoneId (docs/china.md)`,
     );
   }
-  if (customDomain !== undefined) {
+  if (customDomain?.certificateArn !== undefined) {
     requireCertificateWhereDeployed(customDomain.certificateArn, account, region);
   }
   return {

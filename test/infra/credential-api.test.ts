@@ -306,9 +306,9 @@ describe('custom domain settings', () => {
     );
   });
 
-  it('rejects a domainName without certificateArn, naming what to provide', () => {
+  it('rejects a domainName without certificateArn or hostedZoneId, naming what to provide', () => {
     expect(() => synthesizeApp({ domainName: 'wecom.example.com' })).toThrow(
-      "context domainName needs certificateArn: an ACM certificate for wecom.example.com in the stack's region",
+      "context domainName needs certificateArn or hostedZoneId: an ACM certificate for wecom.example.com in the stack's region",
     );
   });
 

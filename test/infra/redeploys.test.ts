@@ -69,6 +69,10 @@ const STAGES: Record<string, Record<string, unknown>> = {
     certificateArn: `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/01234567-89ab-cdef-0123-456789abcdef`,
     hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   },
+  'domainName with a requested certificate': {
+    domainName: 'wecom.example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  },
 };
 type StageName = keyof typeof STAGES;
 
@@ -85,6 +89,8 @@ const CHANGES: [StageName, StageName][] = [
       ['defaults', name],
       [name, 'defaults'],
     ]),
+  ['domainName', 'domainName with a requested certificate'],
+  ['domainName with a requested certificate', 'domainName'],
 ];
 
 // A test that synthesizes a stage first takes seconds, far more on a busy machine.
