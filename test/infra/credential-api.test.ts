@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type SynthesizedApp, synthesizeApp } from '../support/infra.ts';
+import { SYNTH_TIMEOUT_MS, type SynthesizedApp, synthesizeApp } from '../support/infra.ts';
 
 type Template = SynthesizedApp['service'];
 
@@ -8,6 +8,9 @@ const CERTIFICATE_ARN =
   'arn:aws:acm:ap-southeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const DOMAIN = { domainName: 'wecom.example.com', certificateArn: CERTIFICATE_ARN };
 const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
+
+// The hook synthesizes three apps, and several tests one each: on a busy machine each can take long.
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 let defaults: SynthesizedApp;
 let withDomain: SynthesizedApp;
