@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../functions/catalog.ts';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../../functions/catalog.ts';
 import {
   actionsOf,
   CONSTRUCT_IDS,
@@ -12,6 +12,12 @@ import {
 } from '../support/stack-templates.ts';
 
 let defaults: StackTemplates;
+
+/** A catalogue function's resource in the service template (its logical id starts with its construct id). */
+const functionResourceOf = (name: FunctionName) =>
+  Object.entries(defaults.service.findResources('AWS::Lambda::Function')).find(([logicalId]) =>
+    logicalId.startsWith(FUNCTIONS[name].constructId),
+  )?.[1];
 
 beforeAll(async () => {
   defaults = await defaultStacks();
@@ -39,13 +45,10 @@ describe('the service stack', () => {
   });
 
   it('maps stack traces through source maps in every function but the callback WeCom times', () => {
-    const functions = defaults.service.findResources('AWS::Lambda::Function');
     for (const name of FUNCTION_NAMES) {
       const entry = FUNCTIONS[name];
-      const [resource] = Object.entries(functions)
-        .filter(([logicalId]) => logicalId.startsWith(entry.constructId))
-        .map(([, fn]) => fn);
-      const variables = resource?.Properties.Environment.Variables;
+      const variables = functionResourceOf(name)?.Properties.Environment.Variables;
+      expect(variables, name).toBeDefined();
       if (entry.sourceMapsAtRunTime) {
         expect(variables, name).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
       } else {
@@ -56,13 +59,9 @@ describe('the service stack', () => {
   });
 
   it('gives each function the memory and timeout of its catalogue entry, the callback 1024 MB', () => {
-    const functions = defaults.service.findResources('AWS::Lambda::Function');
     for (const name of FUNCTION_NAMES) {
       const entry = FUNCTIONS[name];
-      const [resource] = Object.entries(functions)
-        .filter(([logicalId]) => logicalId.startsWith(entry.constructId))
-        .map(([, fn]) => fn);
-      expect(resource?.Properties, name).toMatchObject({
+      expect(functionResourceOf(name)?.Properties, name).toMatchObject({
         MemorySize: entry.memoryMb,
         Timeout: entry.timeoutSeconds,
       });
