@@ -5,7 +5,7 @@ import { CUSTOMIZED_TEMPLATE, THIRD_PARTY_SUITE } from '../support/callback-harn
 import { failureOf } from '../support/errors.ts';
 import { captureLogs } from '../support/log-capture.ts';
 import { createTokenHarness, eventually, installCorp, type TokenHarness } from '../support/token-harness.ts';
-import { runTokenWorkers } from '../support/worker-processes.ts';
+import { runTokenWorkers, summedOverProcesses } from '../support/worker-processes.ts';
 
 /** Sign-in (OAuth code → identity → detail) and JS-SDK tickets and signatures (docs/architecture.md, Sign-in and JS-SDK). */
 
@@ -269,8 +269,15 @@ describe('JS-SDK tickets', () => {
           .digest('hex'),
       );
     }
-    const networkFailures = Math.max(0, ...outcomes.map((outcome) => outcome.networkFailures ?? 0));
-    expect(harness.simulator.calls('ticket/get') - before - networkFailures).toBe(1);
+    // One flight: one of the 1,000 callers took the ticket's mint lease. WeCom saw its call, plus at
+    // most a retry for each attempt that got no answer on this loaded machine.
+    expect(summedOverProcesses(outcomes, 250, (outcome) => outcome.leasesTaken?.jsapi_ticket ?? 0)).toBe(1);
+    const retries = summedOverProcesses(outcomes, 250, (outcome) => outcome.networkFailures ?? 0);
+    const fetches = harness.simulator.calls('ticket/get') - before;
+    expect(fetches, `${fetches} fetches, ${retries} attempts without an answer`).toBeGreaterThanOrEqual(1);
+    expect(fetches, `${fetches} fetches, ${retries} attempts without an answer`).toBeLessThanOrEqual(
+      1 + retries,
+    );
   }, 60_000);
 
   it('has a simulator that enforces WeCom’s quota (100 fetches an hour per app), so staying below it means something', async () => {

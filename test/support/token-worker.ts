@@ -79,7 +79,31 @@ const networkFailures = () =>
 // longer than in Lambda before it gives up (the lease itself is unchanged, so still one mint).
 const WORKER_LEASE_WAIT = { ...LEASE_WAIT, maxWaitMs: LEASE_WAIT.maxWaitMs * 3 };
 
-const newContainer = (): TokenDeps => ({ ...createCorpTokenDeps(runtime), leaseWait: WORKER_LEASE_WAIT });
+/** Mint leases this process's containers took, by credential kind: each one is a mint begun. */
+const leasesTaken: Record<string, number> = {};
+
+/** The container's token cache, counting the mint leases it is granted. */
+const countingLeases = (tokens: TokenDeps['tokens']): TokenDeps['tokens'] =>
+  new Proxy(tokens, {
+    get: (target, property) => {
+      const value = Reflect.get(target, property);
+      if (property === 'tryAcquireLease') {
+        return async (...args: Parameters<TokenDeps['tokens']['tryAcquireLease']>) => {
+          const grant = await target.tryAcquireLease(...args);
+          if (grant !== undefined) {
+            leasesTaken[args[0].kind] = (leasesTaken[args[0].kind] ?? 0) + 1;
+          }
+          return grant;
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+const newContainer = (): TokenDeps => {
+  const deps = createCorpTokenDeps(runtime);
+  return { ...deps, tokens: countingLeases(deps.tokens), leaseWait: WORKER_LEASE_WAIT };
+};
 
 // What a provider's team usually writes: read the cache; on a miss, mint and store. No lease.
 const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expiresAtMs: number }> => {
@@ -102,10 +126,10 @@ const naiveCorpToken = async (deps: TokenDeps): Promise<{ value: string; expires
   return { value: minted.accessToken, expiresAtMs };
 };
 
-const jsapiContainers = Array.from({ length: Number(process.env.JSAPI_CONTAINERS ?? '1') }, () => ({
-  ...createJsapiTicketDeps(runtime),
-  leaseWait: WORKER_LEASE_WAIT,
-}));
+const jsapiContainers = Array.from({ length: Number(process.env.JSAPI_CONTAINERS ?? '1') }, () => {
+  const deps = createJsapiTicketDeps(runtime);
+  return { ...deps, tokens: countingLeases(deps.tokens), leaseWait: WORKER_LEASE_WAIT };
+});
 
 const request = async (index: number): Promise<Record<string, unknown>> => {
   try {
@@ -142,7 +166,7 @@ process.stdin.once('data', async () => {
     Array.from({ length: Number(env('REQUESTS')) }, (_, index) => request(index)),
   );
   process.stdout.write(
-    `${JSON.stringify(outcomes.map((outcome) => ({ ...outcome, networkFailures: networkFailures() })))}\n`,
+    `${JSON.stringify(outcomes.map((outcome) => ({ ...outcome, networkFailures: networkFailures(), leasesTaken })))}\n`,
   );
   client.destroy();
   process.exit(0);

@@ -11,7 +11,25 @@ export interface WorkerOutcome {
   readonly message?: string;
   /** Upstream attempts of the worker's process that got no answer. */
   readonly networkFailures?: number;
+  /** Mint leases the worker's process was granted, by credential kind (`corp_token`, …): mints begun. */
+  readonly leasesTaken?: Readonly<Record<string, number>>;
 }
+
+/**
+ * A count each worker process reports with every one of its outcomes (its network failures, its
+ * leases), summed over the processes: outcomes come in process order, `requestsPerProcess` each.
+ */
+export const summedOverProcesses = (
+  outcomes: readonly WorkerOutcome[],
+  requestsPerProcess: number,
+  count: (outcome: WorkerOutcome) => number,
+): number => {
+  const perProcess = new Map<number, number>();
+  for (const [index, outcome] of outcomes.entries()) {
+    perProcess.set(Math.floor(index / requestsPerProcess), count(outcome));
+  }
+  return [...perProcess.values()].reduce((sum, value) => sum + value, 0);
+};
 
 /**
  * Starts `processes` token-worker processes, waits until each is ready, releases them together
