@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,9 +6,8 @@ import {
   InvalidRequestError,
   UnknownSuiteError,
 } from '../../client/credentials-client.ts';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import { distinctFreePorts } from '../support/local-process.ts';
-import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { startSandboxStack } from '../support/configured-stack.ts';
 import { eventually } from '../support/token-harness.ts';
 
 let stack: LocalStack;
@@ -17,12 +15,7 @@ let lambda: LambdaClient;
 let invocations = 0;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    deadlineStretch: TEST_DEADLINE_STRETCH,
-    ...(await distinctFreePorts()),
-    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
-    publicUrl: 'https://abc.example-tunnel.com',
-  });
+  stack = await startSandboxStack({ publicUrl: 'https://abc.example-tunnel.com' });
   lambda = new LambdaClient({
     endpoint: stack.lambdaUrl,
     region: 'us-east-1',

@@ -1,13 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { startSandboxStack } from '../support/configured-stack.ts';
 import {
   errorEnvelopeSchemaErrorsOf,
   INVOKED_FUNCTIONS,
   invokeSchemaErrorsOf,
 } from '../support/invoke-schemas.ts';
-import { distinctFreePorts } from '../support/local-process.ts';
-import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 import { eventually } from '../support/token-harness.ts';
 
 /**
@@ -18,11 +16,7 @@ import { eventually } from '../support/token-harness.ts';
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    deadlineStretch: TEST_DEADLINE_STRETCH,
-    ...(await distinctFreePorts()),
-    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
-  });
+  stack = await startSandboxStack();
 }, 60_000);
 
 afterAll(async () => {

@@ -3,11 +3,11 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../local/dynamodb-local.ts';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { startSandboxStack } from '../support/configured-stack.ts';
 import {
   distinctFreePorts,
   isListening,
@@ -15,7 +15,6 @@ import {
   spawnLocalStart,
   waitForReady,
 } from '../support/local-process.ts';
-import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 
 /**
  * `npm start` as solid as the deployed service: the local HTTP layer answers bad input as API
@@ -55,11 +54,7 @@ describe('the local HTTP layer, as API Gateway and the Lambda service answer', (
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      deadlineStretch: TEST_DEADLINE_STRETCH,
-      ...(await distinctFreePorts()),
-      logger: new Logger({ serviceName: 'local-robustness', logLevel: 'SILENT' }),
-    });
+    stack = await startSandboxStack();
   }, 60_000);
 
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { startSandboxStack } from '../support/configured-stack.ts';
 import { distinctFreePorts } from '../support/local-process.ts';
-import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 
 /**
  * `npm start`'s sandbox: the simulator pushes system events (signed with the provider's Token and
@@ -15,11 +15,7 @@ import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    deadlineStretch: TEST_DEADLINE_STRETCH,
-    ...(await distinctFreePorts()),
-    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
-  });
+  stack = await startSandboxStack();
 }, 60_000);
 
 afterAll(async () => {

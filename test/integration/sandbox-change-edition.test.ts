@@ -1,11 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuthorizationStore } from '../../functions/adapters/dynamodb/authorization-store.ts';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import { distinctFreePorts } from '../support/local-process.ts';
-import { TEST_DEADLINE_STRETCH } from '../support/test-runtime.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { startSandboxStack } from '../support/configured-stack.ts';
 import { eventually } from '../support/token-harness.ts';
 
 /**
@@ -47,11 +45,7 @@ const followEvents = async (): Promise<void> => {
 };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    deadlineStretch: TEST_DEADLINE_STRETCH,
-    ...(await distinctFreePorts()),
-    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
-  });
+  stack = await startSandboxStack();
   store = new DynamoAuthorizationStore(
     DynamoDBDocumentClient.from(
       new DynamoDBClient({

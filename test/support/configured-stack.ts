@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { findFreePort } from '../../local/free-port.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/local-stack.ts';
 import { WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
 import { TEST_CONFIG } from './callback-harness.ts';
+import { distinctFreePorts } from './local-process.ts';
 import { TEST_DEADLINE_STRETCH } from './test-runtime.ts';
 
 /**
@@ -26,15 +26,25 @@ export interface ConfiguredStackSetup {
   close(): Promise<void>;
 }
 
+/**
+ * The sandbox `npm start` runs, in this process: two fresh ports, silent logs and the tests'
+ * deadline stretch, plus whatever `options` add.
+ */
+export const startSandboxStack = async (
+  options: Omit<LocalStackOptions, 'port' | 'lambdaPort'> = {},
+): Promise<LocalStack> =>
+  startLocalStack({
+    deadlineStretch: TEST_DEADLINE_STRETCH,
+    ...(await distinctFreePorts()),
+    logger: new Logger({ serviceName: 'local-test', logLevel: 'SILENT' }),
+    ...options,
+  });
+
 export const prepareConfiguredStack = async (): Promise<ConfiguredStackSetup> => {
   const directory = await mkdtemp(join(tmpdir(), 'wecom-stack-'));
   const configFile = join(directory, 'config.json');
   await writeFile(configFile, JSON.stringify(TEST_CONFIG));
-  const port = await findFreePort();
-  let lambdaPort = await findFreePort();
-  while (lambdaPort === port) {
-    lambdaPort = await findFreePort();
-  }
+  const { port, lambdaPort } = await distinctFreePorts();
   const simulator = await new WeComSimulator({
     suites: TEST_CONFIG.suites,
     providerCorpId: TEST_CONFIG.provider.corpId,
