@@ -6,7 +6,7 @@ import { RequestDeadlines } from '../functions/adapters/deadline/request-deadlin
 import { createDocumentClient } from '../functions/adapters/dynamodb/document-client.ts';
 import { localCreateTableInput } from '../functions/adapters/dynamodb/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { callbackEvent } from '../test/support/api-events.ts';
+import { signedPushEvent } from '../test/support/api-events.ts';
 import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { startFakeEventBridge } from '../test/support/fake-eventbridge.ts';
 import { startFakeSecretsManager } from '../test/support/fake-secrets-manager.ts';
@@ -280,13 +280,7 @@ const runColdCallback = (
     receiveId: suite.suiteId,
     timestamp,
   });
-  const push = callbackEvent({
-    method: 'POST',
-    route: 'command',
-    suiteId: suite.suiteId,
-    rawQueryString: signed.rawQueryString,
-    body: signed.body,
-  });
+  const push = signedPushEvent(suite.suiteId, signed);
   const event = { ...push, requestContext: { ...push.requestContext, timeEpoch: options.timeEpochMs } };
   // With the NODE_OPTIONS the stack gives the callback, as Lambda starts it.
   const child = spawn(node, [...callback.nodeOptions, '--input-type=module', '-e', CHILD_SCRIPT], {

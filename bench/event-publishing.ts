@@ -5,7 +5,7 @@ import { createCallbackHandler } from '../functions/wecom-callback/callback-hand
 import { createCallbackDeps } from '../functions/wiring/callback-deps.ts';
 import { createServiceRuntime, type RuntimeSeams } from '../functions/wiring/service-runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.ts';
-import { callbackEvent } from '../test/support/api-events.ts';
+import { signedPushEvent } from '../test/support/api-events.ts';
 import { TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { startFakeEventBridge } from '../test/support/fake-eventbridge.ts';
 import { RecordingMetrics } from '../test/support/recording-metrics.ts';
@@ -61,15 +61,7 @@ export const benchEventPublishing = async (): Promise<PublishingCost> => {
         timestamp: Math.floor(Date.now() / 1000),
         extraQuery: `&corpid=${corpId}`,
       });
-      const response = await handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'data',
-          suiteId: THIRD_PARTY_SUITE.suiteId,
-          rawQueryString: signed.rawQueryString,
-          body: signed.body,
-        }),
-      );
+      const response = await handler(signedPushEvent(THIRD_PARTY_SUITE.suiteId, signed, 'data'));
       if (response.statusCode !== 200) {
         throw new Error(`data callback answered ${response.statusCode}`);
       }

@@ -19,7 +19,7 @@ import {
 } from '../functions/wiring/token-deps.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { WeComSimulator } from '../local/wecom-simulator/wecom-simulator.ts';
-import { callbackEvent } from '../test/support/api-events.ts';
+import { signedPushEvent } from '../test/support/api-events.ts';
 import { CUSTOMIZED_TEMPLATE, TEST_CONFIG, THIRD_PARTY_SUITE } from '../test/support/callback-harness.ts';
 import { ShiftedClock } from '../test/support/fixed-clock.ts';
 import { RecordingEventPublisher } from '../test/support/recording-events.ts';
@@ -86,15 +86,7 @@ export const benchTokenDay = async (): Promise<TokenDayResults> => {
         receiveId: suite.suiteId,
         timestamp: Math.floor(clock.nowMs() / 1000),
       });
-      await callback(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: signed.rawQueryString,
-          body: signed.body,
-        }),
-      );
+      await callback(signedPushEvent(suite.suiteId, signed));
     };
     const pushTickets = async () => {
       for (const suite of [THIRD_PARTY_SUITE, CUSTOMIZED_TEMPLATE]) {

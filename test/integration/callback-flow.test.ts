@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { callbackEvent, signedPushEvent } from '../support/api-events.ts';
 import {
   type CallbackHarness,
   CUSTOMIZED_TEMPLATE,
@@ -249,15 +249,7 @@ describe('suite_ticket pushes', () => {
         receiveId: suite.suiteId,
         timestamp: stamp,
       });
-      const response = await local.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: signed.rawQueryString,
-          body: signed.body,
-        }),
-      );
+      const response = await local.handler(signedPushEvent(suite.suiteId, signed));
       expect(response.body).toBe('success');
     }
 

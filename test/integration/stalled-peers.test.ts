@@ -18,7 +18,7 @@ import {
   createSuiteTokenDeps,
 } from '../../functions/wiring/token-deps.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { browserGetEvent, callbackEvent } from '../support/api-events.ts';
+import { browserGetEvent, signedPushEvent } from '../support/api-events.ts';
 import {
   createCallbackHarness,
   NOW_SECONDS,
@@ -60,13 +60,7 @@ const ticketPush = (timestamp = NOW_SECONDS) => {
     receiveId: suite.suiteId,
     timestamp,
   });
-  return callbackEvent({
-    method: 'POST',
-    route: 'command',
-    suiteId: suite.suiteId,
-    rawQueryString: signed.rawQueryString,
-    body: signed.body,
-  });
+  return signedPushEvent(suite.suiteId, signed);
 };
 
 const createAuthPush = (authCode: string, timestamp: number) => {
@@ -74,13 +68,7 @@ const createAuthPush = (authCode: string, timestamp: number) => {
     receiveId: suite.suiteId,
     timestamp,
   });
-  return callbackEvent({
-    method: 'POST',
-    route: 'command',
-    suiteId: suite.suiteId,
-    rawQueryString: signed.rawQueryString,
-    body: signed.body,
-  });
+  return signedPushEvent(suite.suiteId, signed);
 };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackEvent } from '../support/api-events.ts';
+import { signedPushEvent } from '../support/api-events.ts';
 import { createCallbackHarness, NOW_SECONDS, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
@@ -31,15 +31,7 @@ describe('callback query values', () => {
     const nonce = 'n'.repeat(200);
     const signed = signPush(suite, xml, { receiveId: suite.suiteId, timestamp: NOW_SECONDS, nonce });
 
-    const response = await harness.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId: suite.suiteId,
-        rawQueryString: signed.rawQueryString,
-        body: signed.body,
-      }),
-    );
+    const response = await harness.handler(signedPushEvent(suite.suiteId, signed));
 
     expect(response).toMatchObject({ statusCode: 200, body: 'success' });
   });
@@ -50,15 +42,7 @@ describe('callback query values', () => {
 
     for (const nonce of ['a%20b', '%E4%BD%A0']) {
       const signed = signPush(suite, xml, { receiveId: suite.suiteId, timestamp: NOW_SECONDS, nonce });
-      const response = await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: signed.rawQueryString,
-          body: signed.body,
-        }),
-      );
+      const response = await harness.handler(signedPushEvent(suite.suiteId, signed));
       expect(response).toMatchObject({ statusCode: 400, body: 'bad request: MALFORMED_PARAMETER' });
     }
   });

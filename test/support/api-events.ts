@@ -42,6 +42,20 @@ export const callbackEvent = (input: CallbackEventInput): APIGatewayProxyEventV2
   };
 };
 
+/** A push signPush signed, POSTed to the suite's callback route as WeCom sends it. */
+export const signedPushEvent = (
+  suiteId: string,
+  signed: { readonly rawQueryString: string; readonly body: string },
+  route: CallbackEventInput['route'] = 'command',
+): APIGatewayProxyEventV2 =>
+  callbackEvent({
+    method: 'POST',
+    route,
+    suiteId,
+    rawQueryString: signed.rawQueryString,
+    body: signed.body,
+  });
+
 /** A push to the provider's system-event URL, as the deployed API sends it (no path variable). */
 export const systemCallbackEvent = (
   input: Omit<CallbackEventInput, 'route' | 'suiteId'>,
