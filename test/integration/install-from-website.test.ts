@@ -68,6 +68,16 @@ const storedCodesAndStates = async (): Promise<string[]> =>
     .filter((item) => item.entity === 'AuthCode' || item.entity === 'InstallState')
     .map((item) => `${item.pk}|${item.sk}`);
 
+/** Waits until the stream has exchanged `corpId`'s install: its Authorization Changed event is out. */
+const exchanged = (corpId: string): Promise<true> =>
+  eventually(async () =>
+    harness.eventBridge.received.some(
+      (event) => event.DetailType === 'WeCom Authorization Changed' && event.Detail.includes(corpId),
+    )
+      ? true
+      : undefined,
+  );
+
 const withParameter = (url: URL, name: string, value: string | undefined): string => {
   const copy = new URL(url);
   if (value === undefined) {
@@ -165,13 +175,7 @@ describe('install from the provider website', () => {
     const back = await redirectBack(SUITE, corpId, 'r0');
     const first = await get(back.toString());
     expect(first.status).toBe(302);
-    await eventually(async () =>
-      harness.eventBridge.received.some(
-        (event) => event.DetailType === 'WeCom Authorization Changed' && event.Detail.includes(corpId),
-      )
-        ? true
-        : undefined,
-    );
+    await exchanged(corpId);
     const exchanges = harness.simulator.calls('service/v2/get_permanent_code');
     const before = await storedCodesAndStates();
 
@@ -191,7 +195,8 @@ describe('install from the provider website', () => {
   });
 
   it('refuses a reused state with another auth code, and stores nothing the second time', async () => {
-    const back = await redirectBack(SUITE, 'wwreusedcorp00001', 'r1');
+    const corpId = 'wwreusedcorp00001';
+    const back = await redirectBack(SUITE, corpId, 'r1');
     const first = await get(back.toString());
     expect(first.status).toBe(302);
     const before = await storedCodesAndStates();
@@ -201,6 +206,8 @@ describe('install from the provider website', () => {
     expect(otherCode.status).toBe(400);
     expect(await otherCode.text()).toBe('bad request: INSTALL_STATE_REUSED');
     expect(await storedCodesAndStates()).toEqual(before);
+    // The first code's exchange runs on after the redirect; a later test counting exchanges must not see it.
+    await exchanged(corpId);
   });
 
   it('counts a made-up auth code brought back with a fresh state: one get_permanent_code, one InstallExchangeFailed', async () => {
