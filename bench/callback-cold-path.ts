@@ -13,6 +13,7 @@ import { startFakeSecretsManager } from '../test/support/fake-secrets-manager.ts
 import type { BundleManifest } from '../test/support/synth-bundles.ts';
 import { signPush, suiteEventXml } from '../test/support/wecom-pushes.ts';
 import type { ColdStartOptions } from './cold-start.ts';
+import { PRELOAD_LAMBDA_RUNTIME_BUILTINS } from './lambda-runtime-preload.ts';
 import { drawLatency, type StatedLatency, startLatencyProxy } from './latency-proxy.ts';
 import { median, percentile, round, seededRandom } from './stats.ts';
 
@@ -245,8 +246,9 @@ const createCpuGroups = (memoryMb: number): CpuGroups | undefined => {
   };
 };
 
-// The child: imports the bundle (init), moves itself to Lambda's CPU share, handles one push.
-const CHILD_SCRIPT = `
+// The child: loads what Lambda's runtime loads, imports the bundle (init), moves itself to Lambda's
+// CPU share, handles one push.
+const CHILD_SCRIPT = `${PRELOAD_LAMBDA_RUNTIME_BUILTINS}
 import { writeFileSync } from 'node:fs';
 const { BUNDLE, EVENT, INVOKE_CGROUP } = process.env;
 const module = await import(BUNDLE);

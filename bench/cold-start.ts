@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { BundleManifest } from '../test/support/synth-bundles.ts';
+import { PRELOAD_LAMBDA_RUNTIME_BUILTINS } from './lambda-runtime-preload.ts';
 import { median, round } from './stats.ts';
 
 export interface ColdStartResult {
@@ -35,10 +36,10 @@ const ENVIRONMENT = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-// The child times its own import of the bundle: Lambda's runtime has started node and its ESM
-// loader before it imports a handler, so neither is the function's to pay, and a process's start
-// and exit would only add their noise to each figure.
-const IMPORT_TIMED = `
+// The child times its own import of the bundle: Lambda's runtime has started node, its ESM loader
+// and the built-ins its own code uses before it imports a handler, so none of them is the
+// function's to pay, and a process's start and exit would only add their noise to each figure.
+const IMPORT_TIMED = `${PRELOAD_LAMBDA_RUNTIME_BUILTINS}
 const cpu = process.cpuUsage();
 const started = performance.now();
 await import(process.env.BUNDLE);
