@@ -135,6 +135,12 @@ export const versionOfNode = (path: string): string => {
 
 const RUNS = 15;
 
+/**
+ * The invoked and stream functions are to start "well under" the 100 ms every function is held to
+ * (docs/performance.md, What row 5 says about the 100 ms target): a tenth under it at least.
+ */
+const TOKEN_FUNCTION_INIT_TARGET_MS = 90;
+
 /** esbuild's target for the functions' runtime (`nodejs22.x` → `node22`), so the floor is built as they are. */
 const esbuildTargetOfRuntime = (bundles: BundleManifest): string => {
   const runtime = Object.values(bundles.functions)[0]?.runtime ?? 'nodejs24.x';
@@ -194,11 +200,17 @@ export const benchColdStart = (
     if (functionName === SDK_FLOOR) {
       return { ...measured, target: 'reference', met: true };
     }
-    const isCallback = functionName === 'wecom-callback';
+    if (functionName === 'wecom-callback') {
+      return {
+        ...measured,
+        target: 'bundle ≤ 300 KiB, init ≤ 100 ms',
+        met: initMs <= 100 && measured.bundleKiB <= 300,
+      };
+    }
     return {
       ...measured,
-      target: isCallback ? 'bundle ≤ 300 KiB, init ≤ 100 ms' : 'init ≤ 100 ms',
-      met: initMs <= 100 && (!isCallback || measured.bundleKiB <= 300),
+      target: `init ≤ ${TOKEN_FUNCTION_INIT_TARGET_MS} ms (well under 100)`,
+      met: initMs <= TOKEN_FUNCTION_INIT_TARGET_MS,
     };
   });
 };
