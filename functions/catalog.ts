@@ -58,6 +58,13 @@ interface CommonEntry {
    * waits 1000 ms for, whose traces name positions in index.mjs (its map ships beside it).
    */
   readonly sourceMapsAtRunTime: boolean;
+  /**
+   * It asks service/get_corp_token with the suite token, so it meets that call's suite-wide 40082
+   * (functions/app/credentials/get-credential.ts, SUITE_WIDE_40082) and reports it: the
+   * SuiteTokenSuspect alarm sums these functions. Sign-in and user details ask corp tokens only of
+   * 代开发 templates, with gettoken, which never says 40082.
+   */
+  readonly mintsThirdPartyCorpTokens: boolean;
   /** One sentence for the reader of the stack and the docs. */
   readonly purpose: string;
   /**
@@ -94,6 +101,7 @@ const INVOKED = {
   timeoutSeconds: 20,
   memoryMb: 512,
   sourceMapsAtRunTime: true,
+  mintsThirdPartyCorpTokens: false,
 } as const;
 
 /**
@@ -134,6 +142,7 @@ export const FUNCTIONS = {
     // WeCom's 1000 ms in bench row 12; 1024 MB (0.58 vCPU) kept them all inside (docs/performance.md).
     memoryMb: 1024,
     sourceMapsAtRunTime: false,
+    mintsThirdPartyCorpTokens: false,
   },
   'suite-token': {
     load: () => import('./suite-token/function.ts'),
@@ -148,6 +157,7 @@ export const FUNCTIONS = {
     constructId: 'CorpTokenFunction',
     purpose: "Serves a corp's access_token; announces an authorization WeCom refuses.",
     publishes: [DETAIL_TYPE.authorizationChanged],
+    mintsThirdPartyCorpTokens: true,
   },
   'provider-token': {
     load: () => import('./provider-token/function.ts'),
@@ -184,6 +194,8 @@ export const FUNCTIONS = {
     constructId: 'JsapiTicketFunction',
     purpose: 'Serves JS-SDK tickets, or signs a page URL with them.',
     publishes: [DETAIL_TYPE.authorizationChanged],
+    // A third-party corp's JS-SDK tickets are asked with its corp token, minted here when missing.
+    mintsThirdPartyCorpTokens: true,
   },
   authorization: {
     load: () => import('./authorization/function.ts'),
@@ -213,6 +225,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     memoryMb: 512,
     sourceMapsAtRunTime: true,
+    mintsThirdPartyCorpTokens: false,
   },
   'auth-exchange': {
     load: () => import('./auth-exchange/function.ts'),
@@ -232,6 +245,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     memoryMb: 512,
     sourceMapsAtRunTime: true,
+    mintsThirdPartyCorpTokens: false,
   },
 } as const satisfies Record<string, FunctionEntry>;
 

@@ -23,14 +23,6 @@ import type { FunctionName } from '../../functions/catalog.ts';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/**
- * The functions that ask service/get_corp_token with the suite token, so meet its suite-wide 40082
- * (functions/app/credentials/get-credential.ts, SUITE_WIDE_40082): corp-token and the JS-SDK
- * tickets. Sign-in asks corp tokens only of 代开发 templates, with gettoken, which never says 40082.
- * A new function that mints third-party corp tokens belongs here.
- */
-const SUITE_WIDE_40082_REPORTERS: readonly FunctionName[] = ['corp-token', 'jsapi-ticket'];
-
 /** A function to watch. */
 export interface MonitoredFunction {
   /** Its catalogue name: its Powertools service name, the `service` dimension of its metrics. */
@@ -44,6 +36,8 @@ export interface MonitoredFunction {
    * callers with typed errors by contract (Lambda counts those as errors too) and count each one.
    */
   readonly errorAlarm: 'all-errors' | 'crashes-only';
+  /** It reports a suite-wide 40082 of service/get_corp_token (catalogue: mintsThirdPartyCorpTokens). */
+  readonly mintsThirdPartyCorpTokens: boolean;
 }
 
 export interface CredentialAlarmsProps {
@@ -193,7 +187,7 @@ export class CredentialAlarms extends Construct {
       alarmDescription:
         'Five or more auth codes brought back through /install/{suiteId}/complete failed their exchange in 5 minutes: made-up codes (each costs one get_permanent_code, bounded by installCompleteRateLimit) or expired installs (docs/operations.md, Alarms).',
     });
-    const corpTokenMinters = props.functions.filter(({ name }) => SUITE_WIDE_40082_REPORTERS.includes(name));
+    const corpTokenMinters = props.functions.filter((fn) => fn.mintsThirdPartyCorpTokens);
     this.#alarm('SuiteTokenSuspect', {
       metric: new MathExpression({
         expression: corpTokenMinters.map((_, index) => `FILL(m${index}, 0)`).join(' + '),

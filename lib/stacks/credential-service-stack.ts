@@ -136,6 +136,7 @@ export class CredentialServiceStack extends Stack {
           // they count each as RequestRefused); the HTTP functions map theirs to statuses, and the
           // stream's consumer answers no caller: every error of theirs is a failure.
           errorAlarm: entry.kind === 'invoked' ? 'crashes-only' : 'all-errors',
+          mintsThirdPartyCorpTokens: entry.mintsThirdPartyCorpTokens,
         };
       }),
       deadLetterQueues: streams.map((stream) => stream.deadLetters),

@@ -3,7 +3,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCorpToken } from '../../functions/app/get-corp-token.ts';
 import { getSuiteToken } from '../../functions/app/get-suite-token.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { signedPushEvent } from '../support/api-events.ts';
 import { createCallbackHarness, THIRD_PARTY_SUITE } from '../support/callback-harness.ts';
 import type { ReceivedEvent } from '../support/fake-eventbridge.ts';
 import { createTokenHarness, type TokenHarness } from '../support/token-harness.ts';
@@ -181,15 +181,7 @@ describe('auth-exchange', () => {
       suiteEventXml.suiteTicket(suiteId, 'TICKET-WECOM-NEVER-ISSUED', later),
       { receiveId: suiteId, timestamp: later },
     );
-    await callback.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId,
-        rawQueryString: bogus.rawQueryString,
-        body: bogus.body,
-      }),
-    );
+    await callback.handler(signedPushEvent(suiteId, bogus));
     harness.simulator.invalidateSuiteToken(suiteId);
     offsetMs += 61_000; // a report of a token WeCom handed over within the last minute is not heard
     const stale = (await container.tokens.read({ kind: 'suite_token', suiteId })).token?.value;

@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../functions/core/events/service-events.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { signedPushEvent } from '../support/api-events.ts';
 import {
   createCallbackHarness,
   PROVIDER_CORP_ID,
@@ -56,15 +56,7 @@ const post = async (route: 'command' | 'data', xml: string, receiveId: string, e
     timestamp: Math.floor(Date.now() / 1000),
     extraQuery,
   });
-  return callback.handler(
-    callbackEvent({
-      method: 'POST',
-      route,
-      suiteId,
-      rawQueryString: signed.rawQueryString,
-      body: signed.body,
-    }),
-  );
+  return callback.handler(signedPushEvent(suiteId, signed, route));
 };
 
 const newEvents = async (action: () => Promise<unknown>): Promise<ReceivedEvent[]> => {

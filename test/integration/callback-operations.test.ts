@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { callbackEvent, signedPushEvent } from '../support/api-events.ts';
 import {
   CUSTOMIZED_TEMPLATE,
   createCallbackHarness,
@@ -36,15 +36,7 @@ describe('when DynamoDB is unavailable', () => {
     const harness = createCallbackHarness(deadEndpoint, table.tableName);
     const push = ticketPush('TICKET-LOST?');
 
-    const response = await harness.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId: suite.suiteId,
-        rawQueryString: push.rawQueryString,
-        body: push.body,
-      }),
-    );
+    const response = await harness.handler(signedPushEvent(suite.suiteId, push));
 
     expect(response.statusCode).toBe(503);
     expect(response.body).not.toBe('success');
@@ -57,15 +49,7 @@ describe('when DynamoDB is unavailable', () => {
       timestamp: NOW_SECONDS,
     });
 
-    const response = await harness.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId: suite.suiteId,
-        rawQueryString: push.rawQueryString,
-        body: push.body,
-      }),
-    );
+    const response = await harness.handler(signedPushEvent(suite.suiteId, push));
 
     expect(response.statusCode).toBe(503);
   });
@@ -129,60 +113,12 @@ describe('request logs', () => {
           rawQueryString: verification.rawQueryString,
         }),
       );
-      await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: ticket.rawQueryString,
-          body: ticket.body,
-        }),
-      );
-      await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: createAuth.rawQueryString,
-          body: createAuth.body,
-        }),
-      );
-      await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: CUSTOMIZED_TEMPLATE.suiteId,
-          rawQueryString: reset.rawQueryString,
-          body: reset.body,
-        }),
-      );
-      await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: wrongReceiver.rawQueryString,
-          body: wrongReceiver.body,
-        }),
-      );
-      await harness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: badSignature.rawQueryString,
-          body: badSignature.body,
-        }),
-      );
-      await deadHarness.handler(
-        callbackEvent({
-          method: 'POST',
-          route: 'command',
-          suiteId: suite.suiteId,
-          rawQueryString: ticket.rawQueryString,
-          body: ticket.body,
-        }),
-      );
+      await harness.handler(signedPushEvent(suite.suiteId, ticket));
+      await harness.handler(signedPushEvent(suite.suiteId, createAuth));
+      await harness.handler(signedPushEvent(CUSTOMIZED_TEMPLATE.suiteId, reset));
+      await harness.handler(signedPushEvent(suite.suiteId, wrongReceiver));
+      await harness.handler(signedPushEvent(suite.suiteId, badSignature));
+      await deadHarness.handler(signedPushEvent(suite.suiteId, ticket));
     } finally {
       logs.stop();
     }

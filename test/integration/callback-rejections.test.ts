@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { createCipheriv } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEncodingAesKey } from '../../functions/core/crypto/aes-key.ts';
-import { callbackEvent } from '../support/api-events.ts';
+import { callbackEvent, signedPushEvent } from '../support/api-events.ts';
 import {
   createCallbackHarness,
   NOW_SECONDS,
@@ -354,15 +354,7 @@ beforeAll(async () => {
       timestamp: NOW_SECONDS,
     },
   );
-  await seed.handler(
-    callbackEvent({
-      method: 'POST',
-      route: 'command',
-      suiteId: suite.suiteId,
-      rawQueryString: seedPush.rawQueryString,
-      body: seedPush.body,
-    }),
-  );
+  await seed.handler(signedPushEvent(suite.suiteId, seedPush));
 });
 
 afterAll(async () => {
@@ -430,15 +422,7 @@ describe('malformed and unauthenticated callbacks', () => {
     const scratch = await createTestTable();
     const harness = createCallbackHarness(scratch.endpoint, scratch.tableName, { maxSkewSeconds: 0 });
 
-    const response = await harness.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId: suite.suiteId,
-        rawQueryString: stale.rawQueryString,
-        body: stale.body,
-      }),
-    );
+    const response = await harness.handler(signedPushEvent(suite.suiteId, stale));
 
     expect(response.body).toBe('success');
     await scratch.drop();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../../functions/core/config/service-config.ts';
 import { DETAIL_TYPE } from '../../functions/core/events/service-events.ts';
 import { PAID_APP_EVENT_SHAPES, SYSTEM_EVENT_SHAPES } from '../../local/wecom-simulator/system-events.ts';
-import { callbackEvent, systemCallbackEvent } from '../support/api-events.ts';
+import { signedPushEvent, systemCallbackEvent } from '../support/api-events.ts';
 import {
   createCallbackHarness,
   PROVIDER_CORP_ID,
@@ -85,15 +85,7 @@ const push = (sample: Sample, xml: string) => {
     timestamp,
     ...(sample.route === 'data' ? { extraQuery: `&corpid=${DATA_CORP}` } : {}),
   });
-  return callback.handler(
-    callbackEvent({
-      method: 'POST',
-      route: sample.route,
-      suiteId,
-      rawQueryString: signed.rawQueryString,
-      body: signed.body,
-    }),
-  );
+  return callback.handler(signedPushEvent(suiteId, signed, sample.route));
 };
 
 const DETAIL_TYPE_OF = {

@@ -14,7 +14,7 @@ import { createExchangeDeps, type ExchangeFunctionDeps } from '../../functions/w
 import { publicRoutes } from '../../local/local-routes.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';
 import { WeComSimulator } from '../../local/wecom-simulator/wecom-simulator.ts';
-import { callbackEvent } from './api-events.ts';
+import { signedPushEvent } from './api-events.ts';
 import { recordAwsCalls } from './aws-call-recorder.ts';
 import {
   CUSTOMIZED_TEMPLATE,
@@ -108,15 +108,7 @@ export const createTokenHarness = async (
     const timestamp = Math.floor(clockNow() / 1000);
     callback.clock.set(clockNow());
     const signed = signPush(secrets, xml, { receiveId: suiteId, timestamp });
-    const response = await callback.handler(
-      callbackEvent({
-        method: 'POST',
-        route: 'command',
-        suiteId,
-        rawQueryString: signed.rawQueryString,
-        body: signed.body,
-      }),
-    );
+    const response = await callback.handler(signedPushEvent(suiteId, signed));
     if (response.body !== 'success') {
       throw new Error(`push was refused: ${response.statusCode} ${response.body}`);
     }
