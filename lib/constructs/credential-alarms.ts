@@ -18,7 +18,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metrics.ts';
+import { METRIC, METRICS_NAMESPACE, STAGE_DIMENSION } from '../../functions/adapters/metric-names.ts';
 import type { FunctionName } from '../../functions/catalog.ts';
 
 const FIVE_MINUTES = Duration.minutes(5);

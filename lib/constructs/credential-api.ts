@@ -5,7 +5,7 @@ import { type IMetric, Metric, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import { METRICS_NAMESPACE } from '../../functions/adapters/metric-names.ts';
 import type { PublicRoute } from '../../functions/catalog.ts';
 import type { CustomDomain } from '../stage-config.ts';
 import { CredentialApiDomain } from './credential-api-domain.ts';

@@ -4,7 +4,7 @@ import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import { METRICS_NAMESPACE } from '../../functions/adapters/metric-names.ts';
 import {
   architectureOf,
   DEFAULT_LAMBDA_PLATFORM,

@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tableKeys } from '../../functions/adapters/dynamodb/table-keys.ts';
 import { localCreateTableInput } from '../../functions/adapters/dynamodb/table-schema.ts';
-import { METRICS_NAMESPACE } from '../../functions/adapters/metrics.ts';
+import { METRICS_NAMESPACE } from '../../functions/adapters/metric-names.ts';
 import type { ServiceName } from '../../functions/wiring/service-runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.ts';
 import { StreamPoller } from '../../local/stream-poller.ts';

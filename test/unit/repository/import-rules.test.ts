@@ -104,7 +104,9 @@ const CASES: readonly ImportCase[] = [
   allowed('lib/constructs', '../../functions/catalog.ts'),
   allowed('lib/constructs', '../../functions/core/events/service-events.ts'),
   allowed('lib/constructs', '../../functions/adapters/dynamodb/table-keys.ts'),
-  allowed('lib/constructs', '../../functions/adapters/metrics.ts'),
+  allowed('lib/constructs', '../../functions/adapters/metric-names.ts'),
+  // The metric names, not the Powertools Metrics that emits them.
+  refused('lib/constructs', '../../functions/adapters/metrics.ts'),
   // client/: the callers' package.
   refused('client', '../functions/catalog.ts'),
   refused('client', '../functions/core/errors.ts'),
