@@ -66,6 +66,10 @@ const CONFIG_SECRET_ID = 'wecom/credentials-config';
 
 export const createTokenHarness = async (
   options: {
+    /**
+     * Each WeCom call's timeout, for tests of timeouts. @default the client's own, as deployed: a
+     * shorter one fires on a busy machine and turns an exchange's answer into a lost one.
+     */
     readonly wecomTimeoutMs?: number;
     readonly logLevel?: TestLogLevel;
     /** One clock for the functions, WeCom and the pushes. @default the system clock */
@@ -97,7 +101,11 @@ export const createTokenHarness = async (
     wecomApiBase: simulator.baseUrl,
     wecomOpenBase: simulator.baseUrl,
     eventBridge: bus,
-    wecomClient: { timeoutMs: options.wecomTimeoutMs ?? 500, baseBackoffMs: 10, rateLimitBackoffMs: 20 },
+    wecomClient: {
+      ...(options.wecomTimeoutMs === undefined ? {} : { timeoutMs: options.wecomTimeoutMs }),
+      baseBackoffMs: 10,
+      rateLimitBackoffMs: 20,
+    },
     clock,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   });
