@@ -140,6 +140,7 @@ export const grantFor = (
 
 // service/v2/get_permanent_code: each auth code once, within 10 minutes, by its own suite.
 const getPermanentCode: SuiteApiHandler = (state, suiteId, { body }) => {
+  state.countPermanentCodeAsk(String(body.auth_code));
   const code = state.codes.get(String(body.auth_code));
   if (
     code === undefined ||

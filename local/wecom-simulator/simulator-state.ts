@@ -188,6 +188,8 @@ export class SimulatorState {
   /** The agent id the next new authorization gets, as WeCom numbers a corp's apps. */
   nextAgentId = 1000002;
   readonly #calls = new Map<string, number>();
+  /** get_permanent_code calls that reached WeCom's check of the code, by the code they named. */
+  readonly #permanentCodeAsks = new Map<string, number>();
   readonly #issued = new Map<string, number>();
 
   constructor(options: WeComSimulatorOptions) {
@@ -213,6 +215,16 @@ export class SimulatorState {
   /** How many times an API was called, faults included. */
   calls(api: string): number {
     return this.#calls.get(api) ?? 0;
+  }
+
+  /** Counts a get_permanent_code that named `authCode` (as `permanentCodeAsks` reports it). */
+  countPermanentCodeAsk(authCode: string): void {
+    this.#permanentCodeAsks.set(authCode, this.permanentCodeAsks(authCode) + 1);
+  }
+
+  /** How many get_permanent_code calls named `authCode`, answered or refused (not the faults injected before WeCom reads it). */
+  permanentCodeAsks(authCode: string): number {
+    return this.#permanentCodeAsks.get(authCode) ?? 0;
   }
 
   /** Counts a token, code or ticket newly issued by `api` (as `issuedTokens` reports it). */

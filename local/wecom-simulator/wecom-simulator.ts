@@ -102,6 +102,11 @@ export class WeComSimulator {
     return this.#state.calls(api);
   }
 
+  /** How many get_permanent_code calls named `authCode`, answered or refused. */
+  permanentCodeAsks(authCode: string): number {
+    return this.#state.permanentCodeAsks(authCode);
+  }
+
   /** How many new tokens an API issued (a repeated fetch of a still-valid token does not count). */
   issuedTokens(api: string): number {
     return this.#state.issuedTokens(api);
