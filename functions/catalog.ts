@@ -101,7 +101,6 @@ const INVOKED = {
   timeoutSeconds: 20,
   memoryMb: 512,
   sourceMapsAtRunTime: true,
-  mintsThirdPartyCorpTokens: false,
 } as const;
 
 /**
@@ -150,6 +149,7 @@ export const FUNCTIONS = {
     constructId: 'SuiteTokenFunction',
     purpose: 'Serves a suite_access_token, minted once per refresh point.',
     publishes: [],
+    mintsThirdPartyCorpTokens: false,
   },
   'corp-token': {
     load: () => import('./corp-token/function.ts'),
@@ -165,6 +165,7 @@ export const FUNCTIONS = {
     constructId: 'ProviderTokenFunction',
     purpose: "Serves the provider_access_token of the provider's own corp.",
     publishes: [],
+    mintsThirdPartyCorpTokens: false,
   },
   'customized-auth-url': {
     load: () => import('./customized-auth-url/function.ts'),
@@ -172,6 +173,7 @@ export const FUNCTIONS = {
     constructId: 'CustomizedAuthUrlFunction',
     purpose: '代开发 authorization links (QR codes), with the provider token.',
     publishes: [],
+    mintsThirdPartyCorpTokens: false,
   },
   'user-identity': {
     load: () => import('./user-identity/function.ts'),
@@ -180,6 +182,7 @@ export const FUNCTIONS = {
     purpose: 'Exchanges a sign-in code for who signed in.',
     // A 代开发 sign-in mints the corp token, and may be the first to meet a broken authorization.
     publishes: [DETAIL_TYPE.authorizationChanged],
+    mintsThirdPartyCorpTokens: false,
   },
   'user-detail': {
     load: () => import('./user-detail/function.ts'),
@@ -187,6 +190,7 @@ export const FUNCTIONS = {
     constructId: 'UserDetailFunction',
     purpose: "Exchanges a user_ticket for the user's details.",
     publishes: [DETAIL_TYPE.authorizationChanged],
+    mintsThirdPartyCorpTokens: false,
   },
   'jsapi-ticket': {
     load: () => import('./jsapi-ticket/function.ts'),
@@ -207,6 +211,7 @@ export const FUNCTIONS = {
     egress: false,
     timeoutSeconds: 5,
     publishes: [],
+    mintsThirdPartyCorpTokens: false,
   },
   install: {
     load: () => import('./install/function.ts'),
