@@ -49,6 +49,8 @@ export interface ServiceFunctionProps {
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
 // Lambda passes role credentials in the environment: bundle only that provider (see the file).
 const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT));
+// `process` is a global: no ES module namespace of it built at every cold start (see the file).
+const LAMBDA_PROCESS = fileURLToPath(new URL('adapters/lambda-process.ts', FUNCTIONS_ROOT));
 
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64 (or the stage's `platform`); one minified ESM bundle with
@@ -93,7 +95,10 @@ export class ServiceFunction extends NodejsFunction {
         // Some bundled dependencies are CommonJS and call require(); give the ESM bundle one.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS,
+          '--alias:node:process': LAMBDA_PROCESS,
+        },
       },
       ...(props.vpc === undefined
         ? {}

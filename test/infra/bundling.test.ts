@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { synthesizedBundles } from '../support/bundles.ts';
@@ -34,6 +34,16 @@ describe('the bundles CDK deploys', () => {
         },
       );
       expect(exported.trim()).toBe('function');
+    }
+  }, 600_000);
+
+  it('imports no ES module namespace of process (functions/adapters/lambda-process.ts stands in for it)', async () => {
+    const { functions } = await synthesizedBundles();
+    for (const { bundle } of Object.values(functions)) {
+      const code = readFileSync(bundle, 'utf8');
+      // The SDK reads process.env and process.versions in every bundle, now through the stand-in.
+      expect(code).toMatch(/process\.versions/);
+      expect(code).not.toMatch(/from\s*["'](node:)?process["']|import\(\s*["'](node:)?process["']\s*\)/);
     }
   }, 600_000);
 });
