@@ -13,7 +13,7 @@ import { startFakeSecretsManager } from '../test/support/fake-secrets-manager.ts
 import type { BundleManifest } from '../test/support/synth-bundles.ts';
 import { signPush, suiteEventXml } from '../test/support/wecom-pushes.ts';
 import type { ColdStartOptions } from './cold-start.ts';
-import { PRELOAD_LAMBDA_RUNTIME_BUILTINS } from './lambda-runtime-preload.ts';
+import { preloadLambdaRuntimeBuiltins } from './lambda-runtime-preload.ts';
 import { drawLatency, type StatedLatency, startLatencyProxy } from './latency-proxy.ts';
 import { median, percentile, round, seededRandom } from './stats.ts';
 
@@ -248,7 +248,7 @@ const createCpuGroups = (memoryMb: number): CpuGroups | undefined => {
 
 // The child: loads what Lambda's runtime loads, imports the bundle (init), moves itself to Lambda's
 // CPU share, handles one push.
-const CHILD_SCRIPT = `${PRELOAD_LAMBDA_RUNTIME_BUILTINS}
+const childScript = (runtime: string): string => `${preloadLambdaRuntimeBuiltins(runtime)}
 import { writeFileSync } from 'node:fs';
 const { BUNDLE, EVENT, INVOKE_CGROUP } = process.env;
 const module = await import(BUNDLE);
@@ -285,23 +285,27 @@ const runColdCallback = (
   const push = signedPushEvent(suite.suiteId, signed);
   const event = { ...push, requestContext: { ...push.requestContext, timeEpoch: options.timeEpochMs } };
   // With the NODE_OPTIONS the stack gives the callback, as Lambda starts it.
-  const child = spawn(node, [...callback.nodeOptions, '--input-type=module', '-e', CHILD_SCRIPT], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_SERVICE_NAME: 'wecom-callback',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      POWERTOOLS_METRICS_NAMESPACE: 'WeComCredentials',
-      ...options.env,
-      BUNDLE: callback.bundle,
-      EVENT: JSON.stringify(event),
-      ...(options.cgroups === undefined ? {} : { INVOKE_CGROUP: options.cgroups.invoke }),
+  const child = spawn(
+    node,
+    [...callback.nodeOptions, '--input-type=module', '-e', childScript(callback.runtime)],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_SERVICE_NAME: 'wecom-callback',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'WeComCredentials',
+        ...options.env,
+        BUNDLE: callback.bundle,
+        EVENT: JSON.stringify(event),
+        ...(options.cgroups === undefined ? {} : { INVOKE_CGROUP: options.cgroups.invoke }),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   if (options.cgroups !== undefined && child.pid !== undefined) {
     writeFileSync(`${options.cgroups.init}/cgroup.procs`, String(child.pid));
   }

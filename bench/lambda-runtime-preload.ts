@@ -1,19 +1,29 @@
 /**
- * The Node.js built-ins Lambda's Node.js runtime has loaded before it imports a handler. AWS's
- * open-source runtime interface client (aws-lambda-nodejs-runtime-interface-client 3.3, August
- * 2025, the line that warns of callback handlers for nodejs24.x) requires them from its own
- * modules: `http` (RAPIDClient, the Runtime API), `net` (ResponseStream), `fs` and `util`
- * (LogPatch), `assert` (InvokeContext), `module` and `path` (UserFunction). A function's import on
- * Lambda finds them loaded, so the bench's children load them the same way (CommonJS `require`)
- * before they import a bundle.
+ * The Node.js built-ins Lambda's Node.js runtime has loaded before it imports a handler, so a
+ * function's import on Lambda finds them loaded and the bench's children load them first, the same
+ * way (CommonJS `require`). Read from the runtime interface client AWS publishes on npm as
+ * `aws-lambda-ric`, the code the managed runtimes run (which build each managed runtime runs is not
+ * published; these were not checked against a running runtime):
+ * - 4.0.2, the rewrite prepared for Node.js 24: `http` (the Runtime API), `net` (response
+ *   streams), `fs`, `path`, `util`, `os` (its worker count), `worker_threads` and `module` (its
+ *   `createRequire`), all at its module scope. `async_hooks` it loads only in the multi-concurrency
+ *   mode of Lambda Managed Instances, not for an on-demand function.
+ * - 3.3.0, the line before it: `http`, `net`, `fs`, `util`, `assert`, `path`, `module`.
  */
-export const LAMBDA_RUNTIME_BUILTINS = ['http', 'net', 'fs', 'util', 'assert', 'module', 'path'] as const;
+const RIC_4_BUILTINS = ['http', 'net', 'fs', 'path', 'util', 'os', 'worker_threads', 'module'] as const;
+const RIC_3_BUILTINS = ['http', 'net', 'fs', 'util', 'assert', 'path', 'module'] as const;
 
-/** ESM source for a child (`node --input-type=module -e`): requires LAMBDA_RUNTIME_BUILTINS. */
-export const PRELOAD_LAMBDA_RUNTIME_BUILTINS = `
+/** The built-ins loaded before the handler on `runtime` (`nodejs24.x`, …): 4.x from Node.js 24 on. */
+export const lambdaRuntimeBuiltins = (runtime: string): readonly string[] => {
+  const major = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? Number.NaN);
+  return Number.isNaN(major) || major >= 24 ? RIC_4_BUILTINS : RIC_3_BUILTINS;
+};
+
+/** ESM source for a child (`node --input-type=module -e`): requires the built-ins of `runtime`. */
+export const preloadLambdaRuntimeBuiltins = (runtime: string): string => `
 import { createRequire as createRuntimeRequire } from 'node:module';
 {
   const runtimeRequire = createRuntimeRequire(process.cwd() + '/');
-  for (const name of ${JSON.stringify(LAMBDA_RUNTIME_BUILTINS)}) runtimeRequire('node:' + name);
+  for (const name of ${JSON.stringify(lambdaRuntimeBuiltins(runtime))}) runtimeRequire('node:' + name);
 }
 `;
