@@ -3,6 +3,8 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { ESM_REQUIRE_BANNER, LAMBDA_BUNDLE_ALIASES } from '../lib/constructs/service-function.ts';
+import { esbuildTargetOf } from '../lib/lambda-platform.ts';
 import type { BundleManifest } from '../test/support/synth-bundles.ts';
 import { preloadLambdaRuntimeBuiltins } from './lambda-runtime-preload.ts';
 import { median, round } from './stats.ts';
@@ -106,15 +108,8 @@ const buildSdkFloorBundle = (outdir: string, target: string): string => {
     minify: true,
     mainFields: ['module', 'main'],
     nodePaths: [fileURLToPath(new URL('../node_modules', import.meta.url))],
-    alias: {
-      '@aws-sdk/credential-provider-node': fileURLToPath(
-        new URL('../functions/adapters/lambda-credentials.ts', import.meta.url),
-      ),
-      'node:process': fileURLToPath(new URL('../functions/adapters/lambda-process.ts', import.meta.url)),
-    },
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
+    alias: LAMBDA_BUNDLE_ALIASES,
+    banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'error',
   });
   return bundle;
@@ -150,9 +145,6 @@ const TOKEN_FUNCTION_INIT_TARGET_MS = 90;
 const runtimeOfBundles = (bundles: BundleManifest): string =>
   Object.values(bundles.functions)[0]?.runtime ?? 'nodejs24.x';
 
-/** esbuild's target for a Lambda runtime (`nodejs22.x` → `node22`), so the floor is built as the functions are. */
-const esbuildTargetOfRuntime = (runtime: string): string => runtime.replace(/^nodejs(\d+)\.x$/, 'node$1');
-
 /**
  * Times the import of each bundle `cdk synth` wrote (module load and module-scope initialisation:
  * config, SDK clients, logger) in a fresh `node` with the NODE_OPTIONS the stack gives that
@@ -174,7 +166,7 @@ export const benchColdStart = (
     })),
     {
       functionName: SDK_FLOOR,
-      bundle: buildSdkFloorBundle(bundles.directory, esbuildTargetOfRuntime(bundlesRuntime)),
+      bundle: buildSdkFloorBundle(bundles.directory, esbuildTargetOf(bundlesRuntime)),
       runtime: undefined,
       nodeOptions: [],
     },

@@ -1,3 +1,5 @@
+import { majorOf } from '../lib/lambda-platform.ts';
+
 /**
  * The Node.js built-ins Lambda's Node.js runtime has loaded before it imports a handler, so a
  * function's import on Lambda finds them loaded and the bench's children load them first, the same
@@ -15,7 +17,7 @@ const RIC_3_BUILTINS = ['http', 'net', 'fs', 'util', 'assert', 'path', 'module']
 
 /** The built-ins loaded before the handler on `runtime` (`nodejs24.x`, …): 4.x from Node.js 24 on. */
 export const lambdaRuntimeBuiltins = (runtime: string): readonly string[] => {
-  const major = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? Number.NaN);
+  const major = majorOf(runtime);
   return Number.isNaN(major) || major >= 24 ? RIC_4_BUILTINS : RIC_3_BUILTINS;
 };
 

@@ -24,7 +24,9 @@ export interface LambdaPlatform {
  */
 export const DEFAULT_LAMBDA_PLATFORM: LambdaPlatform = { runtime: 'nodejs24.x', architecture: 'arm64' };
 
-const majorOf = (runtime: string): number => Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? Number.NaN);
+/** The Node.js major of a Lambda runtime name (`nodejs24.x` → 24; NaN for another name). */
+export const majorOf = (runtime: string): number =>
+  Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? Number.NaN);
 
 /**
  * Reads `lambdaRuntime` and `lambdaArchitecture`, refusing a runtime the target region lacks: newer
@@ -73,8 +75,8 @@ const RUNTIMES: Readonly<Record<LambdaRuntimeName, Runtime>> = {
 export const architectureOf = (platform: LambdaPlatform): Architecture =>
   platform.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64;
 
-/** esbuild's target for a platform's runtime (`nodejs22.x` → `node22`). */
-export const esbuildTargetOf = (platform: LambdaPlatform): string => `node${majorOf(platform.runtime)}`;
+/** esbuild's target for a Lambda runtime (`nodejs22.x` → `node22`). */
+export const esbuildTargetOf = (runtime: string): string => `node${majorOf(runtime)}`;
 
 /**
  * NODE_OPTIONS for a platform's functions: `--enable-source-maps` only where Node.js reads a bundle's

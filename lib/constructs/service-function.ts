@@ -47,10 +47,23 @@ export interface ServiceFunctionProps {
 }
 
 const FUNCTIONS_ROOT = new URL('../../functions/', import.meta.url);
-// Lambda passes role credentials in the environment: bundle only that provider (see the file).
-const LAMBDA_CREDENTIALS = fileURLToPath(new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT));
-// `process` is a global: no ES module namespace of it built at every cold start (see the file).
-const LAMBDA_PROCESS = fileURLToPath(new URL('adapters/lambda-process.ts', FUNCTIONS_ROOT));
+
+/**
+ * The modules every function's bundle takes from our own files instead (esbuild aliases); the
+ * bench builds its SDK floor with them too.
+ */
+export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  // Lambda passes role credentials in the environment: bundle only that provider (see the file).
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('adapters/lambda-credentials.ts', FUNCTIONS_ROOT),
+  ),
+  // `process` is a global: no ES module namespace of it built at every cold start (see the file).
+  'node:process': fileURLToPath(new URL('adapters/lambda-process.ts', FUNCTIONS_ROOT)),
+};
+
+/** Some bundled dependencies are CommonJS and call require(): every ESM bundle starts by making one. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * A NodejsFunction with the house defaults: Node.js 24 on ARM64 (or the stage's `platform`); one minified ESM bundle with
@@ -87,18 +100,15 @@ export class ServiceFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: esbuildTargetOf(platform),
+        target: esbuildTargetOf(platform.runtime),
         minify: true,
         sourceMap: true,
         externalModules: [],
         mainFields: ['module', 'main'],
-        // Some bundled dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        esbuildArgs: {
-          '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS,
-          '--alias:node:process': LAMBDA_PROCESS,
-        },
+        banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, file]) => [`--alias:${module}`, file]),
+        ),
       },
       ...(props.vpc === undefined
         ? {}
