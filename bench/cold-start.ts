@@ -7,7 +7,7 @@ import { ESM_REQUIRE_BANNER, LAMBDA_BUNDLE_ALIASES } from '../lib/constructs/ser
 import { esbuildTargetOf } from '../lib/lambda-platform.ts';
 import type { BundleManifest } from '../test/support/synth-bundles.ts';
 import { preloadLambdaRuntimeBuiltins } from './lambda-runtime-preload.ts';
-import { median, round } from './stats.ts';
+import { median, midpointMedian, round } from './stats.ts';
 
 export interface ColdStartResult {
   readonly functionName: string;
@@ -135,11 +135,37 @@ export const versionOfNode = (path: string): string => {
 
 const RUNS = 15;
 
+/** The 100 ms every function's init is held to. */
+const INIT_LIMIT_MS = 100;
+
 /**
  * Every function but the callback is to start "well under" the 100 ms every function is held to
  * (docs/performance.md, What row 5 says about the 100 ms target): a tenth under it at least.
  */
 const TOKEN_FUNCTION_INIT_TARGET_MS = 90;
+
+const CALLBACK_BUNDLE_TARGET_KIB = 300;
+
+/** One run's verdict for `functionName`: the callback's own targets, the token functions' 90 ms. */
+const judgeRun = (
+  functionName: string,
+  initMs: number,
+  bundleKiB: number,
+): { target: string; met: boolean } => {
+  if (functionName === SDK_FLOOR) {
+    return { target: 'reference', met: true };
+  }
+  if (functionName === 'wecom-callback') {
+    return {
+      target: `bundle ≤ ${CALLBACK_BUNDLE_TARGET_KIB} KiB, init ≤ ${INIT_LIMIT_MS} ms`,
+      met: initMs <= INIT_LIMIT_MS && bundleKiB <= CALLBACK_BUNDLE_TARGET_KIB,
+    };
+  }
+  return {
+    target: `init ≤ ${TOKEN_FUNCTION_INIT_TARGET_MS} ms (well under ${INIT_LIMIT_MS})`,
+    met: initMs <= TOKEN_FUNCTION_INIT_TARGET_MS,
+  };
+};
 
 /** The functions' Lambda runtime (`nodejs24.x`), which the floor is built and loaded for too. */
 const runtimeOfBundles = (bundles: BundleManifest): string =>
@@ -196,20 +222,66 @@ export const benchColdStart = (
       initCpuMs: round(median(cpuMs), 1),
       aboveFloorMs: round(initMs - floorMs, 1),
     };
+    return { ...measured, ...judgeRun(functionName, initMs, measured.bundleKiB) };
+  });
+};
+
+/** A function's row 5 over several runs of it (`--only cold-start --repeat N`). */
+export interface ColdStartAcrossRuns {
+  readonly functionName: string;
+  readonly bundleKiB: number;
+  /** The runs' medians, in the order they ran. */
+  readonly runMediansMs: readonly number[];
+  /** The median of the runs' medians: the figure the target is judged on. */
+  readonly initMs: number;
+  /** How many runs met the one-run target. */
+  readonly runsMet: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+/**
+ * Judges row 5 on several runs of it, minutes apart. On this shared VM the speed drifts by a fifth
+ * over minutes, and the same bundle's median moves by 10–20 ms from one run to the next
+ * (docs/performance.md), so one run's verdict says as much about the machine as about the bundles.
+ * Across runs, each function is held to its one-run target on the median of its run medians (the
+ * mean of the middle two for an even count), and to the 100 ms every function is held to in every
+ * run, slow spells included.
+ *
+ * @throws Error when the runs did not all measure the same functions.
+ */
+export const judgeAcrossRuns = (runs: readonly (readonly ColdStartResult[])[]): ColdStartAcrossRuns[] => {
+  const [first] = runs;
+  if (first === undefined) {
+    return [];
+  }
+  const measuredOf = (run: readonly ColdStartResult[]) =>
+    run
+      .map(({ functionName }) => functionName)
+      .sort()
+      .join();
+  if (runs.some((run) => measuredOf(run) !== measuredOf(first))) {
+    throw new Error(
+      `the runs of row 5 did not all measure the same functions: ${runs.map(measuredOf).join(' / ')}`,
+    );
+  }
+  return first.map(({ functionName, bundleKiB }) => {
+    const ofFunction = runs.map((run) => run.find((measured) => measured.functionName === functionName));
+    const runMediansMs = ofFunction.map((entry) => entry?.initMs ?? Number.NaN);
+    const initMs = round(midpointMedian(runMediansMs), 1);
+    const oneRun = judgeRun(functionName, initMs, bundleKiB);
+    const runsMet = ofFunction.filter((entry) => entry?.met === true).length;
     if (functionName === SDK_FLOOR) {
-      return { ...measured, target: 'reference', met: true };
-    }
-    if (functionName === 'wecom-callback') {
-      return {
-        ...measured,
-        target: 'bundle ≤ 300 KiB, init ≤ 100 ms',
-        met: initMs <= 100 && measured.bundleKiB <= 300,
-      };
+      return { functionName, bundleKiB, runMediansMs, initMs, runsMet, ...oneRun };
     }
     return {
-      ...measured,
-      target: `init ≤ ${TOKEN_FUNCTION_INIT_TARGET_MS} ms (well under 100)`,
-      met: initMs <= TOKEN_FUNCTION_INIT_TARGET_MS,
+      functionName,
+      bundleKiB,
+      runMediansMs,
+      initMs,
+      runsMet,
+      target: `${oneRun.target} over the runs' medians; every run ≤ ${INIT_LIMIT_MS} ms`,
+      met: oneRun.met && runMediansMs.every((ms) => ms <= INIT_LIMIT_MS),
     };
   });
 };
