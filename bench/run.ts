@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { synthesizeBundles } from '../test/support/synth-bundles.ts';
 import { benchCallbackColdPath } from './callback-cold-path.ts';
@@ -71,7 +72,7 @@ const describeMachine = () => ({
 
 const ACROSS_RUNS_HEADER = ['#', 'benchmark', 'ours', 'run medians', 'runs met', 'target', 'met?'];
 
-/** Row 5 judged over several runs: each function's run medians, the floor's beside them. */
+/** Row 5 judged over several runs: each function's run medians and how many runs met their target. */
 const acrossRunsRows = (judged: readonly ColdStartAcrossRuns[]): string[][] =>
   judged.map((entry) => [
     '5',
@@ -87,11 +88,6 @@ const acrossRunsRows = (judged: readonly ColdStartAcrossRuns[]): string[][] =>
 
 const utcMinute = () => new Date().toISOString().slice(11, 16);
 
-const sleepSeconds = (seconds: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, seconds * 1000);
-  });
-
 /**
  * `npm run bench -- --only cold-start`: row 5 alone (a fresh synth with bundling, then each bundle's
  * import timed), for checking what a change does to the bundles; bench/results.json is left as it is.
@@ -104,7 +100,7 @@ const coldStartOnly = async () => {
     const bundles = synthesizeBundles(bundleDirectory, synthContext);
     for (let run = 1; run <= coldStartRepeat; run += 1) {
       if (run > 1) {
-        await sleepSeconds(coldStartPauseSeconds);
+        await sleep(coldStartPauseSeconds * 1000);
       }
       const startedAt = utcMinute();
       const coldStart = benchColdStart(bundles, bundleNode);
