@@ -34,6 +34,12 @@ export interface TokenDeps {
   /** Where ignored reports are counted; absent: not counted. */
   readonly signals?: CredentialSignals;
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * A number in [0, 1) for each wait on another caller's lease, which spreads those waits (the
+   * poll's jitter, LEASE_WAIT); a test that gives a fixed one knows every wait to the millisecond.
+   * @default Math.random
+   */
+  readonly random?: () => number;
   readonly newLeaseOwner: () => string;
   /** @default LEASE_WAIT */
   readonly leaseWait?: LeaseWait;

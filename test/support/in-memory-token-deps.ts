@@ -53,8 +53,11 @@ export interface InMemoryTokenWorld {
   readonly tickets: InMemorySuiteTicketStore;
   readonly authorizations: InMemoryAuthorizationReader;
   readonly events: RecordingEventPublisher;
-  /** A fresh container's dependencies (its own memory and lease owners). */
-  newContainer(options?: { readonly leaseWait?: LeaseWait }): TokenDeps;
+  /**
+   * A fresh container's dependencies (its own memory and lease owners); `random` fixes the jitter of
+   * its waits on another caller's lease (Math.random otherwise).
+   */
+  newContainer(options?: { readonly leaseWait?: LeaseWait; readonly random?: () => number }): TokenDeps;
   /** WeCom pushes a suite_ticket (stamped with the clock's time) and the callback stores it. */
   pushTicket(suiteId: string, suiteTicket?: string): Promise<string>;
 }
@@ -107,6 +110,7 @@ export const createInMemoryTokenWorld = (
           return `container-${container}-owner-${owners}`;
         },
         ...(containerOptions.leaseWait === undefined ? {} : { leaseWait: containerOptions.leaseWait }),
+        ...(containerOptions.random === undefined ? {} : { random: containerOptions.random }),
       };
     },
     pushTicket: async (suiteId, suiteTicket) => {

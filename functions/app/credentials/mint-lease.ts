@@ -98,7 +98,7 @@ export const awaitTurn = async (
       throw new UpstreamUnavailableError('timed out waiting for another caller to mint the token');
     }
     const backoffMs = Math.min(wait.maxPollMs, wait.pollMs * 1.5 ** polls);
-    await deps.sleep(backoffMs * (0.5 + Math.random() / 2));
+    await deps.sleep(backoffMs * (0.5 + (deps.random ?? Math.random)() / 2));
   }
 };
 

@@ -25,30 +25,68 @@ import { eventLoopUntil } from '../../../support/manual-clock.ts';
  * discrete-event clock: a lease whose owner died, waits that end, failure streaks and blocks, in
  * milliseconds. Most cases run on the provider token (one WeCom call, no other credential).
  * Every duration asserted here is the ManualClock's, which moves only when every caller waits: no
- * wall clock is read, so a busy machine cannot change one.
+ * wall clock is read, so a busy machine cannot change one. The waiting callers' jitter is fixed
+ * (`random`), so each wait is known to the millisecond.
  */
 
 const KEY: CredentialKey = { kind: 'provider_token' };
 const API = 'service/get_provider_token';
 const PROVIDER = UNIT_PROVIDER;
+/** The shortest jitter: every wait on a lease is half its poll. */
+const SHORTEST = () => 0;
+/**
+ * With SHORTEST and LEASE_WAIT, a caller's waits on a lease: 25 ms, each half again as long, six
+ * growing waits in all (519.53125 ms), then 200 ms each (half of maxPollMs).
+ */
+const GROWING_WAITS_MS = [25, 37.5, 56.25, 84.375, 126.5625, 189.84375];
+const GROWING_TOTAL_MS = GROWING_WAITS_MS.reduce((total, ms) => total + ms, 0);
+const CAPPED_WAIT_MS = 200;
+
+describe('getCredential, waiting on another caller’s lease', () => {
+  it('polls half again as long each time up to maxPollMs, each wait jittered between half and all of its poll', async () => {
+    const waits = async (random: () => number): Promise<number[]> => {
+      const world = createInMemoryTokenWorld();
+      await world.cache.tryAcquireLease(KEY, 'owner-that-died', LEASE_WAIT.leaseMs);
+      const slept: number[] = [];
+      const deps = world.newContainer({ random });
+      const sleep = (ms: number) => {
+        slept.push(ms);
+        return deps.sleep(ms);
+      };
+      await outcomeOf(getCredential({ ...deps, sleep }, PROVIDER));
+      return slept;
+    };
+
+    const shortest = await waits(SHORTEST);
+    const middle = await waits(() => 0.5);
+    const longest = await waits(() => 1 - 2 ** -53);
+
+    expect(shortest.slice(0, 6)).toEqual(GROWING_WAITS_MS);
+    expect(new Set(shortest.slice(6))).toEqual(new Set([CAPPED_WAIT_MS]));
+    expect(middle.slice(0, 7)).toEqual([...GROWING_WAITS_MS.map((ms) => ms * 1.5), 300]);
+    expect(longest.slice(0, 7).map(Math.round)).toEqual([50, 75, 113, 169, 253, 380, 400]);
+    // Every caller stops after maxWaitMs (12 s): fewer waits, the longer they are.
+    expect([shortest.length, middle.length, longest.length]).toEqual([64, 44, 34]);
+  });
+});
 
 describe('getCredential, a lease whose owner died', () => {
   it('gives up waiting after maxWaitMs with UpstreamUnavailableError, and lets the next caller mint once leaseMs passed', async () => {
     const world = createInMemoryTokenWorld();
-    const { leaseMs, maxWaitMs, maxPollMs } = LEASE_WAIT;
+    const { leaseMs, maxWaitMs } = LEASE_WAIT;
     const startMs = world.clock.nowMs();
     await world.cache.tryAcquireLease(KEY, 'owner-that-died', leaseMs);
 
-    const gaveUp = await outcomeOf(getCredential(world.newContainer(), PROVIDER));
+    const gaveUp = await outcomeOf(getCredential(world.newContainer({ random: SHORTEST }), PROVIDER));
     const waitedMs = world.clock.nowMs() - startMs;
     const callsWhileLeased = world.wecom.calls(API);
     world.clock.moveTo(startMs + leaseMs + 1);
     const minted = await getCredential(world.newContainer(), PROVIDER);
 
     expect(gaveUp).toBeInstanceOf(UpstreamUnavailableError);
-    expect(waitedMs).toBeGreaterThanOrEqual(maxWaitMs);
-    // The last wait before giving up is at most one poll long.
-    expect(waitedMs).toBeLessThan(maxWaitMs + maxPollMs);
+    // The first wait to end at or past maxWaitMs (12 s): the growing waits, then 58 capped ones.
+    expect(waitedMs).toBe(GROWING_TOTAL_MS + 58 * CAPPED_WAIT_MS);
+    expect(waitedMs - maxWaitMs).toBeLessThan(CAPPED_WAIT_MS);
     expect(callsWhileLeased).toBe(0);
     expect(world.wecom.isValid(minted.value)).toBe(true);
     expect(world.wecom.calls(API)).toBe(1);
@@ -70,15 +108,15 @@ describe('getCredential, a lease whose owner died', () => {
     const lateOwner = outcomeOf(getCredential(world.newContainer({ leaseWait }), PROVIDER));
     await eventLoopUntil(() => world.cache.peek(KEY).leaseExpiresAtMs !== undefined);
 
-    const takenOver = await getCredential(world.newContainer({ leaseWait }), PROVIDER);
+    const takenOver = await getCredential(world.newContainer({ leaseWait, random: SHORTEST }), PROVIDER);
     const tookOverAfterMs = world.clock.nowMs() - startMs;
     comeBack();
     const late = await lateOwner;
     const afterwards = await getCredential(world.newContainer({ leaseWait }), PROVIDER);
 
     expect(late).toMatchObject({ value: 'late-value', expiresAtMs: startMs + 7_200_000 });
-    expect(tookOverAfterMs).toBeGreaterThan(leaseWait.leaseMs);
-    expect(tookOverAfterMs).toBeLessThan(leaseWait.leaseMs + leaseWait.maxPollMs);
+    // The first wait to end past the lease's 5 s: the growing waits, then 23 capped ones.
+    expect(tookOverAfterMs).toBe(GROWING_TOTAL_MS + 23 * CAPPED_WAIT_MS);
     expect(world.wecom.isValid(takenOver.value)).toBe(true);
     expect(afterwards).toEqual(takenOver);
     expect(world.cache.peek(KEY).token).toEqual(takenOver);
@@ -92,12 +130,14 @@ describe('getCredential, a lease whose owner died', () => {
     await eventLoopUntil(() => world.cache.peek(KEY).leaseExpiresAtMs !== undefined);
     const startMs = world.clock.nowMs();
 
-    const gaveUp = await outcomeOf(getCredential(world.newContainer({ leaseWait }), PROVIDER));
+    const gaveUp = await outcomeOf(
+      getCredential(world.newContainer({ leaseWait, random: SHORTEST }), PROVIDER),
+    );
 
     expect(gaveUp).toBeInstanceOf(UpstreamUnavailableError);
     expect((gaveUp as Error).message).toContain('timed out waiting');
-    expect(world.clock.nowMs() - startMs).toBeGreaterThanOrEqual(3_000);
-    expect(world.clock.nowMs() - startMs).toBeLessThan(3_000 + leaseWait.maxPollMs);
+    // The first wait to end at or past its 3 s: the growing waits, then 13 capped ones.
+    expect(world.clock.nowMs() - startMs).toBe(GROWING_TOTAL_MS + 13 * CAPPED_WAIT_MS);
     expect(world.wecom.calls(API)).toBe(1);
   });
 });
