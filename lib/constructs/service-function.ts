@@ -59,6 +59,8 @@ export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   ),
   // `process` is a global: no ES module namespace of it built at every cold start (see the file).
   'node:process': fileURLToPath(new URL('adapters/lambda-process.ts', FUNCTIONS_ROOT)),
+  // No operation the functions call streams events: no codec, nor the lazy wrappers it costs (see the file).
+  '@smithy/core/event-streams': fileURLToPath(new URL('adapters/no-event-streams.ts', FUNCTIONS_ROOT)),
 };
 
 /** Some bundled dependencies are CommonJS and call require(): every ESM bundle starts by making one. */

@@ -46,4 +46,15 @@ describe('the bundles CDK deploys', () => {
       expect(code).not.toMatch(/from\s*["'](node:)?process["']|import\(\s*["'](node:)?process["']\s*\)/);
     }
   }, 600_000);
+
+  it('carries no AWS event-stream codec (functions/adapters/no-event-streams.ts stands in for it)', async () => {
+    const { functions } = await synthesizedBundles();
+    for (const { bundle } of Object.values(functions)) {
+      const code = readFileSync(bundle, 'utf8');
+      // The codec's content type and message headers, in its EventStreamSerde and unmarshaller.
+      expect(code).not.toMatch(/vnd\.amazon\.eventstream|:message-type/);
+      // The SDK's protocols still reach the stand-in, where an event-stream operation would fail.
+      expect(code).toContain('AWS event-stream operations are not bundled in this function');
+    }
+  }, 600_000);
 });
