@@ -82,7 +82,7 @@ export const SDK_FLOOR = 'floor: AWS SDK clients alone';
 /**
  * Bundles a module that only builds the two AWS SDK clients every function makes at start
  * (DynamoDB's document client, Secrets Manager's), the way lib/constructs/service-function.ts has
- * esbuild bundle a function (ESM, minified, Lambda's credential provider and `process` aliased in): what a
+ * esbuild bundle a function (ESM, minified, with LAMBDA_BUNDLE_ALIASES' stand-ins): what a
  * function's init cannot go below while it holds those clients.
  */
 const buildSdkFloorBundle = (outdir: string, target: string): string => {
