@@ -51,8 +51,8 @@ describe('the bundles CDK deploys', () => {
     const { functions } = await synthesizedBundles();
     for (const { bundle } of Object.values(functions)) {
       const code = readFileSync(bundle, 'utf8');
-      // The codec's content type and message headers, in its EventStreamSerde and unmarshaller.
-      expect(code).not.toMatch(/vnd\.amazon\.eventstream|:message-type/);
+      // The `:message-type` header, which only the codec's EventStreamSerde and unmarshaller name.
+      expect(code).not.toContain(':message-type');
       // The SDK's protocols still reach the stand-in, where an event-stream operation would fail.
       expect(code).toContain('AWS event-stream operations are not bundled in this function');
     }
