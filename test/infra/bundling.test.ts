@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVENT_STREAMS_NOT_BUNDLED } from '../../functions/adapters/no-event-streams.ts';
 import { synthesizedBundles } from '../support/bundles.ts';
 
 describe('the bundles CDK deploys', () => {
@@ -54,7 +55,7 @@ describe('the bundles CDK deploys', () => {
       // The `:message-type` header, which only the codec's EventStreamSerde and unmarshaller name.
       expect(code).not.toContain(':message-type');
       // The SDK's protocols still reach the stand-in, where an event-stream operation would fail.
-      expect(code).toContain('AWS event-stream operations are not bundled in this function');
+      expect(code).toContain(EVENT_STREAMS_NOT_BUNDLED);
     }
   }, 600_000);
 });

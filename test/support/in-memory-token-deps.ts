@@ -13,6 +13,11 @@ import { InMemoryWeComApi } from './in-memory-wecom-api.ts';
 import { ManualClock } from './manual-clock.ts';
 import { RecordingEventPublisher } from './recording-events.ts';
 
+/** The shortest jitter of a wait on another caller's lease (`random` of newContainer): half its poll. */
+export const SHORTEST_JITTER = (): number => 0;
+/** The longest: 1 - 2⁻⁵³, the largest number below 1, makes the factor 0.5 + r / 2 exactly 1. */
+export const LONGEST_JITTER = (): number => 1 - 2 ** -53;
+
 /** A third-party suite of the in-memory world (key and token as in test/support/callback-harness.ts). */
 export const UNIT_SUITE = {
   suiteId: 'wwunitsuite0000001',

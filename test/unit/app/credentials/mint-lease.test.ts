@@ -15,6 +15,8 @@ import {
   cacheRefreshingEarly,
   createInMemoryTokenWorld,
   type InMemoryTokenWorld,
+  LONGEST_JITTER,
+  SHORTEST_JITTER,
   UNIT_PROVIDER,
   UNIT_TEMPLATE,
 } from '../../../support/in-memory-token-deps.ts';
@@ -32,11 +34,9 @@ import { eventLoopUntil } from '../../../support/manual-clock.ts';
 const KEY: CredentialKey = { kind: 'provider_token' };
 const API = 'service/get_provider_token';
 const PROVIDER = UNIT_PROVIDER;
-/** The shortest jitter: every wait on a lease is half its poll. */
-const SHORTEST = () => 0;
 /**
- * With SHORTEST and LEASE_WAIT, a caller's waits on a lease: 25 ms, each half again as long, six
- * growing waits in all (519.53125 ms), then 200 ms each (half of maxPollMs).
+ * With SHORTEST_JITTER and LEASE_WAIT, a caller's waits on a lease: 25 ms, each half again as
+ * long, six growing waits in all (519.53125 ms), then 200 ms each (half of maxPollMs).
  */
 const GROWING_WAITS_MS = [25, 37.5, 56.25, 84.375, 126.5625, 189.84375];
 const GROWING_TOTAL_MS = GROWING_WAITS_MS.reduce((total, ms) => total + ms, 0);
@@ -57,14 +57,13 @@ describe('getCredential, waiting on another caller’s lease', () => {
       return slept;
     };
 
-    const shortest = await waits(SHORTEST);
+    const shortest = await waits(SHORTEST_JITTER);
     const middle = await waits(() => 0.5);
-    const longest = await waits(() => 1 - 2 ** -53);
+    const longest = await waits(LONGEST_JITTER);
 
     expect(shortest.slice(0, 6)).toEqual(GROWING_WAITS_MS);
     expect(new Set(shortest.slice(6))).toEqual(new Set([CAPPED_WAIT_MS]));
     expect(middle.slice(0, 7)).toEqual([...GROWING_WAITS_MS.map((ms) => ms * 1.5), 300]);
-    // 1 - 2⁻⁵³, the largest number below 1, makes the factor 0.5 + r / 2 exactly 1.
     expect(longest.slice(0, 7)).toEqual([...GROWING_WAITS_MS.map((ms) => ms * 2), 400]);
     // Every caller stops after maxWaitMs (12 s): fewer waits, the longer they are.
     expect([shortest.length, middle.length, longest.length]).toEqual([64, 44, 34]);
@@ -78,7 +77,7 @@ describe('getCredential, a lease whose owner died', () => {
     const startMs = world.clock.nowMs();
     await world.cache.tryAcquireLease(KEY, 'owner-that-died', leaseMs);
 
-    const gaveUp = await outcomeOf(getCredential(world.newContainer({ random: SHORTEST }), PROVIDER));
+    const gaveUp = await outcomeOf(getCredential(world.newContainer({ random: SHORTEST_JITTER }), PROVIDER));
     const waitedMs = world.clock.nowMs() - startMs;
     const callsWhileLeased = world.wecom.calls(API);
     world.clock.moveTo(startMs + leaseMs + 1);
@@ -109,7 +108,10 @@ describe('getCredential, a lease whose owner died', () => {
     const lateOwner = outcomeOf(getCredential(world.newContainer({ leaseWait }), PROVIDER));
     await eventLoopUntil(() => world.cache.peek(KEY).leaseExpiresAtMs !== undefined);
 
-    const takenOver = await getCredential(world.newContainer({ leaseWait, random: SHORTEST }), PROVIDER);
+    const takenOver = await getCredential(
+      world.newContainer({ leaseWait, random: SHORTEST_JITTER }),
+      PROVIDER,
+    );
     const tookOverAfterMs = world.clock.nowMs() - startMs;
     comeBack();
     const late = await lateOwner;
@@ -132,7 +134,7 @@ describe('getCredential, a lease whose owner died', () => {
     const startMs = world.clock.nowMs();
 
     const gaveUp = await outcomeOf(
-      getCredential(world.newContainer({ leaseWait, random: SHORTEST }), PROVIDER),
+      getCredential(world.newContainer({ leaseWait, random: SHORTEST_JITTER }), PROVIDER),
     );
 
     expect(gaveUp).toBeInstanceOf(UpstreamUnavailableError);

@@ -18,6 +18,8 @@ import { outcomeOf } from '../../../support/errors.ts';
 import {
   createInMemoryTokenWorld,
   type InMemoryTokenWorld,
+  LONGEST_JITTER,
+  SHORTEST_JITTER,
   UNIT_PROVIDER,
   UNIT_SUITE,
   UNIT_TEMPLATE,
@@ -174,8 +176,8 @@ describe('LEASE_WAIT', () => {
 
     // Pauses of 50, 75, 112 … ms up to 400 ms, each cut to 50–100 % by the jitter: with the
     // shortest jitter 64 pauses and 65 reads, with the longest 34 pauses and 35 reads.
-    expect(await readsOfAWaiter(() => 0)).toBe(65);
-    expect(await readsOfAWaiter(() => 1 - 2 ** -53)).toBe(35);
+    expect(await readsOfAWaiter(SHORTEST_JITTER)).toBe(65);
+    expect(await readsOfAWaiter(LONGEST_JITTER)).toBe(35);
   });
 });
 
